@@ -1,0 +1,93 @@
+"""Argument checks shared by the whole package.
+
+Each helper raises the package's own error type with a message of the form
+``"<owner>.<name>: <problem>; got <value>. <fix>"`` so the user sees which argument is
+wrong, what it was and what is expected -- before any code is generated or compiled.
+"""
+
+import numbers
+
+import numpy as np
+from brian2 import DimensionMismatchError, Quantity, get_dimensions
+from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
+
+from .errors import ModelError, UnitsError
+
+__all__ = [
+    "check_choice",
+    "check_count",
+    "check_quantity",
+    "check_positive",
+    "describe_unit",
+]
+
+
+def _label(name, owner):
+    return f"{owner}.{name}" if owner else name
+
+
+def describe_unit(dimensions):
+    """Return a readable unit for ``dimensions`` (``'second'``, ``'volt'``, ``'1'``)."""
+    if dimensions is DIMENSIONLESS or dimensions == DIMENSIONLESS:
+        return "1 (dimensionless)"
+    return str(get_unit(dimensions))
+
+
+def check_choice(name, value, options, owner=None, error=ModelError):
+    """Return ``value`` if it is one of ``options``; otherwise raise listing them."""
+    if value not in options:
+        valid = ", ".join(repr(o) for o in options)
+        raise error(f"{_label(name, owner)}: unknown value {value!r}; valid values are {valid}.")
+    return value
+
+
+def check_count(name, value, owner=None, minimum=1, error=ModelError):
+    """Return ``value`` as an int if it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise error(f"{_label(name, owner)}: must be an integer >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise error(f"{_label(name, owner)}: must be an integer >= {minimum}; got {value}.")
+    return int(value)
+
+
+def check_quantity(name, value, unit, owner=None):
+    """Check that ``value`` has the dimensions of ``unit`` and return it unchanged.
+
+    A plain number is accepted only for dimensionless parameters: ``tau_m=10`` could mean
+    seconds or milliseconds, so it is refused with a message that shows how to write it.
+    """
+    expected = get_dimensions(unit)
+    try:
+        received = get_dimensions(value)
+    except TypeError:  # strings, None, arbitrary objects
+        raise UnitsError(
+            f"{_label(name, owner)}: expected a quantity in {describe_unit(expected)}; "
+            f"got {value!r}."
+        ) from None
+    if received != expected:
+        if received is DIMENSIONLESS and not isinstance(value, Quantity):
+            hint = f" Give it with units, e.g. {name}={_example(unit)}."
+        else:
+            hint = ""
+        raise UnitsError(
+            f"{_label(name, owner)}: expected a quantity in {describe_unit(expected)}; "
+            f"got {value!r} ({describe_unit(received)}).{hint}"
+        ) from DimensionMismatchError("", value)
+    return value
+
+
+def _example(unit):
+    try:
+        return f"{float(np.asarray(unit / get_unit(get_dimensions(unit)))):g}*{get_unit(get_dimensions(unit))}"
+    except Exception:  # noqa: BLE001 - only used to build a hint
+        return repr(unit)
+
+
+def check_positive(name, value, owner=None, allow_zero=False):
+    """Raise unless every element of ``value`` is > 0 (or >= 0 with ``allow_zero``)."""
+    array = np.asarray(value)
+    bad = array < 0 if allow_zero else array <= 0
+    if np.any(bad) or np.any(np.isnan(array)):
+        relation = ">= 0" if allow_zero else "> 0"
+        raise ModelError(f"{_label(name, owner)}: must be {relation}; got {value!r}.")
+    return value

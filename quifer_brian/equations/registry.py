@@ -1,0 +1,50 @@
+"""The registry of every model in the library, by name."""
+
+from ..errors import ModelError
+
+__all__ = ["register", "list_models", "get_model"]
+
+_MODELS = {}
+
+
+def register(model):
+    """Add ``model`` to the registry under its name and return it."""
+    if model.name in _MODELS:
+        raise ModelError(f"register: a model named {model.name!r} already exists.")
+    _MODELS[model.name] = model
+    return model
+
+
+def list_models(kind=None):
+    """Names of the registered models, sorted; ``kind`` filters by model kind.
+
+    Parameters
+    ----------
+    kind : {'neuron', 'current', 'plasticity'}, optional
+
+    Examples
+    --------
+    >>> from quifer_brian.equations import list_models
+    >>> "lif" in list_models("neuron"), "ampa" in list_models("current")
+    (True, True)
+    """
+    kinds = sorted({m.kind for m in _MODELS.values()})
+    if kind is not None and kind not in kinds:
+        raise ModelError(f"list_models: unknown kind {kind!r}; valid kinds are {kinds}.")
+    return sorted(name for name, m in _MODELS.items() if kind is None or m.kind == kind)
+
+
+def get_model(name):
+    """Return the registered model called ``name``.
+
+    Examples
+    --------
+    >>> from quifer_brian.equations import get_model
+    >>> get_model("adex").name
+    'adex'
+    """
+    try:
+        return _MODELS[name]
+    except (KeyError, TypeError):
+        valid = ", ".join(sorted(_MODELS))
+        raise ModelError(f"get_model: unknown model {name!r}; valid models are: {valid}.") from None
