@@ -1,0 +1,43 @@
+# Two commands from a fresh clone:  `make demo` (the main job) and `make test` (the suite).
+# Both create .venv with a Python >= 3.12 (found by scripts/find-python.sh) and install
+# the package with its test and cuda extras first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-slow lint format bench clean
+
+$(STAMP): setup.cfg pyproject.toml scripts/find-python.sh
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  PYTHON=$$(sh scripts/find-python.sh) || exit 1; \
+	  echo "creating $(VENV) with $$PYTHON"; \
+	  rm -rf $(VENV) && "$$PYTHON" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,cuda]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/quifer-brian demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow || [ $$? -eq 5 ]  # 5: no test is marked slow yet
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_fi_curve.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

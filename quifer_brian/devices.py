@@ -1,0 +1,419 @@
+"""Where a simulation runs: numpy, cython, cpp_standalone or cuda_standalone.
+
+Brian2 has two kinds of backend.  *Runtime* targets (``numpy``, ``cython``) run each
+object's code from Python.  *Standalone* devices (``cpp_standalone``,
+``cuda_standalone``) turn the whole network into one C++/CUDA program; the device is
+process-global and must be set before any object is created.  :func:`backend_session`
+hides that: inside ``with backend_session(...) as session`` create the network, call
+``session.run(network, duration)``, and read the monitors before leaving the block.
+Several sessions, of any backends, can follow each other in one process.
+
+Examples
+--------
+>>> from brian2 import NeuronGroup, Network, SpikeMonitor, ms
+>>> with backend_session("numpy") as session:
+...     group = NeuronGroup(1, "dv/dt = 1/(10*ms) : 1", threshold="v > 1", reset="v = 0")
+...     monitor = SpikeMonitor(group)
+...     session.run(Network(group, monitor), 25 * ms)
+...     print(monitor.count[0])
+2
+"""
+
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+import brian2
+from brian2 import NetworkOperation, device, get_device, prefs, set_device
+
+from .checks import check_choice, check_count
+from .errors import BackendError
+
+__all__ = [
+    "BACKENDS",
+    "BackendSession",
+    "BackendStatus",
+    "backend_session",
+    "backend_status",
+    "check_backend",
+    "check_standalone_compatible",
+    "configure_cuda",
+]
+
+#: The four backends, fastest start first.
+BACKENDS = ("numpy", "cython", "cpp_standalone", "cuda_standalone")
+STANDALONE = ("cpp_standalone", "cuda_standalone")
+
+
+def check_backend(backend):
+    """Return ``backend`` if it is a known backend name; raise listing the valid ones."""
+    return check_choice("backend", backend, BACKENDS, error=BackendError)
+
+
+# ---------------------------------------------------------------------------- detection
+@dataclass(frozen=True)
+class BackendStatus:
+    """What a backend can do on this machine.
+
+    Attributes
+    ----------
+    name : str
+    generates, compiles, runs : bool
+        Whether code can be generated, compiled, and run here.
+    note : str
+        Why something does not work, or what was found.
+    """
+
+    name: str
+    generates: bool
+    compiles: bool
+    runs: bool
+    note: str
+
+
+def _which_cxx():
+    compiler = os.environ.get("CXX", "g++")
+    return shutil.which(compiler) or shutil.which("c++")
+
+
+@functools.cache
+def nvcc_path():
+    """Path of the CUDA compiler, or None (``CUDA_PATH``/bin first, then the PATH)."""
+    cuda_home = os.environ.get("CUDA_PATH") or os.environ.get("CUDA_HOME")
+    if cuda_home and os.path.isfile(os.path.join(cuda_home, "bin", "nvcc")):
+        return os.path.join(cuda_home, "bin", "nvcc")
+    return shutil.which("nvcc")
+
+
+@functools.cache
+def gpu_names():
+    """Names of the NVIDIA GPUs seen by ``nvidia-smi`` (empty without a GPU or driver)."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return ()
+    try:
+        out = subprocess.run(
+            [smi, "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(line.strip() for line in out.splitlines() if line.strip())
+
+
+def backend_status():
+    """Report what each backend can do here.
+
+    Returns
+    -------
+    list of BackendStatus
+        One per name in :data:`BACKENDS`.
+    """
+    cxx = _which_cxx()
+    make = shutil.which("make")
+    statuses = [BackendStatus("numpy", True, False, True, "pure Python + numpy, no compiler")]
+    if cxx is None:
+        no_cxx = "no C++ compiler (install g++ or set CXX)"
+        statuses.append(BackendStatus("cython", True, False, False, no_cxx))
+        statuses.append(BackendStatus("cpp_standalone", True, False, False, no_cxx))
+    else:
+        try:
+            import Cython  # noqa: F401
+
+            statuses.append(BackendStatus("cython", True, True, True, f"Cython with {cxx}"))
+        except ImportError:
+            statuses.append(BackendStatus("cython", True, False, False, "Cython not installed"))
+        if make is None:
+            statuses.append(
+                BackendStatus("cpp_standalone", True, False, False, "no `make` on the PATH")
+            )
+        else:
+            statuses.append(BackendStatus("cpp_standalone", True, True, True, f"{cxx} + make"))
+    nvcc = nvcc_path()
+    gpus = gpu_names()
+    if nvcc is None:
+        statuses.append(
+            BackendStatus("cuda_standalone", True, False, False, "no nvcc: generates code only")
+        )
+    elif not gpus:
+        statuses.append(
+            BackendStatus(
+                "cuda_standalone",
+                True,
+                cxx is not None,
+                False,
+                f"nvcc ({nvcc}) but no GPU: generates and compiles, cannot run",
+            )
+        )
+    else:
+        statuses.append(BackendStatus("cuda_standalone", True, True, True, f"GPU: {gpus[0]}"))
+    return statuses
+
+
+def _status_of(name):
+    return next(s for s in backend_status() if s.name == name)
+
+
+# ---------------------------------------------------------------------------- CUDA
+def _curand_dirs():
+    """Include and library folders of cuRAND from the ``nvidia-curand`` wheel, if any."""
+    try:
+        import nvidia.curand as curand  # the `cuda` extra
+    except ImportError:
+        return None, None
+    root = next(iter(curand.__path__))
+    include = os.path.join(root, "include")
+    lib = os.path.join(root, "lib")
+    return (include if os.path.isdir(include) else None), (lib if os.path.isdir(lib) else None)
+
+
+def _toolkit_has_curand(nvcc):
+    root = os.path.dirname(os.path.dirname(os.path.realpath(nvcc)))
+    candidates = [os.path.join(root, "include"), os.path.join(root, "targets")]
+    for base in candidates:
+        for folder, _, files in os.walk(base):
+            if "curand.h" in files:
+                return True
+            if folder.count(os.sep) - base.count(os.sep) > 3:
+                break
+    return False
+
+
+def configure_cuda(directory, compute_capability=None, detect_gpu=None):
+    """Set the brian2cuda preferences this machine needs.
+
+    - ``-std=c++17`` for nvcc and the host compiler (CUDA 13's Thrust/CUB need it);
+    - cuRAND headers and library from the ``nvidia-curand`` wheel when the toolkit lacks
+      them (a ``libcurand.so`` link to the wheel's versioned library is put in
+      ``directory``);
+    - GPU detection off when there is no GPU, with ``compute_capability`` (default 8.0).
+
+    Parameters
+    ----------
+    directory : str
+        The build directory (where the library link goes).
+    compute_capability : float, optional
+        Target architecture, e.g. 8.0 (A100) or 9.0 (H100).  Default: the GPU's, or 8.0.
+    detect_gpu : bool, optional
+        Default: True if ``nvidia-smi`` lists a GPU.
+    """
+    if detect_gpu is None:
+        detect_gpu = bool(gpu_names())
+    cuda_prefs = prefs.devices.cuda_standalone.cuda_backend
+    cuda_prefs.detect_gpus = detect_gpu
+    if not detect_gpu:
+        cuda_prefs.compute_capability = float(compute_capability or 8.0)
+        prefs.devices.cuda_standalone.cuda_backend.gpu_id = 0
+    elif compute_capability is not None:
+        cuda_prefs.compute_capability = float(compute_capability)
+    nvcc = nvcc_path()
+    if nvcc is not None:
+        cuda_prefs.cuda_path = os.path.dirname(os.path.dirname(os.path.realpath(nvcc)))
+    nvcc_flags = [f for f in cuda_prefs.extra_compile_args_nvcc if not f.startswith("-std=")]
+    cuda_prefs.extra_compile_args_nvcc = [*nvcc_flags, "-std=c++17"]
+    gcc_flags = [f for f in prefs.codegen.cpp.extra_compile_args_gcc if not f.startswith("-std=")]
+    prefs.codegen.cpp.extra_compile_args_gcc = [*gcc_flags, "-std=c++17"]
+    if nvcc is not None and not _toolkit_has_curand(nvcc):
+        include, lib = _curand_dirs()
+        if include is None:
+            raise BackendError(
+                "backend='cuda_standalone': the CUDA toolkit has no cuRAND headers and the "
+                "`nvidia-curand` package is not installed; install the cuda extra: "
+                "pip install 'quifer-brian[cuda]'."
+            )
+        link_dir = os.path.join(os.path.abspath(directory), "curand_lib")
+        os.makedirs(link_dir, exist_ok=True)
+        versioned = sorted(f for f in os.listdir(lib) if f.startswith("libcurand.so"))
+        link = os.path.join(link_dir, "libcurand.so")
+        if versioned and not os.path.exists(link):
+            os.symlink(os.path.join(lib, versioned[-1]), link)
+        prefs.codegen.cpp.include_dirs = [*prefs.codegen.cpp.include_dirs, include]
+        prefs.codegen.cpp.library_dirs = [*prefs.codegen.cpp.library_dirs, link_dir, lib]
+        prefs.codegen.cpp.runtime_library_dirs = [
+            *prefs.codegen.cpp.runtime_library_dirs,
+            lib,
+        ]
+
+
+# ---------------------------------------------------------------------------- sessions
+def check_standalone_compatible(network, backend):
+    """Refuse a network that relies on Python callbacks on a standalone backend.
+
+    Brian2's standalone devices silently skip ``NetworkOperation`` objects (Python code
+    cannot run inside the generated program), so the results would be wrong.
+    """
+    if backend not in STANDALONE:
+        return
+    offenders = [obj.name for obj in network.objects if isinstance(obj, NetworkOperation)]
+    if offenders:
+        raise BackendError(
+            f"backend={backend!r}: the network contains Python callbacks "
+            f"(network_operation: {', '.join(offenders)}) that a standalone program cannot "
+            f"run; express them in equations, run_regularly or TimedArray, or use "
+            f"backend='numpy' or 'cython'."
+        )
+
+
+class BackendSession:
+    """One simulation on one backend; created by :func:`backend_session`.
+
+    Attributes
+    ----------
+    backend : str
+    directory : str or None
+        The standalone project folder.
+    compiled : bool
+        True once a standalone project has been built in this session.
+    """
+
+    def __init__(self, backend, directory, threads, stop_after):
+        self.backend = backend
+        self.directory = directory
+        self.threads = threads
+        self.stop_after = stop_after
+        self.compiled = False
+
+    def run(self, network, duration, seed=None, report=None, report_period=None):
+        """Run ``network`` for ``duration`` (for standalone: generate, compile, execute).
+
+        Parameters
+        ----------
+        network : brian2.Network
+        duration : brian2.Quantity
+            Simulated time.
+        seed : int, optional
+            Seeds Brian2's random numbers (the generated code's in standalone).
+        report : {None, 'text', 'stdout', 'stderr'}, optional
+            Progress report, Brian2's ``report`` argument.
+        report_period : brian2.Quantity, optional
+            Wall-clock time between reports (default 10 s).
+        """
+        check_standalone_compatible(network, self.backend)
+        if seed is not None:
+            brian2.seed(seed)
+        kwargs = {"report": report}
+        if report_period is not None:
+            kwargs["report_period"] = report_period
+        network.run(duration, namespace={}, **kwargs)
+        if self.backend in STANDALONE:
+            self.build()
+
+    def build(self):
+        """Generate, compile and execute the standalone project (or stop earlier)."""
+        device.build(
+            directory=self.directory,
+            compile=self.stop_after != "generate",
+            run=self.stop_after is None,
+            with_output=False,
+        )
+        self.compiled = self.stop_after != "generate"
+
+    def rerun(self, run_args=None):
+        """Execute the compiled standalone program again with new values (no recompile).
+
+        Parameters
+        ----------
+        run_args : dict
+            ``{group.variable: value}`` of constants / initial values to change.
+        """
+        if self.backend not in STANDALONE or not self.compiled:
+            raise BackendError(
+                f"rerun: only a compiled standalone session can rerun; this one is "
+                f"backend={self.backend!r}, compiled={self.compiled}."
+            )
+        device.run(run_args=run_args or {}, with_output=False)
+
+
+@contextlib.contextmanager
+def backend_session(
+    backend="numpy",
+    directory=None,
+    threads=0,
+    stop_after=None,
+    compute_capability=None,
+):
+    """Activate ``backend`` for the objects created inside the ``with`` block.
+
+    Parameters
+    ----------
+    backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
+    directory : str, optional
+        Standalone project folder; default: a fresh temporary folder.  Builds in one
+        process never share a folder unless you ask for it.
+    threads : int
+        OpenMP threads for cpp_standalone (0: none).  They pay off only for large
+        networks (about 10^5 neurons and up); measure first.
+    stop_after : {None, 'generate', 'compile'}
+        Standalone only: stop after generating the code, or after compiling it (CUDA
+        without a GPU); None runs the program.
+    compute_capability : float, optional
+        CUDA architecture to compile for (see :func:`configure_cuda`).
+
+    Yields
+    ------
+    BackendSession
+    """
+    check_backend(backend)
+    threads = check_count("threads", threads, minimum=0, error=BackendError)
+    if stop_after is not None:
+        check_choice("stop_after", stop_after, ("generate", "compile"), error=BackendError)
+        if backend not in STANDALONE:
+            raise BackendError(
+                f"stop_after={stop_after!r}: only standalone backends build a project; "
+                f"got backend={backend!r}."
+            )
+    status = _status_of(backend)
+    needs = {None: status.runs, "compile": status.compiles, "generate": status.generates}
+    if not needs[stop_after]:
+        hint = " Pass stop_after='compile' to build without running." if status.compiles else ""
+        raise BackendError(f"backend={backend!r} cannot do that here: {status.note}.{hint}")
+    saved_prefs = _snapshot_prefs()
+    previous_device = get_device()
+    if backend in STANDALONE and directory is None:
+        directory = tempfile.mkdtemp(prefix=f"quifer_{backend}_")
+    session = BackendSession(backend, directory, threads, stop_after)
+    try:
+        if backend in ("numpy", "cython"):
+            prefs.codegen.target = backend
+        else:
+            if backend == "cuda_standalone":
+                import brian2cuda  # noqa: F401  (registers the device)
+
+                configure_cuda(directory, compute_capability)
+            prefs.devices.cpp_standalone.openmp_threads = threads
+            set_device(backend, directory=directory, build_on_run=False)
+        yield session
+    finally:
+        if backend in STANDALONE:
+            device.reinit()
+            device.activate()
+            set_device(previous_device if previous_device is not None else "runtime")
+        _restore_prefs(saved_prefs)
+
+
+_PREF_KEYS = (
+    "codegen.target",
+    "codegen.cpp.extra_compile_args_gcc",
+    "codegen.cpp.include_dirs",
+    "codegen.cpp.library_dirs",
+    "codegen.cpp.runtime_library_dirs",
+    "devices.cpp_standalone.openmp_threads",
+)
+
+
+def _snapshot_prefs():
+    return {key: prefs[key] for key in _PREF_KEYS}
+
+
+def _restore_prefs(saved):
+    for key, value in saved.items():
+        prefs[key] = value
+
+

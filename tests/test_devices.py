@@ -1,0 +1,119 @@
+"""Backends: detection, sessions, parity between numpy and cpp_standalone, refusals."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+from brian2 import Network, NetworkOperation, SpikeMonitor, ms, nA, nS, second
+
+from quifer_brian.devices import (
+    BACKENDS,
+    backend_session,
+    backend_status,
+    check_backend,
+)
+from quifer_brian.equations import ampa, gaba_a, lif
+from quifer_brian.errors import BackendError
+
+DT = 0.1 * ms
+N_E, N_I = 40, 10
+
+
+def build_ei_network():
+    """A small deterministic E/I network: constant drives, fixed connectivity, no noise."""
+    exc = lif.group(N_E, currents=[ampa, gaba_a], name="exc", dt=DT)
+    inh = lif.group(N_I, currents=[ampa], name="inh", dt=DT, tau_m=10 * ms)
+    exc.I_ext = "0.22*nA + 0.1*nA*i/N"
+    inh.I_ext = 0.15 * nA
+    e_to_i = ampa.synapses(exc, inh, w=1.5 * nS, condition="(i + j) % 3 == 0", delay=1 * ms)
+    i_to_e = gaba_a.synapses(inh, exc, w=2 * nS, condition="(i + 2*j) % 4 == 0", delay=1 * ms)
+    monitors = [SpikeMonitor(exc, name="exc_spikes"), SpikeMonitor(inh, name="inh_spikes")]
+    return Network(exc, inh, e_to_i, i_to_e, *monitors), monitors
+
+
+def spike_trains(backend):
+    with backend_session(backend) as session:
+        network, monitors = build_ei_network()
+        session.run(network, 300 * ms)
+        return [
+            {k: np.asarray(v / second) for k, v in m.spike_trains().items()} for m in monitors
+        ]
+
+
+def test_backend_status_lists_every_backend_with_a_reason():
+    statuses = backend_status()
+    assert [s.name for s in statuses] == list(BACKENDS)
+    numpy_status = statuses[0]
+    assert numpy_status.runs and numpy_status.generates
+    for status in statuses:
+        if not status.runs:
+            assert status.note, f"{status.name} does not run but gives no reason"
+    cuda = statuses[-1]
+    if shutil.which("nvcc") and not shutil.which("nvidia-smi"):
+        assert cuda.compiles and not cuda.runs
+        assert "generates and compiles, cannot run" in cuda.note
+
+
+def test_unknown_backend_lists_the_valid_ones():
+    with pytest.raises(BackendError, match=r"backend: unknown value 'gpu'; valid values are "
+                       r"'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'"):
+        check_backend("gpu")
+    with pytest.raises(ValueError, match="unknown value 'cuda'"), backend_session("cuda"):
+        pass
+
+
+def test_stop_after_needs_a_standalone_backend():
+    with pytest.raises(BackendError, match=r"stop_after='compile': only standalone"):
+        with backend_session("numpy", stop_after="compile"):
+            pass
+    with pytest.raises(BackendError, match=r"stop_after: unknown value 'link'"):
+        with backend_session("cpp_standalone", stop_after="link"):
+            pass
+
+
+@pytest.mark.standalone
+def test_numpy_and_cpp_standalone_give_the_same_spikes():
+    reference = spike_trains("numpy")
+    standalone = spike_trains("cpp_standalone")
+    n_spikes = sum(len(t) for population in reference for t in population.values())
+    assert n_spikes > 100, "the parity network should be active"
+    for ref_population, sa_population in zip(reference, standalone, strict=True):
+        for neuron, ref_times in ref_population.items():
+            sa_times = sa_population[neuron]
+            assert len(ref_times) == len(sa_times), f"neuron {neuron}: spike counts differ"
+            assert np.all(np.abs(ref_times - sa_times) <= float(DT / second) + 1e-12)
+
+
+@pytest.mark.standalone
+def test_network_operation_is_refused_on_standalone_before_building(tmp_path):
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        group = lif.group(2)
+        callback = NetworkOperation(lambda: None, dt=1 * ms, name="python_callback")
+        with pytest.raises(BackendError, match=r"network_operation: python_callback"):
+            session.run(Network(group, callback), 10 * ms)
+    assert not os.path.exists(tmp_path / "main"), "nothing may be compiled"
+
+
+def test_network_operation_runs_on_numpy():
+    calls = []
+    with backend_session("numpy") as session:
+        group = lif.group(2)
+        session.run(Network(group, NetworkOperation(lambda: calls.append(1), dt=1 * ms)), 5 * ms)
+    assert len(calls) == 5
+
+
+@pytest.mark.standalone
+def test_rerun_changes_values_without_recompiling(tmp_path):
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        group = lif.group(1)
+        group.I_ext = 0.3 * nA
+        monitor = SpikeMonitor(group)
+        session.run(Network(group, monitor), 200 * ms)
+        first = monitor.num_spikes
+        binary = tmp_path / "main"
+        built_at = os.path.getmtime(binary)
+        session.rerun({group.I_ext: 0.6 * nA})
+        second_count = monitor.num_spikes
+        assert os.path.getmtime(binary) == built_at
+    assert first > 0 and second_count > first
