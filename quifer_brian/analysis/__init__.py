@@ -1,0 +1,65 @@
+"""Measure rhythms and phase locking in spiking-network output.
+
+Spectra (:mod:`.spectral`), peaks above the aperiodic background (:mod:`.peaks`),
+band-pass phase and amplitude (:mod:`.phase`), spike-field phase locking
+(:mod:`.locking`), phase-amplitude coupling (:mod:`.coupling`), population synchrony
+(:mod:`.synchrony`) and spike-train statistics (:mod:`.spikes`).
+
+Inputs: signals as 1-D arrays with ``fs`` in Hz; spike trains as ``(times, indices)``
+(a Brian2 ``SpikeMonitor``'s ``t``, ``i``), a list of per-neuron time arrays, or a
+result object (``.spikes``, ``.lfp``, ``.fs``); times in seconds or as Brian2
+quantities. Everything runs without Brian2. See :mod:`quifer_brian.analysis._inputs`.
+"""
+
+from .coupling import (
+    MISurrogateResult,
+    compute_comodulogram,
+    compute_mi_surrogates,
+    compute_modulation_index,
+)
+from .locking import (
+    RayleighResult,
+    compute_plv,
+    compute_ppc,
+    compute_spike_field_coherence,
+    rayleigh_test,
+)
+from .peaks import PeakFit, find_peaks
+from .phase import compute_amplitude, compute_phase, filter_signal, spike_phases
+from .spectral import compute_band_power, compute_spectrogram, compute_spectrum
+from .spikes import compute_cv_isi, compute_fano_factor, compute_population_rate, compute_rates
+from .synchrony import (
+    compute_chi,
+    compute_kuramoto_order,
+    compute_kuramoto_order_spikes,
+    compute_spike_train_phases,
+)
+
+__all__ = [
+    "MISurrogateResult",
+    "PeakFit",
+    "RayleighResult",
+    "compute_amplitude",
+    "compute_band_power",
+    "compute_chi",
+    "compute_comodulogram",
+    "compute_cv_isi",
+    "compute_fano_factor",
+    "compute_kuramoto_order",
+    "compute_kuramoto_order_spikes",
+    "compute_mi_surrogates",
+    "compute_modulation_index",
+    "compute_phase",
+    "compute_plv",
+    "compute_population_rate",
+    "compute_ppc",
+    "compute_rates",
+    "compute_spectrogram",
+    "compute_spectrum",
+    "compute_spike_field_coherence",
+    "compute_spike_train_phases",
+    "filter_signal",
+    "find_peaks",
+    "rayleigh_test",
+    "spike_phases",
+]

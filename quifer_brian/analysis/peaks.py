@@ -1,0 +1,176 @@
+"""Spectral peaks above the aperiodic (1/f) background, by spectral parameterization.
+
+The fit itself is done by `specparam <https://specparam-tools.github.io>`_ (the
+FOOOF approach, Donoghue et al. 2020), the field's standard tool; this module checks the
+input, calls it once and returns the numbers as a small documented object.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import AnalysisError
+
+__all__ = ["PeakFit", "find_peaks"]
+
+_APERIODIC_MODES = ("fixed", "knee")
+
+
+@dataclass(frozen=True)
+class PeakFit:
+    """The result of :func:`find_peaks`.
+
+    Attributes
+    ----------
+    peaks : 2-D array, shape (n_peaks, 3)
+        One row per peak: centre frequency (Hz), power above the aperiodic fit
+        (log10 of the spectrum's units), full width (Hz, twice the Gaussian's SD).
+        Sorted by frequency.
+    exponent : float (1)
+        Aperiodic exponent chi of the 1/f^chi background.
+    offset : float (log10 of the spectrum's units)
+        Aperiodic offset b.
+    knee : float (Hz^chi)
+        Aperiodic knee k (0 in ``'fixed'`` mode).
+    f_range : (float, float) (Hz)
+        Frequencies that were fitted.
+    r_squared : float (1)
+        Goodness of fit of the full model in log power.
+    """
+
+    peaks: np.ndarray
+    exponent: float
+    offset: float
+    knee: float
+    f_range: tuple
+    r_squared: float
+
+    @property
+    def frequencies(self):
+        """Peak centre frequencies (Hz)."""
+        return self.peaks[:, 0]
+
+    def aperiodic(self, freqs):
+        """Return the fitted aperiodic spectrum at ``freqs`` (Hz), in linear power."""
+        freqs = np.asarray(freqs, dtype=float)
+        return 10.0 ** (self.offset - np.log10(self.knee + freqs**self.exponent))
+
+
+def find_peaks(
+    freqs,
+    power,
+    f_range=None,
+    aperiodic_mode="fixed",
+    peak_width_limits=(1.0, 12.0),
+    max_n_peaks=6,
+    min_peak_height=0.1,
+    peak_threshold=2.0,
+):
+    r"""Find oscillatory peaks above the aperiodic background of a power spectrum.
+
+    Parameters
+    ----------
+    freqs : 1-D array (Hz)
+        Frequencies of the spectrum, as returned by
+        :func:`~quifer_brian.analysis.compute_spectrum`.
+    power : 1-D array (signal units^2 / Hz)
+        Power spectral density, > 0.
+    f_range : (float, float) (Hz), optional
+        Frequency range to fit (default: all positive frequencies given).
+    aperiodic_mode : {'fixed', 'knee'}
+        Aperiodic model without or with a knee.
+    peak_width_limits : (float, float) (Hz)
+        Allowed full peak widths.
+    max_n_peaks : int
+        Most peaks fitted.
+    min_peak_height : float (log10 power)
+        Smallest peak height above the aperiodic fit kept.
+    peak_threshold : float (1)
+        Relative detection threshold, in standard deviations of the flattened spectrum.
+
+    Returns
+    -------
+    PeakFit
+        Peaks (frequency, power, width), aperiodic exponent and offset.
+
+    Notes
+    -----
+    The log spectrum is modelled as aperiodic background plus Gaussians:
+    :math:`\log_{10} P(f) = b - \log_{10}(k + f^{\chi})
+    + \sum_n a_n \exp(-(f - c_n)^2 / (2 w_n^2))`, fitted by ``specparam``'s
+    ``SpectralModel``. A peak's width is reported as :math:`2 w_n`.
+
+    References
+    ----------
+    Donoghue et al. (2020) Parameterizing neural power spectra into periodic and
+    aperiodic components. Nat Neurosci 23:1655.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> freqs = np.arange(1.0, 100.0, 0.5)
+    >>> log_power = -1.5 * np.log10(freqs) + 0.8 * np.exp(-((freqs - 43) ** 2) / 8)
+    >>> fit = find_peaks(freqs, 10**log_power, f_range=(2, 90))
+    >>> round(float(fit.frequencies[0])), round(fit.exponent, 2)
+    (43, 1.5)
+    """
+    freqs = np.asarray(freqs, dtype=float)
+    power = np.asarray(power, dtype=float)
+    if freqs.ndim != 1 or freqs.shape != power.shape:
+        raise AnalysisError(
+            f"freqs, power: must be 1-D arrays of equal length; got shapes {freqs.shape} "
+            f"and {power.shape}."
+        )
+    if not (np.all(np.isfinite(freqs)) and np.all(np.isfinite(power))):
+        raise AnalysisError("power: contains NaN or inf; compute the spectrum of a finite signal.")
+    if aperiodic_mode not in _APERIODIC_MODES:
+        raise AnalysisError(
+            f"aperiodic_mode: unknown value {aperiodic_mode!r}; valid values are "
+            f"{_APERIODIC_MODES}."
+        )
+    if f_range is None:
+        f_range = (float(freqs[freqs > 0].min()), float(freqs.max()))
+    else:
+        f_lo, f_hi = (float(f) for f in f_range)
+        if not 0 <= f_lo < f_hi:
+            raise AnalysisError(
+                f"f_range: must be (f_lo, f_hi) with 0 <= f_lo < f_hi; got {f_range!r}."
+            )
+        if f_hi > freqs.max() or f_lo < freqs.min():
+            raise AnalysisError(
+                f"f_range: {f_range!r} reaches beyond the spectrum's frequencies "
+                f"({freqs.min():g} to {freqs.max():g} Hz)."
+            )
+        f_range = (max(f_lo, float(freqs[freqs > 0].min())), f_hi)
+    keep = (freqs >= f_range[0]) & (freqs <= f_range[1])
+    if np.count_nonzero(keep) < 8:
+        raise AnalysisError(
+            f"f_range: {f_range!r} holds {np.count_nonzero(keep)} frequency bins; at least 8 "
+            f"are needed for the fit. Widen it or use a finer spectrum."
+        )
+    if np.any(power[keep] <= 0):
+        raise AnalysisError("power: must be > 0 in f_range to be fitted in log power.")
+
+    from specparam import SpectralModel  # deferred: only this function needs it
+
+    model = SpectralModel(
+        aperiodic_mode=aperiodic_mode,
+        peak_width_limits=peak_width_limits,
+        max_n_peaks=max_n_peaks,
+        min_peak_height=min_peak_height,
+        peak_threshold=peak_threshold,
+        verbose=False,
+    )
+    model.fit(freqs[keep], power[keep])
+    if not model.results.has_model:
+        raise AnalysisError("power: the spectral model could not be fitted to this spectrum.")
+    aperiodic = np.atleast_1d(model.results.get_params("aperiodic"))
+    peaks = np.asarray(model.results.get_params("periodic"), dtype=float).reshape(-1, 3)
+    peaks = peaks[~np.isnan(peaks).any(axis=1)]
+    peaks = peaks[np.argsort(peaks[:, 0])]
+    if aperiodic_mode == "knee":
+        offset, knee, exponent = aperiodic
+    else:
+        (offset, exponent), knee = aperiodic, 0.0
+    r_squared = float(model.results.metrics.results["gof_rsquared"])
+    return PeakFit(peaks, float(exponent), float(offset), float(knee), f_range, r_squared)
