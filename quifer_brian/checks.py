@@ -16,8 +16,8 @@ from .errors import ModelError, UnitsError
 __all__ = [
     "check_choice",
     "check_count",
-    "check_quantity",
     "check_positive",
+    "check_quantity",
     "describe_unit",
 ]
 
@@ -27,10 +27,10 @@ def _label(name, owner):
 
 
 def describe_unit(dimensions):
-    """Return a readable unit for ``dimensions`` (``'second'``, ``'volt'``, ``'1'``)."""
+    """Return a readable unit for ``dimensions`` (``'second'``, ``'volt'``, ...)."""
     if dimensions is DIMENSIONLESS or dimensions == DIMENSIONLESS:
-        return "1 (dimensionless)"
-    return str(get_unit(dimensions))
+        return "dimensionless"
+    return repr(get_unit(dimensions))
 
 
 def check_choice(name, value, options, owner=None, error=ModelError):
@@ -77,9 +77,10 @@ def check_quantity(name, value, unit, owner=None):
 
 
 def _example(unit):
+    """``unit`` written as Python code (``'20. * msecond'``) for a hint in a message."""
     try:
-        return f"{float(np.asarray(unit / get_unit(get_dimensions(unit)))):g}*{get_unit(get_dimensions(unit))}"
-    except Exception:  # noqa: BLE001 - only used to build a hint
+        return unit.in_best_unit(python_code=True).replace(" ", "")
+    except AttributeError:
         return repr(unit)
 
 

@@ -47,9 +47,11 @@ def _cmd_demo(args):
     theory = lif_rate(currents, **{k: params[k] for k in _LIF_THEORY_ARGS})
     backends = [s.name for s in backend_status() if s.runs]
     skipped = [s for s in backend_status() if not s.runs]
-    print(f"LIF f-I curve ({lif.reference}); rheobase "
-          f"{float((params['V_th'] - params['E_L']) / params['R_m'] / nA):.2f} nA; "
-          f"{float(duration / second):g} s per point, dt = 0.01 ms")
+    print(
+        f"LIF f-I curve ({lif.reference}); rheobase "
+        f"{float((params['V_th'] - params['E_L']) / params['R_m'] / nA):.2f} nA; "
+        f"{float(duration / second):g} s per point, dt = 0.01 ms"
+    )
     columns = {}
     for backend in backends:
         print(f"  running on {backend} ...", flush=True)
@@ -65,15 +67,21 @@ def _cmd_demo(args):
             error = max(simulated)  # should be exactly 0 below rheobase
         worst = max(worst, error)
         rows.append(
-            (f"{current:.2f}", f"{theory[k]:.2f}", *(f"{s:.2f}" for s in simulated),
-             f"{error:.2%}" if theory[k] > 0 else ("0 (silent)" if error == 0 else "FIRES"))
+            (
+                f"{current:.2f}",
+                f"{theory[k]:.2f}",
+                *(f"{s:.2f}" for s in simulated),
+                f"{error:.2%}" if theory[k] > 0 else ("0 (silent)" if error == 0 else "FIRES"),
+            )
         )
     _print_table(rows)
     for status in skipped:
         print(f"  not run on {status.name}: {status.note}")
     ok = worst < 0.01
-    print(f"{'OK' if ok else 'FAILED'}: every backend within 1% of theory above rheobase "
-          f"and silent below it (worst {worst:.3%}).")
+    print(
+        f"{'OK' if ok else 'FAILED'}: every backend within 1% of theory above rheobase "
+        f"and silent below it (worst {worst:.3%})."
+    )
     return 0 if ok else 1
 
 

@@ -415,5 +415,3 @@ def _snapshot_prefs():
 def _restore_prefs(saved):
     for key, value in saved.items():
         prefs[key] = value
-
-

@@ -7,13 +7,13 @@ what is allowed and, where there is one, the fix.
 """
 
 __all__ = [
-    "QuiferError",
-    "ModelError",
-    "UnitsError",
-    "BackendError",
     "AnalysisError",
+    "BackendError",
     "CircuitError",
+    "ModelError",
+    "QuiferError",
     "SimulationError",
+    "UnitsError",
 ]
 
 

@@ -6,8 +6,16 @@ from brian2 import Quantity, amp, check_units, second, volt
 __all__ = ["lif_rate"]
 
 
-@check_units(current=amp, tau_m=second, R_m=volt / amp, E_L=volt, V_th=volt, V_reset=volt,
-             t_ref=second, result=1)
+@check_units(
+    current=amp,
+    tau_m=second,
+    R_m=volt / amp,
+    E_L=volt,
+    V_th=volt,
+    V_reset=volt,
+    t_ref=second,
+    result=1,
+)
 def lif_rate(current, tau_m, R_m, E_L, V_th, V_reset, t_ref):
     """Firing rate (Hz) of a leaky integrate-and-fire neuron under a constant current.
 

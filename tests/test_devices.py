@@ -36,9 +36,7 @@ def spike_trains(backend):
     with backend_session(backend) as session:
         network, monitors = build_ei_network()
         session.run(network, 300 * ms)
-        return [
-            {k: np.asarray(v / second) for k, v in m.spike_trains().items()} for m in monitors
-        ]
+        return [{k: np.asarray(v / second) for k, v in m.spike_trains().items()} for m in monitors]
 
 
 def test_backend_status_lists_every_backend_with_a_reason():
@@ -56,8 +54,11 @@ def test_backend_status_lists_every_backend_with_a_reason():
 
 
 def test_unknown_backend_lists_the_valid_ones():
-    with pytest.raises(BackendError, match=r"backend: unknown value 'gpu'; valid values are "
-                       r"'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'"):
+    with pytest.raises(
+        BackendError,
+        match=r"backend: unknown value 'gpu'; valid values are "
+        r"'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'",
+    ):
         check_backend("gpu")
     with pytest.raises(ValueError, match="unknown value 'cuda'"), backend_session("cuda"):
         pass

@@ -1,7 +1,7 @@
 """Closed forms checked against independent numerical solutions."""
 
 import numpy as np
-from brian2 import Mohm, mV, ms, nA
+from brian2 import Mohm, ms, mV, nA
 from scipy.integrate import solve_ivp
 
 from quifer_brian.theory import lif_rate
@@ -13,7 +13,7 @@ def test_lif_rate_matches_numerical_time_to_threshold():
         crossing = lambda t, v: v[0] - V_th  # noqa: E731
         crossing.terminal = True
         solution = solve_ivp(
-            lambda t, v: (E_L - v + R * current) / tau,
+            lambda t, v, current=current: (E_L - v + R * current) / tau,
             (0, 1),
             [V_reset],
             events=crossing,
@@ -21,12 +21,20 @@ def test_lif_rate_matches_numerical_time_to_threshold():
             atol=1e-12,
         )
         expected = 1 / (t_ref + solution.t_events[0][0])
-        rate = lif_rate(current * 1e9 * nA, tau * 1e3 * ms, R / 1e6 * Mohm, E_L * 1e3 * mV,
-                        V_th * 1e3 * mV, V_reset * 1e3 * mV, t_ref * 1e3 * ms)
+        rate = lif_rate(
+            current * 1e9 * nA,
+            tau * 1e3 * ms,
+            R / 1e6 * Mohm,
+            E_L * 1e3 * mV,
+            V_th * 1e3 * mV,
+            V_reset * 1e3 * mV,
+            t_ref * 1e3 * ms,
+        )
         assert abs(rate - expected) / expected < 1e-6
 
 
 def test_lif_rate_is_zero_at_and_below_rheobase():
-    rates = lif_rate(np.array([0.0, 0.1, 0.2]) * nA, 20 * ms, 100 * Mohm, -70 * mV, -50 * mV,
-                     -60 * mV, 2 * ms)
+    rates = lif_rate(
+        np.array([0.0, 0.1, 0.2]) * nA, 20 * ms, 100 * Mohm, -70 * mV, -50 * mV, -60 * mV, 2 * ms
+    )
     assert np.all(rates == 0)

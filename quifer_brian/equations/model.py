@@ -79,9 +79,7 @@ class Model:
             if parameter.name == name:
                 return parameter
         valid = ", ".join(p.name for p in self.parameters) or "(none)"
-        raise ModelError(
-            f"{self.name}: unknown parameter {name!r}; its parameters are {valid}."
-        )
+        raise ModelError(f"{self.name}: unknown parameter {name!r}; its parameters are {valid}.")
 
     def check_params(self, overrides):
         """Validate ``overrides`` (name -> value) against the declared parameters."""

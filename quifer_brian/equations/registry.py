@@ -2,7 +2,7 @@
 
 from ..errors import ModelError
 
-__all__ = ["register", "list_models", "get_model"]
+__all__ = ["get_model", "list_models", "register"]
 
 _MODELS = {}
 
