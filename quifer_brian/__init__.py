@@ -16,6 +16,7 @@ from .errors import (
     SimulationError,
     UnitsError,
 )
+from .io import load
 
 __all__ = [
     "AnalysisError",
@@ -27,4 +28,5 @@ __all__ = [
     "UnitsError",
     "__version__",
     "equations",
+    "load",
 ]

@@ -72,6 +72,11 @@ class CurrentModel(Model):
         return {name: f"{name}_{self.suffix}{postfix}" for name in self._template_names()}
 
     @property
+    def acts_on_voltage(self):
+        """True if the current depends on the membrane potential ``v`` (conductances)."""
+        return "v" in get_identifiers(self.equations)
+
+    @property
     def current_name(self):
         """Name of the current in the neuron group (``I_ampa``)."""
         return f"{self.output}_{self.suffix}"

@@ -134,10 +134,10 @@ class NeuronModel(Model):
             method = self.method
             if any(getattr(c, "stochastic", False) for c in currents):
                 method = "euler"
-            elif currents and method != "euler":
-                # Attached currents can make the equations non-linear in v (NMDA's Mg
-                # block): Brian2 then falls back to Euler.
-                method = (method, "euler")
+            elif method == "exact" and any(c.acts_on_voltage for c in currents):
+                # Conductance currents make the membrane equation time-varying in v:
+                # no exact solution.
+                method = "euler"
         group = NeuronGroup(
             n,
             self.build_equations(currents, as_variables),
