@@ -70,7 +70,7 @@ class Result:
         return len(times) / (self.sizes[population] * self.duration)
 
     def save(self, path):
-        """Write the result to ``path`` (``.npz``), atomically (see :func:`quifer_brian.io.save`)."""
+        """Write the result to ``path`` (``.npz``) atomically; see :func:`quifer_brian.io.save`."""
         from .io import save
 
         return save(self, path)

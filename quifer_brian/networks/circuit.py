@@ -350,7 +350,7 @@ def _lfp_probe(circuit_name, population, spec):
 def _mazzoni_lfp(monitor, spec, fs):
     excitatory = np.asarray(monitor.I_exc[0] / amp, dtype=float)
     inhibitory = np.asarray(monitor.I_inh[0] / amp, dtype=float)
-    shift = int(round(float(spec.delay * fs)))
+    shift = round(float(spec.delay * fs))
     delayed = np.concatenate([np.full(shift, excitatory[0]), excitatory[: len(excitatory) - shift]])
     return delayed - spec.alpha * inhibitory
 
