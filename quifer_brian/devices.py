@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import brian2
 from brian2 import NetworkOperation, device, get_device, prefs, set_device
+from brian2.devices.device import RuntimeDevice
 
 from .checks import check_choice, check_count
 from .errors import BackendError
@@ -39,6 +40,7 @@ __all__ = [
     "BackendStatus",
     "backend_session",
     "backend_status",
+    "build_owner",
     "check_backend",
     "check_standalone_compatible",
     "configure_cuda",
@@ -261,6 +263,20 @@ def check_standalone_compatible(network, backend):
         )
 
 
+_standalone_epoch = 0
+
+
+def build_owner():
+    """A key naming where objects created now belong.
+
+    ``'runtime'`` outside standalone sessions; inside one, a key unique to that session
+    (standalone objects are invalid once their session has ended).
+    """
+    if isinstance(get_device(), RuntimeDevice):
+        return "runtime"
+    return ("standalone", _standalone_epoch)
+
+
 class BackendSession:
     """One simulation on one backend; created by :func:`backend_session`.
 
@@ -389,13 +405,20 @@ def backend_session(
                 configure_cuda(directory, compute_capability)
             prefs.devices.cpp_standalone.openmp_threads = threads
             set_device(backend, directory=directory, build_on_run=False)
+            _next_epoch()
         yield session
     finally:
         if backend in STANDALONE:
+            _next_epoch()
             device.reinit()
             device.activate()
             set_device(previous_device if previous_device is not None else "runtime")
         _restore_prefs(saved_prefs)
+
+
+def _next_epoch():
+    global _standalone_epoch
+    _standalone_epoch += 1
 
 
 _PREF_KEYS = (

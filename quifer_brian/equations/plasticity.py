@@ -15,12 +15,12 @@ from .plasticity_model import PlasticityModel
 from .registry import register
 
 __all__ = [
+    "istdp",
+    "rstdp",
     "stdp_additive",
     "stdp_multiplicative",
     "triplet_stdp",
     "triplet_stdp_nearest",
-    "istdp",
-    "rstdp",
 ]
 
 P = Parameter

@@ -36,7 +36,7 @@ from brian2.utils.stringtools import get_identifiers, word_substitute
 
 from .._version import __version__
 from ..checks import check_quantity
-from ..devices import STANDALONE, backend_session
+from ..devices import STANDALONE, backend_session, build_owner
 from ..errors import CircuitError, SimulationError
 from ..io import quantity_to_json
 from ..result import Result
@@ -127,12 +127,12 @@ class Circuit:
         self._parts = None
         self._network = None
         self._monitors = None
-        self._built_on = None  # 'runtime' or the session object it was built in
+        self._built_on = None  # where the objects live: see devices.build_owner
 
     # ---------------------------------------------------------------- handles
-    def _ensure_built(self, session=None):
-        owner = session if session is not None else "runtime"
-        if self._parts is None or self._built_on is not owner:
+    def _ensure_built(self):
+        owner = build_owner()
+        if self._parts is None or self._built_on != owner:
             self._build(owner)
         return self
 
@@ -256,8 +256,7 @@ class Circuit:
             )
 
     def _run_in(self, session, duration, seed, progress, check):
-        owner = session if session.backend in STANDALONE else "runtime"
-        self._ensure_built(owner if owner == "runtime" else session)
+        self._ensure_built()
         start = time.perf_counter()
         session.run(
             self._network,

@@ -1,0 +1,114 @@
+"""Circuit mechanics: handles, monitors, the LFP proxy, NaN and silence checks."""
+
+import numpy as np
+import pytest
+from brian2 import SpikeMonitor, amp, ms, nA, nS, second
+
+from quifer_brian.devices import backend_session
+from quifer_brian.equations import ampa, exp_current, gaba_a, lif
+from quifer_brian.errors import CircuitError, SimulationError
+from quifer_brian.networks import Circuit, CircuitParts, LfpSpec
+from quifer_brian.networks.circuit import MAZZONI_ALPHA
+
+
+def construct(drive=0.25 * nA, w_ie=3 * nS):
+    exc = lif.group(40, currents=[ampa, gaba_a], name="exc")
+    inh = lif.group(10, currents=[ampa], name="inh", tau_m=10 * ms)
+    exc.I_ext = drive
+    e_to_i = ampa.synapses(exc, inh, w=2 * nS, condition="(i + j) % 2 == 0", name="e_to_i")
+    i_to_e = gaba_a.synapses(inh, exc, w=w_ie, condition="(i + j) % 2 == 0", name="i_to_e")
+    return CircuitParts(
+        populations={"E": exc, "I": inh},
+        synapses={"EI": e_to_i, "IE": i_to_e},
+        lfp=LfpSpec("E", excitatory="I_ampa", inhibitory="I_gaba_a"),
+    )
+
+
+def small_circuit(drive=0.25 * nA, w_ie=3 * nS):
+    return Circuit("toy", construct, {"drive": drive, "w_ie": w_ie})
+
+
+def test_handles_reach_the_brian2_objects():
+    circuit = small_circuit()
+    assert circuit.exc is circuit.populations["E"] and len(circuit.exc) == 40
+    assert circuit.inh is circuit.populations["I"]
+    assert set(circuit.synapses) == {"EI", "IE"}
+    assert {"spikes_E", "spikes_I", "rate_E", "rate_I", "lfp"} <= set(circuit.monitors)
+    assert circuit.exc in circuit.network.objects
+    with pytest.raises(CircuitError, match=r"toy: has no population 'O'; its populations are"):
+        circuit._population("O")
+
+
+def test_run_returns_plain_arrays_and_the_mazzoni_lfp():
+    circuit = small_circuit()
+    result = circuit.run(100 * ms, seed=1)
+    times, indices = result.spikes["E"]
+    assert times.dtype == np.float64 and indices.dtype == np.int32
+    assert np.all(np.diff(times) >= 0) and times.max() < 0.1
+    assert result.sizes == {"E": 40, "I": 10}
+    assert result.fs == 1000.0 and len(result.lfp) == 100
+    assert len(result.rates["E"]) == 1000  # one value per 0.1 ms step
+    # LFP(t) = |I_AMPA(t - 6 ms)| - 1.65 |I_GABA(t)| summed over E cells
+    monitor = circuit.monitors["lfp"]
+    exc = np.asarray(monitor.I_exc[0] / nA)
+    inh = np.asarray(monitor.I_inh[0] / nA)
+    expected = np.concatenate([np.full(6, exc[0]), exc[:-6]]) - MAZZONI_ALPHA * inh
+    np.testing.assert_allclose(result.lfp / 1e-9, expected, rtol=1e-9)
+    assert result.meta["backend"] == "numpy" and result.meta["seed"] == 1
+    assert result.params["drive"] == {"value": 2.5e-10, "unit": "amp"}
+
+
+def test_a_silent_network_is_reported_with_its_populations():
+    circuit = small_circuit(drive=0 * nA)
+    with pytest.raises(SimulationError, match=r"toy: no population fired .* in 0-0.05 s \(E, I\)"):
+        circuit.run(50 * ms)
+
+
+def test_nan_is_reported_with_the_time_it_appeared():
+    def blow_up():
+        exc = lif.group(5, currents=[exp_current], name="exc", tau_m=20 * ms)
+        exc.I_ext = 0.5 * nA
+        # a self-exciting current with a huge weight overflows within a few spikes
+        loop = exp_current.synapses(exc, exc, w=1e308 * amp, name="loop")
+        return CircuitParts(
+            populations={"E": exc},
+            synapses={"EE": loop},
+            lfp=LfpSpec("E", excitatory="I_exp_current", inhibitory="0*amp"),
+        )
+
+    with pytest.raises(SimulationError, match=r"became NaN/inf at t = 0\.\d+ s"):
+        Circuit("unstable", blow_up, {}).run(100 * ms)
+
+
+def test_duration_is_checked():
+    with pytest.raises(CircuitError, match=r"toy.run.duration: must be > 0"):
+        small_circuit().run(0 * ms)
+    with pytest.raises(TypeError, match=r"toy.run.duration: expected a quantity in second"):
+        small_circuit().run(100)
+
+
+@pytest.mark.standalone
+def test_extended_circuit_runs_inside_a_standalone_session(tmp_path):
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        circuit = small_circuit()
+        extra = SpikeMonitor(circuit.inh, name="my_monitor")
+        circuit.network.add(extra)
+        result = circuit.run(100 * ms, session=session, seed=3)
+        assert extra.num_spikes == len(result.spikes["I"][0]) > 0
+    reference = small_circuit().run(100 * ms, seed=3)
+    # no noise in this circuit: standalone and numpy agree to within one time step
+    for population in ("E", "I"):
+        assert len(result.spikes[population][0]) == len(reference.spikes[population][0])
+        np.testing.assert_allclose(
+            result.spikes[population][0], reference.spikes[population][0], atol=1.01e-4
+        )
+
+
+def test_runtime_extension_is_refused_on_standalone():
+    circuit = small_circuit()
+    circuit.network.add(SpikeMonitor(circuit.exc, name="late_monitor"))
+    with pytest.raises(CircuitError, match=r"extended with \['late_monitor'\] in runtime mode"):
+        circuit.run(50 * ms, backend="cpp_standalone")
+    assert circuit.run(50 * ms).duration == pytest.approx(0.05)
+    assert circuit.run(50 * ms).duration == pytest.approx(0.1), "a second run continues"
+    assert float(circuit.network.t / second) == pytest.approx(0.1)

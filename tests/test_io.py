@@ -1,0 +1,76 @@
+"""Saving and loading results: lossless round trip, atomic writes, clear errors."""
+
+import numpy as np
+import pytest
+from brian2 import ms, nS
+
+import quifer_brian
+from quifer_brian import io
+from quifer_brian.errors import QuiferError
+from quifer_brian.result import Result
+
+
+def make_result(seed=0):
+    rng = np.random.default_rng(seed)
+    times = np.sort(rng.uniform(0, 1, 500))
+    return Result(
+        spikes={
+            "E": (times, rng.integers(0, 40, 500).astype(np.int32)),
+            "I": (np.array([0.1, 0.2]), np.array([0, 3], dtype=np.int32)),
+        },
+        sizes={"E": 40, "I": 10},
+        duration=1.0,
+        rates={"E": rng.uniform(0, 20, 10000)},
+        rate_dt=1e-4,
+        lfp=rng.normal(size=1000),
+        fs=1000.0,
+        states={"phase": rng.uniform(-np.pi, np.pi, 1000)},
+        params={
+            "tau_gaba": io.quantity_to_json(10 * ms),
+            "w": io.quantity_to_json(2 * nS),
+            "n_e": 40,
+        },
+        meta={"backend": "numpy", "seed": 7},
+    )
+
+
+def test_round_trip_is_lossless(tmp_path):
+    original = make_result()
+    path = tmp_path / "run.npz"
+    original.save(path)
+    loaded = quifer_brian.load(path)
+    for name in original.spikes:
+        for a, b in zip(original.spikes[name], loaded.spikes[name], strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.dtype == b.dtype
+    np.testing.assert_array_equal(loaded.lfp, original.lfp)
+    np.testing.assert_array_equal(loaded.rates["E"], original.rates["E"])
+    np.testing.assert_array_equal(loaded.states["phase"], original.states["phase"])
+    assert loaded.sizes == original.sizes and loaded.params == original.params
+    assert loaded.meta == original.meta and loaded.populations == ["E", "I"]
+    assert io.quantity_from_json(loaded.params["tau_gaba"]) == 10 * ms
+
+
+def test_a_crash_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "run.npz"
+    make_result(seed=1).save(path)
+    before = path.read_bytes()
+
+    def crash(stream, **arrays):
+        stream.write(b"half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io.np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        make_result(seed=2).save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run.npz"], "no temporary file is left"
+
+
+def test_loading_something_else_says_what_is_wrong(tmp_path):
+    other = tmp_path / "other.npz"
+    np.savez(other, x=np.arange(3))
+    with pytest.raises(QuiferError, match="is not a quifer result"):
+        quifer_brian.load(other)
+    with pytest.raises(QuiferError, match="cannot read"):
+        quifer_brian.load(tmp_path / "missing.npz")
