@@ -1,7 +1,9 @@
 """Settings shared by the whole suite."""
 
 import pytest
-from brian2 import prefs
+from brian2 import Network, SpikeMonitor, ms, nA, nS, prefs
+
+from quifer_brian.equations import ampa, gaba_a, lif
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +17,25 @@ def numpy_target():
     prefs.codegen.target = "numpy"
     yield
     prefs.codegen.target = previous
+
+
+DT = 0.1 * ms
+N_E, N_I = 40, 10
+
+
+def _build_ei_network():
+    """A small deterministic E/I network: constant drives, fixed connectivity, no noise."""
+    exc = lif.group(N_E, currents=[ampa, gaba_a], name="exc", dt=DT)
+    inh = lif.group(N_I, currents=[ampa], name="inh", dt=DT, tau_m=10 * ms)
+    exc.I_ext = "0.22*nA + 0.1*nA*i/N"
+    inh.I_ext = 0.15 * nA
+    e_to_i = ampa.synapses(exc, inh, w=1.5 * nS, condition="(i + j) % 3 == 0", delay=1 * ms)
+    i_to_e = gaba_a.synapses(inh, exc, w=2 * nS, condition="(i + 2*j) % 4 == 0", delay=1 * ms)
+    monitors = [SpikeMonitor(exc, name="exc_spikes"), SpikeMonitor(inh, name="inh_spikes")]
+    return Network(exc, inh, e_to_i, i_to_e, *monitors), monitors
+
+
+@pytest.fixture
+def build_ei_network():
+    """Function building a small deterministic E/I network: ``(network, monitors)``."""
+    return _build_ei_network

@@ -5,7 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
-from brian2 import Network, NetworkOperation, SpikeMonitor, ms, nA, nS, second
+from brian2 import Network, NetworkOperation, SpikeMonitor, ms, nA, second
 
 from quifer_brian.devices import (
     BACKENDS,
@@ -13,26 +13,13 @@ from quifer_brian.devices import (
     backend_status,
     check_backend,
 )
-from quifer_brian.equations import ampa, gaba_a, lif
+from quifer_brian.equations import lif
 from quifer_brian.errors import BackendError
 
-DT = 0.1 * ms
-N_E, N_I = 40, 10
+EI_DT = 0.1 * ms  # the time step of the build_ei_network fixture
 
 
-def build_ei_network():
-    """A small deterministic E/I network: constant drives, fixed connectivity, no noise."""
-    exc = lif.group(N_E, currents=[ampa, gaba_a], name="exc", dt=DT)
-    inh = lif.group(N_I, currents=[ampa], name="inh", dt=DT, tau_m=10 * ms)
-    exc.I_ext = "0.22*nA + 0.1*nA*i/N"
-    inh.I_ext = 0.15 * nA
-    e_to_i = ampa.synapses(exc, inh, w=1.5 * nS, condition="(i + j) % 3 == 0", delay=1 * ms)
-    i_to_e = gaba_a.synapses(inh, exc, w=2 * nS, condition="(i + 2*j) % 4 == 0", delay=1 * ms)
-    monitors = [SpikeMonitor(exc, name="exc_spikes"), SpikeMonitor(inh, name="inh_spikes")]
-    return Network(exc, inh, e_to_i, i_to_e, *monitors), monitors
-
-
-def spike_trains(backend):
+def spike_trains(backend, build_ei_network):
     with backend_session(backend) as session:
         network, monitors = build_ei_network()
         session.run(network, 300 * ms)
@@ -74,16 +61,16 @@ def test_stop_after_needs_a_standalone_backend():
 
 
 @pytest.mark.standalone
-def test_numpy_and_cpp_standalone_give_the_same_spikes():
-    reference = spike_trains("numpy")
-    standalone = spike_trains("cpp_standalone")
+def test_numpy_and_cpp_standalone_give_the_same_spikes(build_ei_network):
+    reference = spike_trains("numpy", build_ei_network)
+    standalone = spike_trains("cpp_standalone", build_ei_network)
     n_spikes = sum(len(t) for population in reference for t in population.values())
     assert n_spikes > 100, "the parity network should be active"
     for ref_population, sa_population in zip(reference, standalone, strict=True):
         for neuron, ref_times in ref_population.items():
             sa_times = sa_population[neuron]
             assert len(ref_times) == len(sa_times), f"neuron {neuron}: spike counts differ"
-            assert np.all(np.abs(ref_times - sa_times) <= float(DT / second) + 1e-12)
+            assert np.all(np.abs(ref_times - sa_times) <= float(EI_DT / second) + 1e-12)
 
 
 @pytest.mark.standalone

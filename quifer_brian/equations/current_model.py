@@ -72,9 +72,16 @@ class CurrentModel(Model):
         return {name: f"{name}_{self.suffix}{postfix}" for name in self._template_names()}
 
     @property
-    def acts_on_voltage(self):
-        """True if the current depends on the membrane potential ``v`` (conductances)."""
-        return "v" in get_identifiers(self.equations)
+    def exactly_solvable(self):
+        """True for a single-state current independent of ``v`` (an exponential current).
+
+        With such currents a linear neuron keeps its exact integration; conductances
+        (which depend on ``v``) or multi-state kernels switch it to Euler.
+        """
+        if not self.equations.strip():
+            return True
+        equations = Equations(self.equations)
+        return "v" not in get_identifiers(self.equations) and len(equations.diff_eq_names) <= 1
 
     @property
     def current_name(self):
@@ -174,6 +181,7 @@ class CurrentModel(Model):
         synapses = Synapses(
             source,
             target,
+            dt=target.clock.dt,
             model=model,
             on_pre=on_pre,
             on_post=on_post or None,

@@ -59,16 +59,15 @@ class NeuronModel(Model):
         instead of namespace constants, so that a compiled standalone project can change
         them between runs (``run_args``) without recompiling.
         """
-        equations = Equations(self.equations)
-        names = []
-        for current in currents:
-            equations += current.neuron_equations()
-            names.append(current.current_name)
-        if names and len(set(names)) != len(names):
+        names = [current.current_name for current in currents]
+        if len(set(names)) != len(names):
             raise ModelError(
                 f"{self.name}.group: currents={[c.name for c in currents]} attach the same "
                 f"current twice; give one of them another label with .labelled('...')."
             )
+        equations = Equations(self.equations)
+        for current in currents:
+            equations += current.neuron_equations()
         total = " + ".join(names) if names else "0*amp"
         equations += Equations(f"I_in = {total} : amp")
         for name in as_variables:
@@ -134,9 +133,9 @@ class NeuronModel(Model):
             method = self.method
             if any(getattr(c, "stochastic", False) for c in currents):
                 method = "euler"
-            elif method == "exact" and any(c.acts_on_voltage for c in currents):
-                # Conductance currents make the membrane equation time-varying in v:
-                # no exact solution.
+            elif method == "exact" and any(not c.exactly_solvable for c in currents):
+                # Conductances make the membrane equation time-varying in v (no exact
+                # solution); multi-state kernels make sympy's solution slow to derive.
                 method = "euler"
         group = NeuronGroup(
             n,

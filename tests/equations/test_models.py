@@ -1,0 +1,270 @@
+"""Tests of the model objects: registry, printing, parameters, immutability, bad input.
+
+Every registered neuron and current model is built and run for a few ms on numpy in one
+parametrised test; plasticity rules are run by tests/equations/test_plasticity.py.
+"""
+
+import dataclasses
+from unittest import mock
+
+import numpy as np
+import pytest
+from brian2 import (
+    Network,
+    NeuronGroup,
+    Quantity,
+    SpikeGeneratorGroup,
+    ms,
+    mV,
+    nS,
+    pA,
+    seed,
+)
+
+from quifer_brian.equations import (
+    CurrentModel,
+    NeuronModel,
+    delta,
+    get_model,
+    lif,
+    list_models,
+)
+from quifer_brian.errors import ModelError, UnitsError
+
+SEED = 20240611
+RUN_TIME = 2 * ms  # "a few ms": enough for every code object to run several steps
+TEST_WEIGHTS = (1 * nS, 10 * pA, 1 * mV)  # one per dimension a spike can increment
+KINDS = ("current", "neuron", "plasticity")
+NEURONS = list_models("neuron")
+CURRENTS = list_models("current")
+
+
+# ---------------------------------------------------------------- registry
+def test_list_models_by_kind():
+    every = list_models()
+    assert every == sorted(every)
+    assert set(every) == set().union(*(list_models(kind) for kind in KINDS))
+    assert {"lif", "lif_cond", "adex", "izhikevich", "wang_buzsaki", "traub_miles"} <= set(NEURONS)
+    assert {"delta", "exp_current", "alpha_cond", "ampa", "nmda", "gaba_a", "gaba_b"} <= set(
+        CURRENTS
+    )
+    for name in NEURONS:
+        assert isinstance(get_model(name), NeuronModel)
+    for name in CURRENTS:
+        assert isinstance(get_model(name), CurrentModel)
+
+
+def test_list_models_unknown_kind():
+    with pytest.raises(ModelError, match=r"unknown kind 'synapse'.*'current', 'neuron'"):
+        list_models("synapse")
+
+
+@pytest.mark.parametrize("name", ["lifx", "LIF", "", None])
+def test_get_model_unknown_name_lists_valid_ones(name):
+    with pytest.raises(ModelError, match=rf"unknown model {name!r}; valid models are: ") as info:
+        get_model(name)
+    for valid in ("adex", "lif", "nmda", "wang_buzsaki"):
+        assert valid in str(info.value)
+
+
+# ---------------------------------------------------------------- print
+@pytest.mark.parametrize("name", list_models())
+def test_print_shows_equations_parameters_and_reference(name):
+    model = get_model(name)
+    text = str(model)
+    assert text.startswith(f"{model.name} ({model.kind}): ")
+    for line in model.equations.strip().splitlines():
+        assert line.strip() in text
+    for parameter in model.parameters:
+        assert f"    {parameter.name} " in text, f"{name}: parameter {parameter.name} not shown"
+        assert parameter.meaning in text
+    assert f"Method: {model.method}" in text
+    assert model.reference and f"Reference: {model.reference}" in text
+    if isinstance(model, NeuronModel) and model.threshold:
+        assert f"Threshold: {model.threshold}" in text
+
+
+def test_print_lif_shows_values_with_units():
+    text = str(lif)
+    assert "tau_m" in text and "20. ms" in text and "membrane time constant" in text
+    assert "Threshold: v > V_th" in text and "Reset: v = V_reset" in text
+
+
+# ---------------------------------------------------------------- parameters
+def test_params_have_units():
+    assert lif.params["tau_m"] == 20 * ms
+    assert isinstance(lif.params["E_L"], Quantity)
+
+
+def test_with_params_returns_a_new_model():
+    fast = lif.with_params(tau_m=10 * ms, E_L=-65 * mV)
+    assert fast is not lif
+    assert fast.params["tau_m"] == 10 * ms and fast.params["E_L"] == -65 * mV
+    assert lif.params["tau_m"] == 20 * ms and lif.params["E_L"] == -70 * mV
+    assert fast.params["V_th"] == lif.params["V_th"]
+    assert fast.equations == lif.equations and fast.name == lif.name
+
+
+def test_namespace_applies_overrides_without_changing_the_model():
+    namespace = lif.namespace(tau_m=5 * ms)
+    assert namespace["tau_m"] == 5 * ms and namespace["V_th"] == -50 * mV
+    assert lif.params["tau_m"] == 20 * ms
+    namespace["tau_m"] = 1 * ms  # a copy: the model is untouched
+    assert lif.params["tau_m"] == 20 * ms
+
+
+def test_group_overrides_land_in_the_namespace():
+    group = lif.group(2, tau_m=7 * ms)
+    assert group.namespace["tau_m"] == 7 * ms and len(group) == 2
+    assert np.all(group.v[:] == lif.params["E_L"])
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [("name", "other"), ("equations", "dv/dt = 0/ms : volt"), ("parameters", ())],
+)
+def test_models_are_immutable(attribute, value):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(lif, attribute, value)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lif.parameters[0].default = 1 * ms
+
+
+# ---------------------------------------------------------------- every model runs
+def _build(name):
+    """Brian2 objects for one registered model, ready to run for RUN_TIME."""
+    model = get_model(name)
+    if isinstance(model, NeuronModel):
+        group = model.group(3)
+        if "I_ext" in group.variables:
+            group.I_ext = np.array([0.0, 0.5, 1.0]) * 200 * pA
+        return group, [group]
+    # a current model: attach it to a LIF target and send it spikes
+    source = SpikeGeneratorGroup(1, [0, 0], [0.5, 1.0] * ms)
+    if model.output:
+        target = lif.group(3, currents=[model])
+        objects = [source, target]
+        if model.on_pre:
+            variable = model.on_pre.split("+=")[0].strip()
+            dimensions = target.variables[f"{variable}_{model.suffix}"].dim
+            objects.append(model.synapses(source, target, _test_weight(dimensions)))
+    else:
+        target = lif.group(3)
+        objects = [source, target, model.synapses(source, target, 1 * mV)]
+    return target, objects
+
+
+def _test_weight(dimensions):
+    for weight in TEST_WEIGHTS:
+        if weight.dim == dimensions:
+            return weight
+    raise AssertionError(f"no test weight for dimensions {dimensions}")
+
+
+@pytest.mark.parametrize("name", NEURONS + CURRENTS)
+def test_every_model_builds_and_runs(name):
+    seed(SEED)
+    group, objects = _build(name)
+    Network(*objects).run(RUN_TIME, namespace={})
+    assert group.t[:] >= RUN_TIME - group.clock.dt, f"{name}: did not run to {RUN_TIME}"
+    if "v" in group.variables:
+        v = np.asarray(group.v[:])
+        assert np.all(np.isfinite(v)), f"{name}: v = {v}"
+        assert np.all((v > -0.2) & (v < 0.1)), f"{name}: v out of range: {v} V"
+
+
+# ---------------------------------------------------------------- bad input
+BAD_GROUP_ARGUMENTS = [
+    pytest.param(
+        dict(n=3, tau_x=10 * ms),
+        ModelError,
+        r"lif: unknown parameter 'tau_x'; its parameters are tau_m, R_m, E_L",
+        id="unknown-parameter",
+    ),
+    pytest.param(
+        dict(n=3, tau_m=10 * mV),
+        UnitsError,
+        r"lif\.tau_m: expected a quantity in s(econd)?; got 10\. \* mvolt",
+        id="time-constant-in-volts",
+    ),
+    pytest.param(
+        dict(n=3, tau_m=10),
+        UnitsError,
+        r"lif\.tau_m: expected a quantity in s(econd)?; got 10 .*Give it with units",
+        id="time-constant-without-units",
+    ),
+    pytest.param(
+        dict(n=3, tau_m=-5 * ms),
+        ModelError,
+        r"lif\.tau_m: must be > 0; got -5\. \* msecond",
+        id="negative-time-constant",
+    ),
+    pytest.param(
+        dict(n=3, t_ref=0 * ms),
+        ModelError,
+        r"lif\.t_ref: must be > 0; got 0\. \* second",
+        id="zero-refractory-period",
+    ),
+    pytest.param(
+        dict(n=0), ModelError, r"lif\.group\.n: must be an integer >= 1; got 0", id="n-zero"
+    ),
+    pytest.param(
+        dict(n=-4),
+        ModelError,
+        r"lif\.group\.n: must be an integer >= 1; got -4",
+        id="n-negative",
+    ),
+    pytest.param(
+        dict(n=2.5),
+        ModelError,
+        r"lif\.group\.n: must be an integer >= 1; got 2\.5",
+        id="n-not-integer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "error", "message"), BAD_GROUP_ARGUMENTS)
+def test_bad_group_arguments_raise_before_building(arguments, error, message):
+    arguments = dict(arguments)
+    n = arguments.pop("n")
+    with mock.patch("quifer_brian.equations.neuron_model.NeuronGroup", wraps=NeuronGroup) as ng:
+        with pytest.raises(error, match=message):
+            lif.group(n, **arguments)
+    ng.assert_not_called()
+
+
+@pytest.mark.parametrize(("arguments", "error", "message"), BAD_GROUP_ARGUMENTS[:5])
+def test_bad_with_params_raise(arguments, error, message):
+    arguments = dict(arguments)
+    arguments.pop("n")
+    with pytest.raises(error, match=message):
+        lif.with_params(**arguments)
+
+
+def test_errors_subclass_the_builtins():
+    assert issubclass(ModelError, ValueError) and issubclass(UnitsError, TypeError)
+    with pytest.raises(ValueError):
+        lif.group(0)
+    with pytest.raises(TypeError):
+        lif.group(1, tau_m=1 * mV)
+
+
+def test_unknown_as_variable():
+    with pytest.raises(ModelError, match=r"lif: unknown parameter 'tau'; its parameters are"):
+        lif.group(1, as_variables=["tau"])
+
+
+def test_same_current_twice_is_refused():
+    with pytest.raises(ModelError, match=r"attach the same current twice.*labelled"):
+        lif.group(1, currents=[get_model("ampa"), get_model("ampa")])
+
+
+def test_same_receptor_under_two_labels():
+    group = lif.group(1, currents=[get_model("ampa"), get_model("ampa").labelled("ampa_slow")])
+    assert "g_ampa" in group.variables and "g_ampa_slow" in group.variables
+
+
+def test_delta_weight_in_wrong_units():
+    source = SpikeGeneratorGroup(1, [0], [1] * ms)
+    with pytest.raises(UnitsError, match=r"delta\.synapses\.w: expected .*; got 1\. \* nsiemens"):
+        delta.synapses(source, lif.group(1), 1 * nS)
