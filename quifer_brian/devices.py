@@ -21,6 +21,7 @@ Examples
 
 import contextlib
 import functools
+import glob
 import os
 import shutil
 import subprocess
@@ -164,38 +165,37 @@ def _status_of(name):
 
 
 # ---------------------------------------------------------------------------- CUDA
-def _curand_dirs():
-    """Include and library folders of cuRAND from the ``nvidia-curand`` wheel, if any."""
+def _curand_from_wheel():
+    """cuRAND include folder and library file from the ``nvidia-curand`` wheel, if any."""
     try:
-        import nvidia.curand as curand  # the `cuda` extra
+        import nvidia  # namespace package of NVIDIA's wheels (the `cuda` extra)
     except ImportError:
         return None, None
-    root = next(iter(curand.__path__))
-    include = os.path.join(root, "include")
-    lib = os.path.join(root, "lib")
-    return (include if os.path.isdir(include) else None), (lib if os.path.isdir(lib) else None)
+    include = library = None
+    for root in nvidia.__path__:  # nvidia/cu13/... or nvidia/curand/... by version
+        for header in sorted(glob.glob(os.path.join(root, "*", "include", "curand.h"))):
+            include = os.path.dirname(header)
+        for candidate in sorted(glob.glob(os.path.join(root, "*", "lib", "libcurand.so*"))):
+            library = candidate
+    return include, library
 
 
-def _toolkit_has_curand(nvcc):
-    root = os.path.dirname(os.path.dirname(os.path.realpath(nvcc)))
-    candidates = [os.path.join(root, "include"), os.path.join(root, "targets")]
-    for base in candidates:
-        for folder, _, files in os.walk(base):
-            if "curand.h" in files:
-                return True
-            if folder.count(os.sep) - base.count(os.sep) > 3:
-                break
-    return False
+def _toolkit_has_curand(cuda_root):
+    patterns = ("include/curand.h", "targets/*/include/curand.h")
+    return any(glob.glob(os.path.join(cuda_root, pattern)) for pattern in patterns)
 
 
 def configure_cuda(directory, compute_capability=None, detect_gpu=None):
-    """Set the brian2cuda preferences this machine needs.
+    """Set the brian2cuda preferences this machine needs (before the network runs).
 
-    - ``-std=c++17`` for nvcc and the host compiler (CUDA 13's Thrust/CUB need it);
+    - GPU detection off when there is no GPU (it would call ``nvidia-smi``), with GPU 0
+      and ``compute_capability`` (default 8.0) named instead;
+    - ``-std=c++17`` for nvcc and the host compiler: CUDA 13's Thrust/CUB refuse C++11,
+      which brian2cuda's makefile asks for (a later ``-std`` wins);
     - cuRAND headers and library from the ``nvidia-curand`` wheel when the toolkit lacks
-      them (a ``libcurand.so`` link to the wheel's versioned library is put in
-      ``directory``);
-    - GPU detection off when there is no GPU, with ``compute_capability`` (default 8.0).
+      them; the makefile links ``-lcurand``, so an unversioned ``libcurand.so`` link to
+      the wheel's library is made in ``directory``;
+    - without nvcc, CUDA detection off so the code can still be generated.
 
     Parameters
     ----------
@@ -206,42 +206,54 @@ def configure_cuda(directory, compute_capability=None, detect_gpu=None):
     detect_gpu : bool, optional
         Default: True if ``nvidia-smi`` lists a GPU.
     """
+    import brian2cuda  # noqa: F401  (registers the device and its preferences)
+
+    cuda = prefs.devices.cuda_standalone.cuda_backend
     if detect_gpu is None:
         detect_gpu = bool(gpu_names())
-    cuda_prefs = prefs.devices.cuda_standalone.cuda_backend
-    cuda_prefs.detect_gpus = detect_gpu
+    cuda.detect_gpus = detect_gpu
     if not detect_gpu:
-        cuda_prefs.compute_capability = float(compute_capability or 8.0)
-        prefs.devices.cuda_standalone.cuda_backend.gpu_id = 0
+        cuda.gpu_id = 0
+        cuda.compute_capability = float(compute_capability or 8.0)
     elif compute_capability is not None:
-        cuda_prefs.compute_capability = float(compute_capability)
+        cuda.compute_capability = float(compute_capability)
+    # brian2cuda edits this list in place: always hand it a fresh one.
+    nvcc_flags = [f for f in cuda.extra_compile_args_nvcc if not f.startswith("-std=")]
+    cuda.extra_compile_args_nvcc = [*nvcc_flags, "-std=c++17"]
+    host_key = (
+        "codegen.cpp.extra_compile_args"
+        if prefs["codegen.cpp.extra_compile_args"] is not None
+        else "codegen.cpp.extra_compile_args_gcc"
+    )
+    prefs[host_key] = [f for f in prefs[host_key] if not f.startswith("-std=")] + ["-std=c++17"]
     nvcc = nvcc_path()
-    if nvcc is not None:
-        cuda_prefs.cuda_path = os.path.dirname(os.path.dirname(os.path.realpath(nvcc)))
-    nvcc_flags = [f for f in cuda_prefs.extra_compile_args_nvcc if not f.startswith("-std=")]
-    cuda_prefs.extra_compile_args_nvcc = [*nvcc_flags, "-std=c++17"]
-    gcc_flags = [f for f in prefs.codegen.cpp.extra_compile_args_gcc if not f.startswith("-std=")]
-    prefs.codegen.cpp.extra_compile_args_gcc = [*gcc_flags, "-std=c++17"]
-    if nvcc is not None and not _toolkit_has_curand(nvcc):
-        include, lib = _curand_dirs()
-        if include is None:
-            raise BackendError(
-                "backend='cuda_standalone': the CUDA toolkit has no cuRAND headers and the "
-                "`nvidia-curand` package is not installed; install the cuda extra: "
-                "pip install 'quifer-brian[cuda]'."
-            )
-        link_dir = os.path.join(os.path.abspath(directory), "curand_lib")
-        os.makedirs(link_dir, exist_ok=True)
-        versioned = sorted(f for f in os.listdir(lib) if f.startswith("libcurand.so"))
-        link = os.path.join(link_dir, "libcurand.so")
-        if versioned and not os.path.exists(link):
-            os.symlink(os.path.join(lib, versioned[-1]), link)
-        prefs.codegen.cpp.include_dirs = [*prefs.codegen.cpp.include_dirs, include]
-        prefs.codegen.cpp.library_dirs = [*prefs.codegen.cpp.library_dirs, link_dir, lib]
-        prefs.codegen.cpp.runtime_library_dirs = [
-            *prefs.codegen.cpp.runtime_library_dirs,
-            lib,
-        ]
+    if nvcc is None:
+        cuda.detect_cuda = False
+        cuda.cuda_runtime_version = 13.0
+        return
+    cuda_root = os.path.dirname(os.path.dirname(os.path.realpath(nvcc)))
+    cuda.cuda_path = cuda_root
+    if _toolkit_has_curand(cuda_root):
+        return
+    include, library = _curand_from_wheel()
+    if include is None or library is None:
+        raise BackendError(
+            "backend='cuda_standalone': the CUDA toolkit has no cuRAND headers and the "
+            "`nvidia-curand` package is not installed; install the cuda extra: "
+            "pip install 'quifer-brian[cuda]'."
+        )
+    link_dir = os.path.join(os.path.abspath(directory), "curand_link")
+    os.makedirs(link_dir, exist_ok=True)
+    link = os.path.join(link_dir, "libcurand.so")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(library, link)
+    prefs.codegen.cpp.include_dirs = [*prefs.codegen.cpp.include_dirs, include]
+    prefs.codegen.cpp.library_dirs = [*prefs.codegen.cpp.library_dirs, link_dir]
+    prefs.codegen.cpp.runtime_library_dirs = [
+        *prefs.codegen.cpp.runtime_library_dirs,
+        os.path.dirname(library),
+    ]
 
 
 # ---------------------------------------------------------------------------- sessions
@@ -390,6 +402,8 @@ def backend_session(
     if not needs[stop_after]:
         hint = " Pass stop_after='compile' to build without running." if status.compiles else ""
         raise BackendError(f"backend={backend!r} cannot do that here: {status.note}.{hint}")
+    if backend == "cuda_standalone":
+        import brian2cuda  # noqa: F401  (registers the device and its preferences)
     saved_prefs = _snapshot_prefs()
     previous_device = get_device()
     if backend in STANDALONE and directory is None:
@@ -400,8 +414,6 @@ def backend_session(
             prefs.codegen.target = backend
         else:
             if backend == "cuda_standalone":
-                import brian2cuda  # noqa: F401  (registers the device)
-
                 configure_cuda(directory, compute_capability)
             prefs.devices.cpp_standalone.openmp_threads = threads
             set_device(backend, directory=directory, build_on_run=False)
@@ -423,6 +435,7 @@ def _next_epoch():
 
 _PREF_KEYS = (
     "codegen.target",
+    "codegen.cpp.extra_compile_args",
     "codegen.cpp.extra_compile_args_gcc",
     "codegen.cpp.include_dirs",
     "codegen.cpp.library_dirs",
@@ -431,8 +444,30 @@ _PREF_KEYS = (
 )
 
 
+_CUDA_PREF_KEYS = tuple(
+    f"devices.cuda_standalone.cuda_backend.{name}"
+    for name in (
+        "detect_gpus",
+        "gpu_id",
+        "compute_capability",
+        "extra_compile_args_nvcc",
+        "detect_cuda",
+        "cuda_runtime_version",
+        "cuda_path",
+    )
+)
+
+
 def _snapshot_prefs():
-    return {key: prefs[key] for key in _PREF_KEYS}
+    return {key: prefs[key] for key in _PREF_KEYS + _CUDA_PREF_KEYS if _has_pref(key)}
+
+
+def _has_pref(key):
+    try:
+        prefs[key]
+    except KeyError:
+        return False
+    return True
 
 
 def _restore_prefs(saved):
