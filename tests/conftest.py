@@ -1,23 +1,9 @@
-"""Settings shared by the whole suite."""
+"""Fixtures shared by the tests (the numpy default lives in the root conftest.py)."""
 
 import pytest
-from brian2 import Network, SpikeMonitor, ms, nA, nS, prefs
+from brian2 import Network, SpikeMonitor, ms, nA, nS
 
 from quifer_brian.equations import ampa, gaba_a, lif
-
-
-@pytest.fixture(autouse=True)
-def numpy_target():
-    """Run runtime-mode simulations on numpy unless a test asks for another backend.
-
-    Brian2's default target ('auto') would compile every code object with Cython, which
-    costs seconds per test.
-    """
-    previous = prefs.codegen.target
-    prefs.codegen.target = "numpy"
-    yield
-    prefs.codegen.target = previous
-
 
 DT = 0.1 * ms
 N_E, N_I = 40, 10

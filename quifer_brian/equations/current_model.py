@@ -72,18 +72,6 @@ class CurrentModel(Model):
         return {name: f"{name}_{self.suffix}{postfix}" for name in self._template_names()}
 
     @property
-    def exactly_solvable(self):
-        """True for a single-state current independent of ``v`` (an exponential current).
-
-        With such currents a linear neuron keeps its exact integration; conductances
-        (which depend on ``v``) or multi-state kernels switch it to Euler.
-        """
-        if not self.equations.strip():
-            return True
-        equations = Equations(self.equations)
-        return "v" not in get_identifiers(self.equations) and len(equations.diff_eq_names) <= 1
-
-    @property
     def current_name(self):
         """Name of the current in the neuron group (``I_ampa``)."""
         return f"{self.output}_{self.suffix}"

@@ -133,9 +133,10 @@ class NeuronModel(Model):
             method = self.method
             if any(getattr(c, "stochastic", False) for c in currents):
                 method = "euler"
-            elif method == "exact" and any(not c.exactly_solvable for c in currents):
+            elif method == "exact" and currents:
                 # Conductances make the membrane equation time-varying in v (no exact
-                # solution); multi-state kernels make sympy's solution slow to derive.
+                # solution); the exact solution with current kernels divides by
+                # (tau_m - tau_syn), which is NaN when the two are equal.
                 method = "euler"
         group = NeuronGroup(
             n,

@@ -20,6 +20,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import brian2
 import numpy as np
 from brian2 import (
     Network,
@@ -256,12 +257,14 @@ class Circuit:
             )
 
     def _run_in(self, session, duration, seed, progress, check):
+        if seed is not None:
+            # before building: connectivity and random initial values use the seed too
+            brian2.seed(seed)
         self._ensure_built()
         start = time.perf_counter()
         session.run(
             self._network,
             duration,
-            seed=seed,
             report="text" if progress else None,
             report_period=10 * second,
         )
@@ -280,23 +283,22 @@ class Circuit:
         for name, group in self._parts.populations.items():
             spike_monitor = monitors[f"spikes_{name}"]
             spikes[name] = (
-                np.asarray(spike_monitor.t / second, dtype=float),
-                np.asarray(spike_monitor.i[:], dtype=np.int32),
+                np.array(spike_monitor.t / second, dtype=float),
+                np.array(spike_monitor.i[:], dtype=np.int32),  # a copy: the monitor's
+                # memory goes away with the circuit
             )
             sizes[name] = len(group)
             rate_monitor = monitors[f"rate_{name}"]
-            rates[name] = np.asarray(rate_monitor.rate / (1 / second), dtype=float)
+            rates[name] = np.array(rate_monitor.rate / (1 / second), dtype=float)
             rate_dt = float(group.clock.dt / second)
         lfp = None
         if "lfp" in monitors:
             lfp = _mazzoni_lfp(monitors["lfp"], self._parts.lfp, self.fs)
         states = {
-            name[len("state_") :]: np.asarray(getattr(m, m.record_variables[0])[0])
+            name[len("state_") :]: np.array(getattr(m, m.record_variables[0])[0], dtype=float)
             for name, m in monitors.items()
             if name.startswith("state_")
         }
-        import brian2
-
         return Result(
             spikes=spikes,
             sizes=sizes,

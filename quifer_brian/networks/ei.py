@@ -1,0 +1,393 @@
+"""Excitatory-inhibitory gamma circuits: PING and ING.
+
+Both rhythms emerge from the dynamics; nothing in the equations oscillates by itself.
+
+- :func:`ping` -- pyramidal-interneuron network gamma (Börgers & Kopell 2003, 2005): a
+  volley of E spikes fires the I cells, whose inhibition silences the E cells until it
+  has decayed; the period is set by the decay of inhibition.
+- :func:`ing` -- interneuron network gamma (Wang & Buzsáki 1996): driven Wang-Buzsáki
+  interneurons synchronise through mutual GABA_A inhibition alone.
+"""
+
+import numbers
+
+import numpy as np
+from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
+
+from ..checks import check_choice, check_count, check_positive, check_quantity
+from ..equations import ampa, exp_current, gaba_a, lif, ou_current, wang_buzsaki
+from ..errors import CircuitError
+from .circuit import Circuit, CircuitParts, LfpSpec
+
+__all__ = ["ing", "ping"]
+
+#: Synapse types of :func:`ping`.
+SYNAPSE_TYPES = ("conductance", "current")
+
+
+# ------------------------------------------------------------------------- checks
+def _check_probability(name, value, owner):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise CircuitError(
+            f"{owner}.{name}: a connection probability must be a number in [0, 1]; got {value!r}."
+        )
+    return float(value)
+
+
+def _check_fraction(name, value, owner):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise CircuitError(
+            f"{owner}.{name}: a relative spread must be a number in [0, 1]; got {value!r}."
+        )
+    return float(value)
+
+
+def _check_quantities(owner, values, unit, allow_zero):
+    for name, value in values.items():
+        check_quantity(name, value, unit, owner=owner)
+        if np.ndim(value) != 0:
+            raise CircuitError(f"{owner}.{name}: must be a scalar quantity; got {value!r}.")
+        try:
+            check_positive(name, value, owner=owner, allow_zero=allow_zero)
+        except ValueError as err:
+            raise CircuitError(str(err)) from None
+
+
+def _heterogeneous(mean, spread):
+    """Brian2 expression: uniform in [mean (1 - spread), mean (1 + spread)] (amperes)."""
+    return f"{float(mean / amp)!r}*amp*(1 + {spread!r}*(2*rand() - 1))"
+
+
+def _connect(receptor, source, target, weight, p, delay, name):
+    """A receptor projection; with p = 0 or w = 0 it still exists but is empty / silent."""
+    return receptor.synapses(source, target, w=weight, p=p, delay=delay, name=name)
+
+
+# --------------------------------------------------------------------------- PING
+def ping(
+    n_e=400,
+    n_i=100,
+    synapse="conductance",
+    drive_e=400 * pA,
+    drive_e_spread=0.2,
+    noise_e=40 * pA,
+    tau_noise=5 * ms,
+    drive_i=0 * pA,
+    tau_ampa=2 * ms,
+    tau_gaba=10 * ms,
+    w_ee=0.05 * nS,
+    w_ei=0.5 * nS,
+    w_ie=0.5 * nS,
+    w_ii=0.5 * nS,
+    p_ee=0.1,
+    p_ei=0.5,
+    p_ie=0.5,
+    p_ii=0.5,
+    delay=1 * ms,
+    V_syn=-55 * mV,
+    dt=0.1 * ms,
+):
+    r"""Pyramidal-interneuron network gamma (PING), Börgers & Kopell 2003/2005.
+
+    E cells (LIF, 'E') with heterogeneous constant drive plus Ornstein-Uhlenbeck noise
+    excite LIF interneurons ('I') through AMPA; the I cells inhibit E (and each other)
+    through GABA_A.  A volley of E spikes fires the I cells, and their inhibition holds
+    the E cells back until it has decayed: the gamma period is set by the GABA_A decay.
+
+    Parameters
+    ----------
+    n_e, n_i : int
+        Numbers of E and I cells (> 0).
+    synapse : {'conductance', 'current'}
+        Conductance-based receptors (``I = g (E_rev - v)``, reversal 0 mV for AMPA and
+        -80 mV for GABA_A) or current-based exponential currents whose amplitude is the
+        conductance weight times the driving force at ``V_syn``:
+        ``w_current = w (E_rev - V_syn)``.
+    drive_e : brian2.Quantity (amp)
+        Mean constant drive ``I_ext`` of the E cells (>= 0); the rheobase of the LIF
+        cells is (V_th - E_L) / R_m = 200 pA.
+    drive_e_spread : float
+        Relative half-width of the uniform distribution of the E drive, in [0, 1]: each
+        E cell gets ``drive_e * (1 + drive_e_spread * U(-1, 1))``.
+    noise_e : brian2.Quantity (amp)
+        Stationary standard deviation of the OU noise current into each E cell (>= 0;
+        0 attaches no noise).
+    tau_noise : brian2.Quantity (second)
+        Correlation time of the noise (> 0).
+    drive_i : brian2.Quantity (amp)
+        Constant drive of the I cells (>= 0).
+    tau_ampa, tau_gaba : brian2.Quantity (second)
+        Decay time constants of the AMPA and GABA_A kernels (> 0).
+    w_ee, w_ei, w_ie, w_ii : brian2.Quantity (siemens)
+        Peak conductance per spike of the E->E, E->I, I->E and I->I synapses (>= 0);
+        source first.  ``w_ie=0 * nS`` removes the I->E inhibition (the control without
+        a rhythm).
+    p_ee, p_ei, p_ie, p_ii : float
+        Connection probabilities, in [0, 1].
+    delay : brian2.Quantity (second)
+        Synaptic delay of every projection (>= 0).
+    V_syn : brian2.Quantity (volt)
+        Membrane potential at which current-based weights take the driving force.
+    dt : brian2.Quantity (second)
+        Time step of both populations (> 0).
+
+    Returns
+    -------
+    Circuit
+        Populations ``'E'`` and ``'I'``; synapses ``'EE'``, ``'EI'``, ``'IE'``, ``'II'``;
+        LFP proxy: Mazzoni et al. 2015 on the E cells, ``|I_ampa| - 1.65 |I_gaba_a|``.
+
+    Notes
+    -----
+    E and I cells are leaky integrate-and-fire neurons
+    (:data:`~quifer_brian.equations.lif`; I cells with ``tau_m = 10 ms``,
+    ``t_ref = 1 ms``):
+    ``tau_m dv/dt = E_L - v + R_m (I_ext + I_ampa + I_gaba_a + I_noise)``, with
+    ``dg/dt = -g/tau`` per receptor (each spike adds ``w``) and
+    ``dI_noise = (-I_noise/tau_noise) dt + noise_e sqrt(2/tau_noise) dW``.
+
+    After a volley the inhibition onto an E cell decays as ``g_peak exp(-t/tau_gaba)``;
+    the cell fires again once it has fallen below the level ``g_thr`` its drive can
+    overcome, so (Börgers & Kopell 2005)
+    ``T ~ tau_gaba ln(g_peak/g_thr) + (delays and the E rise time)``: the gamma
+    frequency falls as ``tau_gaba`` grows.  With the defaults, ``g_peak = w_ie p_ie n_i``
+    = 25 nS and, for the most strongly driven E cells (480 pA),
+    ``g_thr = (480 - 200) pA / (V_th - E_GABA)`` = 9.3 nS: the predicted slope
+    ``dT/dtau_gaba = ln(g_peak/g_thr)`` is 0.99 (lab 02 measures 0.98 over 5-20 ms).
+    E cells fire on a fraction of the cycles (the most strongly driven first, their
+    volley suppressing the rest) while the I cells follow almost every volley.
+
+    References
+    ----------
+    Börgers & Kopell (2003) Synchronization in networks of excitatory and inhibitory
+    neurons with sparse, random connectivity. Neural Comput 15:509.
+    Börgers, Epstein & Kopell (2005) Background gamma rhythmicity and attention in
+    cortical local circuits. PNAS 102:7002.
+    Mazzoni et al. (2015) Computing the local field potential (LFP) from
+    integrate-and-fire network models. PLoS Comput Biol 11:e1004584.
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> result = ping(n_e=40, n_i=10).run(50 * ms, seed=1)
+    >>> result.sizes
+    {'E': 40, 'I': 10}
+    """
+    owner = "ping"
+    n_e = check_count("n_e", n_e, owner=owner, error=CircuitError)
+    n_i = check_count("n_i", n_i, owner=owner, error=CircuitError)
+    check_choice("synapse", synapse, SYNAPSE_TYPES, owner=owner, error=CircuitError)
+    _check_quantities(
+        owner, {"drive_e": drive_e, "noise_e": noise_e, "drive_i": drive_i}, amp, True
+    )
+    _check_quantities(owner, {"tau_noise": tau_noise, "tau_ampa": tau_ampa}, ms, False)
+    _check_quantities(owner, {"tau_gaba": tau_gaba, "dt": dt}, ms, False)
+    _check_quantities(owner, {"delay": delay}, ms, True)
+    weights = {"w_ee": w_ee, "w_ei": w_ei, "w_ie": w_ie, "w_ii": w_ii}
+    _check_quantities(owner, weights, siemens, True)
+    check_quantity("V_syn", V_syn, volt, owner=owner)
+    drive_e_spread = _check_fraction("drive_e_spread", drive_e_spread, owner)
+    probabilities = {"p_ee": p_ee, "p_ei": p_ei, "p_ie": p_ie, "p_ii": p_ii}
+    probabilities = {k: _check_probability(k, v, owner) for k, v in probabilities.items()}
+    params = dict(
+        n_e=n_e,
+        n_i=n_i,
+        synapse=synapse,
+        drive_e=drive_e,
+        drive_e_spread=drive_e_spread,
+        noise_e=noise_e,
+        tau_noise=tau_noise,
+        drive_i=drive_i,
+        tau_ampa=tau_ampa,
+        tau_gaba=tau_gaba,
+        **weights,
+        **probabilities,
+        delay=delay,
+        V_syn=V_syn,
+        dt=dt,
+    )
+    return Circuit("ping", _construct_ping, params)
+
+
+def _ping_receptors(synapse, tau_ampa, tau_gaba, V_syn):
+    """(excitatory, inhibitory) receptor models and the factor turning w into a weight."""
+    excitatory = ampa.with_params(tau=tau_ampa)
+    inhibitory = gaba_a.with_params(tau=tau_gaba)
+    if synapse == "conductance":
+        return excitatory, inhibitory, (lambda w: w), (lambda w: w)
+    e_rev, i_rev = excitatory.params["E"], inhibitory.params["E"]
+    return (
+        exp_current.labelled("ampa").with_params(tau=tau_ampa),
+        exp_current.labelled("gaba_a").with_params(tau=tau_gaba),
+        lambda w: w * (e_rev - V_syn),
+        lambda w: w * (i_rev - V_syn),
+    )
+
+
+def _construct_ping(
+    n_e,
+    n_i,
+    synapse,
+    drive_e,
+    drive_e_spread,
+    noise_e,
+    tau_noise,
+    drive_i,
+    tau_ampa,
+    tau_gaba,
+    w_ee,
+    w_ei,
+    w_ie,
+    w_ii,
+    p_ee,
+    p_ei,
+    p_ie,
+    p_ii,
+    delay,
+    V_syn,
+    dt,
+):
+    excitatory, inhibitory, exc_w, inh_w = _ping_receptors(synapse, tau_ampa, tau_gaba, V_syn)
+    currents_e = [excitatory, inhibitory]
+    if float(noise_e / amp) > 0:
+        currents_e.append(
+            ou_current.labelled("noise").with_params(mu=0 * nA, sigma=noise_e, tau=tau_noise)
+        )
+    # Euler in both modes: the 'exact' solver of the current-based LIF divides by
+    # (tau_m - tau_syn) and returns NaN when a synaptic decay equals tau_m.
+    exc = lif.group(n_e, name="ping_E", currents=currents_e, dt=dt, method="euler")
+    inh = lif.group(
+        n_i,
+        name="ping_I",
+        currents=[excitatory, inhibitory],
+        dt=dt,
+        method="euler",
+        tau_m=10 * ms,
+        t_ref=1 * ms,
+    )
+    exc.I_ext = _heterogeneous(drive_e, drive_e_spread)
+    inh.I_ext = drive_i
+    for group in (exc, inh):  # start desynchronised, between reset and threshold
+        group.v = "V_reset + rand()*(V_th - V_reset)"
+    synapses = {
+        "EE": _connect(excitatory, exc, exc, exc_w(w_ee), p_ee, delay, "ping_EE"),
+        "EI": _connect(excitatory, exc, inh, exc_w(w_ei), p_ei, delay, "ping_EI"),
+        "IE": _connect(inhibitory, inh, exc, inh_w(w_ie), p_ie, delay, "ping_IE"),
+        "II": _connect(inhibitory, inh, inh, inh_w(w_ii), p_ii, delay, "ping_II"),
+    }
+    return CircuitParts(
+        populations={"E": exc, "I": inh},
+        synapses=synapses,
+        lfp=LfpSpec("E", excitatory="I_ampa", inhibitory="I_gaba_a"),
+    )
+
+
+# ---------------------------------------------------------------------------- ING
+def ing(
+    n_i=100,
+    drive=150 * pA,
+    drive_spread=0.05,
+    tau_gaba=10 * ms,
+    g_syn=20 * nS,
+    p_ii=1.0,
+    E_gaba=-75 * mV,
+    delay=0 * ms,
+    dt=0.05 * ms,
+):
+    r"""Interneuron network gamma (ING), Wang & Buzsáki 1996.
+
+    Wang-Buzsáki fast-spiking interneurons ('I') under constant heterogeneous drive,
+    coupled only by GABA_A inhibition.  Each volley inhibits every cell; the cells fire
+    again together once the inhibition has decayed, so the rhythm's period grows with
+    the GABA_A decay time.
+
+    Parameters
+    ----------
+    n_i : int
+        Number of interneurons (> 0).
+    drive : brian2.Quantity (amp)
+        Mean constant drive ``I_ext`` (>= 0); with the model's membrane area of
+        1e-4 cm2, 100 pA is 1 uA/cm2 (the units of Wang & Buzsáki).
+    drive_spread : float
+        Relative half-width of the uniform distribution of the drive, in [0, 1].
+    tau_gaba : brian2.Quantity (second)
+        Decay time constant of the GABA_A conductance (> 0).
+    g_syn : brian2.Quantity (siemens)
+        Total peak GABA_A conductance onto a cell when all its presynaptic cells fire
+        once (>= 0): each synapse has ``w = g_syn / (n_i p_ii)``.  Wang & Buzsáki's
+        ``g_syn`` (mS/cm2) times the membrane area (1e-4 cm2): 20 nS is 0.2 mS/cm2.
+    p_ii : float
+        Connection probability, in [0, 1] (1: all to all, as in Wang & Buzsáki).
+    E_gaba : brian2.Quantity (volt)
+        GABA_A reversal potential.
+    delay : brian2.Quantity (second)
+        Synaptic delay (>= 0).
+    dt : brian2.Quantity (second)
+        Time step (> 0); the Hodgkin-Huxley kinetics need <= 0.05 ms with RK4.
+
+    Returns
+    -------
+    Circuit
+        Population ``'I'``; synapses ``'II'``.  LFP proxy: there is no E population, so
+        the Mazzoni weighted sum is taken over the I cells' own currents,
+        ``|I_ext| - 1.65 |I_gaba_a|``: the constant drive contributes only a constant,
+        and the rhythm is carried by the summed GABA_A current.
+
+    Notes
+    -----
+    Wang-Buzsáki model (:data:`~quifer_brian.equations.wang_buzsaki`), with the synaptic
+    current ``I_gaba_a = g (E_gaba - v)``, ``dg/dt = -g/tau_gaba`` and ``g += w_ii`` per
+    presynaptic spike.  Synchrony needs the decay of inhibition to be slower than the
+    spike (Wang & Buzsáki 1996; White et al. 1998); the period is then about
+    ``tau_gaba ln(g_peak/g_thr)`` plus the time to the next spike, so the frequency
+    falls as ``tau_gaba`` grows.
+
+    References
+    ----------
+    Wang & Buzsáki (1996) Gamma oscillation by synaptic inhibition in a hippocampal
+    interneuronal network model. J Neurosci 16:6402.
+    Brunel & Wang (2003) What determines the frequency of fast network oscillations
+    with irregular neural discharges? J Neurophysiol 90:415.
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> result = ing(n_i=10).run(50 * ms, seed=1)
+    >>> result.sizes, result.mean_rate("I") > 0
+    ({'I': 10}, True)
+    """
+    owner = "ing"
+    n_i = check_count("n_i", n_i, owner=owner, error=CircuitError)
+    _check_quantities(owner, {"drive": drive}, amp, True)
+    _check_quantities(owner, {"tau_gaba": tau_gaba, "dt": dt}, ms, False)
+    _check_quantities(owner, {"delay": delay}, ms, True)
+    _check_quantities(owner, {"g_syn": g_syn}, siemens, True)
+    check_quantity("E_gaba", E_gaba, volt, owner=owner)
+    drive_spread = _check_fraction("drive_spread", drive_spread, owner)
+    p_ii = _check_probability("p_ii", p_ii, owner)
+    params = dict(
+        n_i=n_i,
+        drive=drive,
+        drive_spread=drive_spread,
+        tau_gaba=tau_gaba,
+        g_syn=g_syn,
+        p_ii=p_ii,
+        E_gaba=E_gaba,
+        delay=delay,
+        dt=dt,
+    )
+    return Circuit("ing", _construct_ing, params)
+
+
+def _construct_ing(n_i, drive, drive_spread, tau_gaba, g_syn, p_ii, E_gaba, delay, dt):
+    inhibitory = gaba_a.with_params(tau=tau_gaba, E=E_gaba)
+    inh = wang_buzsaki.group(n_i, name="ing_I", currents=[inhibitory], dt=dt)
+    inh.I_ext = _heterogeneous(drive, drive_spread)
+    inh.v = "E_L + rand()*20*mV"  # desynchronised start (between rest and threshold)
+    w_ii = g_syn / (n_i * p_ii) if p_ii > 0 else 0 * nS
+    synapses = _connect(inhibitory, inh, inh, w_ii, p_ii, delay, "ing_II")
+    return CircuitParts(
+        populations={"I": inh},
+        synapses={"II": synapses},
+        lfp=LfpSpec("I", excitatory="I_ext", inhibitory="I_gaba_a"),
+    )
