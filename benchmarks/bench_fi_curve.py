@@ -28,7 +28,7 @@ def build(currents):
 def time_numpy(currents, duration):
     with backend_session("numpy") as session:
         start = time.perf_counter()
-        group, monitor, network = build(currents)
+        _, monitor, network = build(currents)
         session.run(network, duration)
         return time.perf_counter() - start, monitor.num_spikes
 
@@ -61,7 +61,8 @@ def main():
     print(f"  cpp_standalone generate+compile: {compile_time:7.2f} s")
     print(f"  cpp_standalone run          : {run_time:7.2f} s  ({sa_spikes} spikes)")
     print(f"  ratio numpy / standalone run            : {numpy_time / run_time:7.1f}x")
-    print(f"  ratio numpy / standalone compile + run  : {numpy_time / (compile_time + run_time):7.2f}x")
+    total = compile_time + run_time
+    print(f"  ratio numpy / standalone compile + run  : {numpy_time / total:7.2f}x")
 
 
 if __name__ == "__main__":

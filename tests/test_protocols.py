@@ -49,7 +49,11 @@ def test_parameter_overrides_change_the_curve_as_theory_says():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"currents": [0.1, 0.2]}, UnitsError, r"simulate_fi_curve.currents: expected a quantity in amp"),
+        (
+            {"currents": [0.1, 0.2]},
+            UnitsError,
+            r"simulate_fi_curve.currents: expected a quantity in amp",
+        ),
         ({"currents": [] * nA}, ModelError, r"currents: expected a non-empty 1-D array"),
         ({"currents": [0.3] * nA, "tau": 5 * ms}, ModelError, r"lif: unknown parameter 'tau'"),
         ({"currents": [0.3] * nA, "backend": "gpu"}, ValueError, r"backend: unknown value 'gpu'"),

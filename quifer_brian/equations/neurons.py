@@ -5,25 +5,24 @@ read its equations.  Presets (Izhikevich RS/IB/CH/FS/LTS, AdEx firing patterns o
 al. 2008) are the same model with other parameter values.
 """
 
-from brian2 import Hz, Mohm, cm2, ms, mS, mV, nA, nS, pA, pF, uF
+from brian2 import Hz, Mohm, cm2, mS, ms, mV, nA, nS, pA, pF, uF
 
 from .current_model import CurrentModel
-
 from .model import Parameter
 from .neuron_model import NeuronModel
 from .registry import register
 
 __all__ = [
+    "ADEX_PATTERNS",
+    "IZHIKEVICH_PRESETS",
+    "adex",
+    "izhikevich",
     "lif",
     "lif_cond",
-    "adex",
-    "ADEX_PATTERNS",
-    "izhikevich",
-    "IZHIKEVICH_PRESETS",
-    "wang_buzsaki",
-    "traub_miles",
-    "poisson",
     "ou_current",
+    "poisson",
+    "traub_miles",
+    "wang_buzsaki",
 ]
 
 P = Parameter

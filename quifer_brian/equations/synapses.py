@@ -14,17 +14,17 @@ from .model import Parameter
 from .registry import register
 
 __all__ = [
-    "delta",
-    "exp_current",
-    "exp_cond",
-    "alpha_current",
     "alpha_cond",
-    "biexp_current",
-    "biexp_cond",
+    "alpha_current",
     "ampa",
-    "nmda",
+    "biexp_cond",
+    "biexp_current",
+    "delta",
+    "exp_cond",
+    "exp_current",
     "gaba_a",
     "gaba_b",
+    "nmda",
     "peak_time_biexp",
 ]
 
