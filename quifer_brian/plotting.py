@@ -120,7 +120,8 @@ def plot_spectrum(freqs, power, peaks=None, ax=None, **kwargs):
     power = np.asarray(power, dtype=float)
     ax = _axes(ax)
     positive = freqs > 0
-    ax.loglog(freqs[positive], power[positive], label="spectrum", **kwargs)
+    kwargs.setdefault("label", "spectrum")
+    ax.loglog(freqs[positive], power[positive], **kwargs)
     if peaks is not None:
         f_lo, f_hi = peaks.f_range
         span = freqs[(freqs >= f_lo) & (freqs <= f_hi)]

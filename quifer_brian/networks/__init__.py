@@ -4,4 +4,11 @@ from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
 from .ei import ing, ping
 
-__all__ = ["Circuit", "CircuitParts", "LfpSpec", "brunel", "ing", "ping"]
+__all__ = [
+    "Circuit",
+    "CircuitParts",
+    "LfpSpec",
+    "brunel",
+    "ing",
+    "ping",
+]

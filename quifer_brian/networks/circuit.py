@@ -232,6 +232,11 @@ class Circuit:
             circuit must have been built in it: see the module docstring).
         check : bool
             Raise :class:`~quifer_brian.errors.SimulationError` on NaN or a silent run.
+
+        Returns
+        -------
+        Result or None
+            None when the session stops after generating or compiling the code.
         """
         check_quantity("duration", duration, second, owner=f"{self.name}.run")
         if float(duration / second) <= 0:
@@ -269,8 +274,38 @@ class Circuit:
             report_period=10 * second,
         )
         wall = time.perf_counter() - start
+        if getattr(session, "stop_after", None) is not None:
+            return None  # generated or compiled only: nothing ran, nothing to collect
         # A second run of a runtime circuit continues from where the first stopped (Brian2
         # semantics): the result covers the whole simulated time.
+        result = self._collect(self._network.t, session.backend, seed, wall)
+        if check:
+            _check_result(self.name, result, self._parts)
+        return result
+
+    def rerun(self, session, run_args, seed=None, check=True):
+        """Run the compiled standalone program again with new values, without recompiling.
+
+        Parameters
+        ----------
+        session : BackendSession
+            The standalone session the circuit was run in.
+        run_args : dict
+            ``{group.variable: value}`` (constants declared as variables, initial
+            values); see ``brian2.device.run``.
+        seed : int, optional
+            Recorded in the result's metadata (the program's random stream is fixed at
+            build time).
+        check : bool
+            As in :meth:`run`.
+
+        Returns
+        -------
+        Result
+        """
+        start = time.perf_counter()
+        session.rerun(run_args)
+        wall = time.perf_counter() - start
         result = self._collect(self._network.t, session.backend, seed, wall)
         if check:
             _check_result(self.name, result, self._parts)

@@ -1,0 +1,237 @@
+"""Brunel 2000: sparse E/I network with fixed in-degrees and its four states (figure 8).
+
+Anchors: Brunel (2000), figure 8.  At fixed in-degree C_E = 1000 (quarter scale,
+N_E = 2500) the four points land in their states by measured signatures of the E cells:
+A (g=3, eta=2) synchronous regular, CV < 0.1; B (6, 4) synchronous irregular with a fast
+population rhythm (peak >= 100 Hz, far above the background) and irregular cells
+(CV > 0.7); C (5, 2) irregular (CV > 0.3) with a weaker rhythm than B; D (4.5, 0.9)
+synchronous irregular with a slow rhythm (peak < 60 Hz) at a low rate (< 15 Hz).
+
+The four points come from ONE cpp_standalone compile: g (the shared weight of the
+inhibitory projections) and eta (a one-value TimedArray) are changed with run_args.
+The project folder is shared with the lab's test (tests/networks/test_brunel_lab.py),
+which then finds it compiled.
+"""
+
+import brian2
+import numpy as np
+import pytest
+from brian2 import Hz, ms, mV, second
+
+from quifer_brian import analysis as qa
+from quifer_brian.devices import backend_session
+from quifer_brian.errors import CircuitError, UnitsError
+from quifer_brian.networks import brunel
+from quifer_brian.networks.brunel import BRUNEL_STATES, brunel_run_args, threshold_rate
+
+SEED = 1
+SCALE = 0.25  # N_E = 2500, N_I = 625 with C_E = 1000, C_I = 250
+DURATION = 0.5  # s per point
+T_START = 0.1  # s: transient left out of every measurement
+BIN = 0.5e-3  # s: population-rate bin (fs = 2 kHz)
+BACKGROUND = (700.0, 1000.0)  # Hz: flat shot-noise floor of the population rate
+BUILD_DIR = "brunel_quarter_build"  # under pytest's session temp folder (shared)
+
+
+def signatures(times, indices, n_neurons, t_start=T_START, t_stop=DURATION):
+    """State signatures of one population, all from quifer_brian.analysis.
+
+    Returns rate (Hz), mean CV of ISIs, mean Fano factor (50 ms windows), chi (1 ms
+    bins, unsmoothed, first 500 cells), and the population rate's spectral peak (Hz,
+    5-600 Hz) with its power over the median power in the background band.
+    """
+    keep = (times >= t_start) & (times < t_stop)
+    times, indices = times[keep], indices[keep]
+    rate = float(np.mean(qa.compute_rates((times, indices), t_start, t_stop, n_neurons)))
+    cv = float(np.nanmean(qa.compute_cv_isi((times, indices), n_neurons=n_neurons)))
+    fano = float(
+        np.nanmean(qa.compute_fano_factor((times, indices), 0.05, t_start, t_stop, n_neurons))
+    )
+    few = indices < 500
+    chi = qa.compute_chi(
+        (times[few], indices[few]), 1e-3, None, t_start, t_stop, n_neurons=min(500, n_neurons)
+    )
+    _, pop_rate = qa.compute_population_rate(
+        (times, indices), BIN, t_start=t_start, t_stop=t_stop, n_neurons=n_neurons
+    )
+    freqs, power = qa.compute_spectrum(pop_rate, 1 / BIN, nperseg=round(0.2 / BIN))
+    search = (freqs >= 5) & (freqs <= 600)
+    peak = int(np.argmax(power[search]))
+    floor = np.median(power[(freqs >= BACKGROUND[0]) & (freqs <= BACKGROUND[1])])
+    return dict(
+        rate=rate,
+        cv=cv,
+        fano=fano,
+        chi=chi,
+        peak=float(freqs[search][peak]),
+        ratio=float(power[search][peak] / floor),
+    )
+
+
+def _spikes(monitor):
+    return np.array(monitor.t / second), np.array(monitor.i[:])
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory):
+    """Signatures of E at the four points; one compile, three reruns (run_args)."""
+    directory = tmp_path_factory.getbasetemp() / BUILD_DIR
+    measured = {}
+    with backend_session("cpp_standalone", directory=str(directory)) as session:
+        brian2.seed(SEED)  # before the construction: Circuit.run seeds only the run
+        g, eta, _ = BRUNEL_STATES["A"]
+        circuit = brunel(g=g, eta=eta, scale=SCALE)
+        circuit.run(DURATION * second, session=session, seed=SEED)
+        for name in "ABCD":
+            g, eta, _ = BRUNEL_STATES[name]
+            if name != "A":
+                session.rerun(brunel_run_args(circuit, g=g, eta=eta))
+            times, indices = _spikes(circuit.monitors["spikes_E"])
+            measured[name] = signatures(times, indices, circuit.params["N_E"])
+    for name, values in measured.items():
+        print(name, {k: round(v, 3) for k, v in values.items()})
+    return measured
+
+
+# ----------------------------------------------------------------- the four states
+@pytest.mark.standalone
+def test_a_is_synchronous_regular(states):
+    assert states["A"]["cv"] < 0.1
+    assert all(states[name]["cv"] > 0.3 for name in "BCD")
+
+
+@pytest.mark.standalone
+def test_b_is_fast_oscillation_with_irregular_cells(states):
+    b = states["B"]
+    assert b["peak"] >= 100, b
+    assert b["ratio"] >= 50, b  # strongly above the shot-noise floor
+    assert b["cv"] > 0.7, b
+
+
+@pytest.mark.standalone
+def test_c_is_irregular_and_weakly_synchronous(states):
+    b, c = states["B"], states["C"]
+    assert c["cv"] > 0.3, c
+    # a damped fast rhythm remains at these exact parameters, weaker than in B
+    assert c["ratio"] < b["ratio"] / 2, (c, b)
+    assert c["rate"] < b["rate"]
+
+
+@pytest.mark.standalone
+def test_d_is_slow_oscillation_at_low_rate(states):
+    d = states["D"]
+    assert d["peak"] < 60, d
+    assert d["rate"] < 15, d
+    assert d["ratio"] >= 5, d  # a rhythm, not flat noise
+    assert all(states[name]["peak"] >= 100 for name in "BC")
+
+
+# ----------------------------------------------------------------- structure
+def test_sizes_and_fixed_in_degrees():
+    circuit = brunel(scale=0.1, epsilon=0.01)
+    params = circuit.params
+    assert (params["N_E"], params["N_I"], params["C_E"], params["C_I"]) == (1000, 250, 100, 25)
+    assert circuit.exc.N == 1000 and circuit.inh.N == 250
+    for name, source, in_degree in (("EE", 1000, 100), ("EI", 1000, 100), ("IE", 250, 25)):
+        synapses = circuit.synapses[name]
+        i, j = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
+        targets = len(circuit.populations[name[1]])
+        assert np.all(np.bincount(j, minlength=targets) == in_degree), name
+        assert len(np.unique(j * source + i)) == len(i), name  # no repeated pair
+    assert circuit.synapses["EE"].w[:] == 0.1 * mV
+    assert circuit.synapses["II"].w[:] == -5 * 0.1 * mV
+
+
+def test_scale_keeps_in_degree_and_threshold_rate():
+    full, quarter = brunel().params, brunel(scale=0.25).params
+    assert (full["N_E"], full["N_I"], quarter["N_E"], quarter["N_I"]) == (10000, 2500, 2500, 625)
+    assert (quarter["C_E"], quarter["C_I"]) == (full["C_E"], full["C_I"]) == (1000, 250)
+    # nu_thr = theta / (J C_E tau) = 20 mV / (0.1 mV * 1000 * 20 ms) = 10 Hz
+    assert abs(threshold_rate() / Hz - 10) < 1e-9
+    assert abs(brunel(eta=0.9).params["nu_ext"] / Hz - 9) < 1e-9
+
+
+def test_numpy_run_is_reproducible_and_refractory():
+    """Same seed, same spikes; no inter-spike interval shorter than t_ref."""
+
+    def run():
+        brian2.seed(SEED)
+        circuit = brunel(g=5, eta=2, scale=0.1, epsilon=0.01)
+        result = circuit.run(60 * ms, seed=SEED)
+        return result.spikes["E"][0].copy(), np.array(result.spikes["E"][1])
+
+    (t1, i1), (t2, i2) = run(), run()
+    assert len(t1) > 100 and np.array_equal(t1, t2) and np.array_equal(i1, i2)
+    order = np.lexsort((t1, i1))
+    same = np.diff(i1[order]) == 0
+    assert np.min(np.diff(t1[order])[same]) >= 2e-3 - 1e-9
+
+
+def test_run_args_target_inhibition_and_drive():
+    circuit = brunel(g=3, eta=2, scale=0.1, epsilon=0.01)
+    run_args = brunel_run_args(circuit, g=6, eta=4)
+    weights = {k.group_name: v for k, v in run_args.items() if hasattr(k, "group_name")}
+    assert sorted(weights) == ["brunel_IE", "brunel_II"]
+    assert all(abs(float(v / mV) + 0.6) < 1e-12 for v in weights.values())  # -g J
+    (drive,) = [v for k, v in run_args.items() if isinstance(k, brian2.TimedArray)]
+    assert abs(float(drive[0] / Hz) - 400) < 1e-9  # eta nu_thr, nu_thr = 100 Hz at C_E = 100
+    assert brunel_run_args(circuit) == {}
+
+
+# ----------------------------------------------------------------- bad parameters
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(g=-1), CircuitError, r"brunel\.g: must be >= 0; got -1"),
+        (dict(eta=-0.5), CircuitError, r"brunel\.eta: must be >= 0"),
+        (dict(g="5"), CircuitError, r"brunel\.g: must be a real number"),
+        (dict(scale=0), CircuitError, r"brunel\.scale: must be > 0"),
+        (dict(scale=1.5), CircuitError, r"brunel\.scale: must be in \(0, 1\]"),
+        (dict(scale=0.05), CircuitError, r"brunel\.scale: leaves N_E = 500.*scale >= 0\.1"),
+        (dict(epsilon=0), CircuitError, r"brunel\.epsilon: must be > 0"),
+        (dict(J=0.1), UnitsError, r"brunel\.J: expected a quantity in volt"),
+        (dict(delay=1.5 * mV), UnitsError, r"brunel\.delay: expected a quantity in second"),
+        (dict(tau_m=-20 * ms), CircuitError, r"brunel\.tau_m: must be > 0"),
+        (dict(V_reset=25 * mV), CircuitError, r"brunel\.V_reset: must be below V_th"),
+        (dict(dt=1 * ms, delay=0.5 * ms), CircuitError, r"brunel\.delay: must be >= dt"),
+    ],
+)
+def test_bad_parameters_raise_before_building(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        brunel(**kwargs)  # raises in the builder: no Circuit, no Brian2 object
+
+
+def test_run_args_refuse_other_circuits():
+    from quifer_brian.networks import ping
+
+    with pytest.raises(CircuitError, match=r"brunel_run_args\.circuit"):
+        brunel_run_args(ping(n_e=4, n_i=1), g=5)
+    with pytest.raises(CircuitError, match=r"brunel\.g: must be >= 0"):
+        brunel_run_args(brunel(scale=0.1, epsilon=0.01), g=-2)
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_full_scale_c_keeps_a_damped_fast_rhythm(tmp_path):
+    """Full scale (N_E = 10000): C stays irregular with a weak fast rhythm, B a strong one.
+
+    At g = 5, eta = 2 Brunel's asynchronous state keeps a damped fast oscillation at
+    these parameters: its CV stays well below 1 (about 0.4-0.5), and its spectral peak
+    is far weaker than the SI-fast point B.
+    """
+    measured = {}
+    duration = 1.0
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        brian2.seed(SEED)
+        circuit = brunel(g=5, eta=2, scale=1.0)
+        circuit.run(duration * second, session=session, seed=SEED)
+        for name in "CB":
+            if name == "B":
+                session.rerun(brunel_run_args(circuit, g=6, eta=4))
+            times, indices = _spikes(circuit.monitors["spikes_E"])
+            measured[name] = signatures(times, indices, 10000, t_stop=duration)
+    print({name: {k: round(v, 3) for k, v in m.items()} for name, m in measured.items()})
+    b, c = measured["B"], measured["C"]
+    assert 0.3 < c["cv"] < 0.9, c
+    assert c["peak"] >= 100 and c["ratio"] < b["ratio"] / 2, (c, b)
+    assert b["peak"] >= 100 and b["cv"] > 0.7, b
