@@ -89,11 +89,12 @@ lif_cond = register(
 adex = register(
     NeuronModel(
         name="adex",
-        description="adaptive exponential integrate-and-fire neuron",
+        description="adaptive exponential integrate-and-fire neuron (the paper's adaptation "
+        "current w is I_w here: w is the synaptic weight of every Synapses)",
         equations="""
-        dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I_ext + I_in)/C_m
+        dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - I_w + I_ext + I_in)/C_m
             : volt
-        dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        dI_w/dt = (a*(v - E_L) - I_w)/tau_w : amp
         I_ext : amp
         """,
         parameters=(
@@ -109,7 +110,7 @@ adex = register(
             P("V_peak", 0 * mV, "spike cut-off"),
         ),
         threshold="v > V_peak",
-        reset="v = V_r\nw += b",
+        reset="v = V_r\nI_w += b",
         initial=(("v", "E_L"),),
         method="euler",
         reference="Brette & Gerstner 2005, J Neurophysiol 94:3637; firing patterns: "

@@ -2,13 +2,18 @@
 
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
+from .clock import frequency_bank, kuramoto
 from .ei import ing, ping
+from .theta import theta_gamma
 
 __all__ = [
     "Circuit",
     "CircuitParts",
     "LfpSpec",
     "brunel",
+    "frequency_bank",
     "ing",
+    "kuramoto",
     "ping",
+    "theta_gamma",
 ]

@@ -1,0 +1,714 @@
+"""Clocks: a bank of spiking oscillators and the Kuramoto phase-oscillator reference.
+
+- :func:`frequency_bank` -- a multi-frequency clock made of spiking PING modules, one
+  per requested frequency.  Each module's rhythm emerges from its E/I loop; the builder
+  only chooses the decay time of inhibition that puts the module's period on target.
+- :func:`kuramoto` -- the classic bank of phase oscillators (Kuramoto 1975) written as
+  Brian2 equations with an O(N) mean-field coupling: the continuous reference the
+  spiking clock replaces.
+
+Helpers read a run's :class:`~quifer_brian.result.Result`: :func:`module_lfp` and
+:func:`module_phases` (per-module LFP proxy and its phase), :func:`order_parameter`
+and :func:`mean_field_phase` (the Kuramoto mean field).
+"""
+
+import numbers
+
+import numpy as np
+from brian2 import Hz, NeuronGroup, Synapses, amp, linked_var, ms, mV, nA, nS, pA, second, siemens
+
+from ..analysis import compute_phase
+from ..checks import check_choice, check_count, check_positive, check_quantity
+from ..equations import exp_current, gaba_a, lif, ou_current
+from ..errors import AnalysisError, CircuitError
+from .circuit import MAZZONI_ALPHA, MAZZONI_DELAY, Circuit, CircuitParts
+
+__all__ = [
+    "PERIOD_OFFSET",
+    "REACHABLE_RANGE",
+    "TAU_GABA_RANGE",
+    "frequency_bank",
+    "kuramoto",
+    "lorentzian_quantiles",
+    "mean_field_phase",
+    "module_lfp",
+    "module_phases",
+    "order_parameter",
+    "reachable_range",
+]
+
+
+# ------------------------------------------------------------------------- checks
+def _check_scalar(owner, name, value, unit, allow_zero):
+    check_quantity(name, value, unit, owner=owner)
+    if np.ndim(value) != 0:
+        raise CircuitError(f"{owner}.{name}: must be a scalar quantity; got {value!r}.")
+    try:
+        check_positive(name, value, owner=owner, allow_zero=allow_zero)
+    except ValueError as err:
+        raise CircuitError(str(err)) from None
+    return value
+
+
+def _check_fraction(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise CircuitError(f"{owner}.{name}: must be a number in [0, 1]; got {value!r}.")
+    return float(value)
+
+
+# ======================================================================= Kuramoto
+#: Ways of choosing the natural frequencies of :func:`kuramoto`.
+FREQUENCY_CHOICES = ("quantiles", "random")
+
+_KURAMOTO_EQUATIONS = """
+dphi/dt = omega - omega_0 + K*(Y*cos(phi) - X*sin(phi)) : 1
+theta = phi + omega_0*t : 1
+omega : Hz (constant)
+cycle : 1
+X : 1 (linked)
+Y : 1 (linked)
+"""
+
+_MEAN_FIELD_EQUATIONS = """
+X : 1
+Y : 1
+r = sqrt(X**2 + Y**2) : 1
+mean_cos = X*cos(omega_0*t) - Y*sin(omega_0*t) : 1
+mean_sin = X*sin(omega_0*t) + Y*cos(omega_0*t) : 1
+"""
+
+
+def kuramoto(
+    n=2000,
+    coupling=4 * Hz,
+    frequencies="quantiles",
+    omega_0=2 * np.pi * 10 * Hz,
+    gamma=1 * Hz,
+    seed=0,
+    dt=1 * ms,
+    method="rk4",
+):
+    r"""Kuramoto phase oscillators with mean-field coupling, written as equations.
+
+    ``n`` oscillators ('oscillators') with natural angular frequencies
+    :math:`\omega_j` from a Lorentzian (Cauchy) distribution of centre ``omega_0`` and
+    half-width ``gamma`` are coupled all to all through the mean field: a one-neuron
+    group sums :math:`\cos\theta_j` and :math:`\sin\theta_j` (``(summed)`` variables)
+    and every oscillator reads the sums back (linked variables), so a step costs
+    O(n), not O(n^2).  No spikes drive anything: each oscillator emits an event when
+    its phase completes a cycle (``theta`` crosses a multiple of 2 pi), recorded as the
+    population's spikes -- one "spike" per cycle, the phase-oscillator analogue of a
+    clock neuron.
+
+    Parameters
+    ----------
+    n : int
+        Number of oscillators (> 0).
+    coupling : brian2.Quantity (1/second, i.e. rad/s)
+        Coupling strength K (>= 0).  Synchrony sets in at ``K_c = 2 gamma``.
+    frequencies : {'quantiles', 'random'} or brian2.Quantity array (1/second)
+        ``'quantiles'``: the deterministic, equally spaced quantiles of the Lorentzian,
+        ``omega_j = omega_0 + gamma tan(pi (j - (n + 1)/2) / (n + 1))``, j = 1..n;
+        ``'random'``: independent Cauchy draws (numpy, ``seed``); or ``n`` angular
+        frequencies given explicitly (``omega_0`` and ``gamma`` are then only the frame).
+    omega_0 : brian2.Quantity (1/second, rad/s)
+        Centre of the frequency distribution (>= 0); 2 pi 10 Hz is a 10 Hz clock.
+    gamma : brian2.Quantity (1/second, rad/s)
+        Half-width at half-maximum of the Lorentzian (> 0).
+    seed : int
+        Seed of the numpy generator that draws the initial phases (uniform in
+        [0, 2 pi)) and, with ``frequencies='random'``, the natural frequencies.  The
+        network is deterministic: ``run(seed=...)`` does not change it, and numpy and
+        standalone runs agree.
+    dt : brian2.Quantity (second)
+        Time step (> 0).  The equations are integrated in the frame rotating at
+        ``omega_0``, so the error depends on ``K dt`` and ``gamma dt``, not on
+        ``omega_0 dt``.
+    method : str
+        Brian2 integration method (``'rk4'``, ``'rk2'``, ``'euler'``).
+
+    Returns
+    -------
+    Circuit
+        Population ``'oscillators'`` (phase-wrap events as spikes; variables ``phi``,
+        ``theta``, ``omega``); synapses ``'mean_field'``; recorded states (at 1 kHz):
+        ``'r'`` (order parameter), ``'mean_cos'`` and ``'mean_sin'`` (the mean field
+        :math:`r e^{i\psi}` in the laboratory frame), sampled at 1 kHz, or every step
+        when ``dt`` is longer than 1 ms.  Read them with
+        :func:`order_parameter` and :func:`mean_field_phase`.
+
+    Notes
+    -----
+    Kuramoto (1975):
+    :math:`\dot\theta_j = \omega_j + \frac{K}{N}\sum_k \sin(\theta_k - \theta_j)
+    = \omega_j + K r \sin(\psi - \theta_j)`, with the order parameter
+    :math:`r e^{i\psi} = \frac1N \sum_k e^{i\theta_k}`.  Writing
+    :math:`X + iY = r e^{i\psi}` gives :math:`K r \sin(\psi - \theta) = K (Y\cos\theta
+    - X\sin\theta)`, the form in the equations.  They are integrated for
+    :math:`\phi_j = \theta_j - \omega_0 t` (the frame rotating with the centre
+    frequency): the mean field then stands still in the locked state, and freezing it
+    during a step (Brian2 updates summed variables once per step) costs nothing.
+
+    For a Lorentzian :math:`g(\omega)` of half-width :math:`\gamma` and
+    :math:`N \to \infty` the stationary order parameter is
+    :math:`r = \sqrt{1 - K_c / K}` above :math:`K_c = 2\gamma`, and 0 below (Kuramoto
+    1975; Strogatz 2000); at finite N the incoherent state keeps
+    :math:`r = O(N^{-1/2})`.
+
+    References
+    ----------
+    Kuramoto (1975) Self-entrainment of a population of coupled non-linear
+    oscillators. Lecture Notes in Physics 39:420.
+    Strogatz (2000) From Kuramoto to Crawford: exploring the onset of synchronization
+    in populations of coupled oscillators. Physica D 143:1.
+
+    Examples
+    --------
+    >>> from brian2 import Hz
+    >>> circuit = kuramoto(n=100, coupling=3 * Hz)
+    >>> circuit.populations["oscillators"].N, sorted(circuit.monitors)[-3:]
+    (100, ['state_mean_cos', 'state_mean_sin', 'state_r'])
+    """
+    owner = "kuramoto"
+    n = check_count("n", n, owner=owner, error=CircuitError)
+    _check_scalar(owner, "coupling", coupling, Hz, allow_zero=True)
+    _check_scalar(owner, "omega_0", omega_0, Hz, allow_zero=True)
+    _check_scalar(owner, "gamma", gamma, Hz, allow_zero=False)
+    _check_scalar(owner, "dt", dt, second, allow_zero=False)
+    seed = check_count("seed", seed, owner=owner, minimum=0, error=CircuitError)
+    check_choice("method", method, ("rk4", "rk2", "euler", "heun"), owner=owner, error=CircuitError)
+    if isinstance(frequencies, str):
+        check_choice("frequencies", frequencies, FREQUENCY_CHOICES, owner=owner, error=CircuitError)
+    else:
+        check_quantity("frequencies", frequencies, Hz, owner=owner)
+        if np.shape(frequencies) != (n,):
+            raise CircuitError(
+                f"{owner}.frequencies: needs one angular frequency per oscillator, shape "
+                f"({n},); got shape {np.shape(frequencies)}."
+            )
+    params = dict(
+        n=n,
+        coupling=coupling,
+        frequencies=frequencies,
+        omega_0=omega_0,
+        gamma=gamma,
+        seed=seed,
+        dt=dt,
+        method=method,
+    )
+    # States are sampled every step when the step is longer than 1 ms: a 1 kHz monitor on
+    # a coarse run would cost more than the oscillators.
+    fs = min(1000 * Hz, 1 / dt)
+    return Circuit("kuramoto", _construct_kuramoto, params, fs=fs)
+
+
+def lorentzian_quantiles(n, omega_0, gamma):
+    """The ``n`` equally spaced quantiles of a Lorentzian (rad/s, plain floats).
+
+    ``omega_j = omega_0 + gamma tan(pi (j - (n + 1)/2) / (n + 1))`` for j = 1..n: the
+    quantiles ``j / (n + 1)`` of the Cauchy distribution, which leave out its extreme
+    tails.
+    """
+    j = np.arange(1, n + 1)
+    return omega_0 + gamma * np.tan(np.pi * (j - (n + 1) / 2) / (n + 1))
+
+
+def _natural_frequencies(n, frequencies, omega_0, gamma, rng):
+    centre, width = float(omega_0 * second), float(gamma * second)
+    if isinstance(frequencies, str) and frequencies == "quantiles":
+        return lorentzian_quantiles(n, centre, width)
+    if isinstance(frequencies, str):  # 'random'
+        return centre + width * np.tan(np.pi * (rng.random(n) - 0.5))
+    return np.asarray(frequencies * second, dtype=float)
+
+
+def _construct_kuramoto(n, coupling, frequencies, omega_0, gamma, seed, dt, method):
+    rng = np.random.default_rng(seed)
+    phases = rng.random(n) * 2 * np.pi
+    omegas = _natural_frequencies(n, frequencies, omega_0, gamma, rng)
+    oscillators = NeuronGroup(
+        n,
+        _KURAMOTO_EQUATIONS,
+        # one event per completed cycle of theta (cycle = the number completed so far)
+        threshold="theta >= 2*pi*(cycle + 1)",
+        reset="cycle = floor(theta/(2*pi))",
+        method=method,
+        dt=dt,
+        namespace={"K": coupling, "omega_0": omega_0},
+        name="kuramoto_oscillators",
+    )
+    mean_field = NeuronGroup(
+        1, _MEAN_FIELD_EQUATIONS, dt=dt, namespace={"omega_0": omega_0}, name="kuramoto_mean"
+    )
+    summing = Synapses(
+        oscillators,
+        mean_field,
+        model="X_post = cos(phi_pre)/N_pre : 1 (summed)\nY_post = sin(phi_pre)/N_pre : 1 (summed)",
+        dt=dt,
+        namespace={},
+        name="kuramoto_mean_field",
+    )
+    summing.connect()
+    oscillators.X = linked_var(mean_field, "X", index=np.zeros(n, dtype=int))
+    oscillators.Y = linked_var(mean_field, "Y", index=np.zeros(n, dtype=int))
+    oscillators.omega = omegas * Hz
+    oscillators.phi = phases
+    oscillators.cycle = 0
+    return CircuitParts(
+        populations={"oscillators": oscillators},
+        synapses={"mean_field": summing},
+        others=[mean_field],
+        states={
+            "r": (mean_field, "r"),
+            "mean_cos": (mean_field, "mean_cos"),
+            "mean_sin": (mean_field, "mean_sin"),
+        },
+    )
+
+
+def order_parameter(result, t_start=0.0):
+    """Return ``(times, r)``: the Kuramoto order parameter of a :func:`kuramoto` run.
+
+    Parameters
+    ----------
+    result : Result
+    t_start : float (s)
+        Drop the samples before this time (the transient).
+
+    Returns
+    -------
+    times : 1-D array (s)
+    r : 1-D array (1)
+    """
+    r = _state(result, "r", "kuramoto")
+    times = np.arange(len(r)) / result.fs
+    keep = times >= t_start
+    return times[keep], r[keep]
+
+
+def mean_field_phase(result):
+    """Return the phase psi(t) (rad, in (-pi, pi]) of the mean field of a :func:`kuramoto` run."""
+    return np.arctan2(
+        _state(result, "mean_sin", "kuramoto"), _state(result, "mean_cos", "kuramoto")
+    )
+
+
+def _state(result, name, builder):
+    if name not in getattr(result, "states", {}):
+        raise AnalysisError(
+            f"result has no recorded state {name!r}: pass the result of a {builder}() "
+            f"circuit's run; got states {sorted(getattr(result, 'states', {}))}."
+        )
+    return np.asarray(result.states[name], dtype=float)
+
+
+# ================================================================= frequency bank
+#: Rheobase (V_th - E_L) / R_m of the library's LIF cells (the modules' E cells).
+_RHEOBASE = 200 * pA
+
+#: Calibration of the PING period T = t_0 + c L tau_GABA (see :func:`frequency_bank`),
+#: fitted once on 3 s runs of the default module at 3, 6, 12, 40 and 47 Hz: the fixed
+#: part t_0 (delays, the E -> I -> E loop, the E cells' recharge after the volley) ...
+PERIOD_OFFSET = 16.0 * ms
+#: ... and the factor c on L (the membrane lags behind the decaying inhibition).
+PERIOD_SLOPE_FACTOR = 1.08
+
+#: Decay times of inhibition the modules may use.  Below 2 ms the inhibition is as
+#: fast as the AMPA-driven loop and the I cells fire twice per cycle; 150 ms (2.8 Hz)
+#: is as far as the calibration was checked.
+TAU_GABA_RANGE = (2.0 * ms, 150.0 * ms)
+
+
+#: GABA_A reversal potential and the E cells' threshold (the library's LIF and gaba_a).
+_E_GABA, _V_TH = -80 * mV, -50 * mV
+
+
+def _period_slope(drive_e, drive_e_spread, inhibition):
+    """L = ln(g_peak / g_thr): the decay (in units of tau) the inhibition needs."""
+    margin = drive_e * (1 + drive_e_spread) - _RHEOBASE
+    return PERIOD_SLOPE_FACTOR * float(np.log(inhibition * (_V_TH - _E_GABA) / margin))
+
+
+def reachable_range(
+    drive_e=300 * pA, drive_e_spread=0.02, inhibition=30 * nS, tau_gaba_range=TAU_GABA_RANGE
+):
+    """Return ``(f_min, f_max)`` (Hz): the frequencies a :func:`frequency_bank` module can reach.
+
+    The module period is ``T = PERIOD_OFFSET + c L tau_GABA`` with
+    ``L = ln(inhibition (V_th - E_GABA) / (drive_e (1 + drive_e_spread) - rheobase))``
+    and ``c =`` :data:`PERIOD_SLOPE_FACTOR`; tau_GABA is limited to
+    :data:`TAU_GABA_RANGE`.  With the defaults: about 2.8-48 Hz.
+
+    Examples
+    --------
+    >>> low, high = reachable_range()
+    >>> round(low, 1), round(high, 1)
+    (2.8, 48.5)
+    """
+    slope = _period_slope(drive_e, drive_e_spread, inhibition)
+    low, high = (float((PERIOD_OFFSET + slope * tau) / second) for tau in tau_gaba_range)
+    return 1 / high, 1 / low
+
+
+#: Frequencies (Hz) a module reaches with the default parameters.
+REACHABLE_RANGE = reachable_range()
+
+
+def _check_frequencies(owner, frequencies, f_min, f_max):
+    if hasattr(frequencies, "dim"):
+        check_quantity("frequencies", frequencies, Hz, owner=owner)
+        values = np.atleast_1d(np.asarray(frequencies / Hz, dtype=float))
+    else:
+        try:
+            values = np.atleast_1d(np.asarray(frequencies, dtype=float))
+        except (TypeError, ValueError):
+            raise CircuitError(
+                f"{owner}.frequencies: must be a sequence of frequencies in Hz (numbers or "
+                f"a quantity in Hz); got {frequencies!r}."
+            ) from None
+    if values.ndim != 1 or values.size == 0:
+        raise CircuitError(
+            f"{owner}.frequencies: must name at least one frequency (Hz), e.g. (6, 12, 40); "
+            f"got {frequencies!r}."
+        )
+    for value in values:
+        if not np.isfinite(value) or value <= 0:
+            raise CircuitError(
+                f"{owner}.frequencies: every frequency must be a finite number > 0 Hz; "
+                f"got {value:g} in {frequencies!r}."
+            )
+        if not f_min <= value <= f_max:
+            raise CircuitError(
+                f"{owner}.frequencies: {value:g} Hz cannot be reached; a PING module reaches "
+                f"{f_min:.1f}-{f_max:.1f} Hz with these parameters (tau_GABA in "
+                f"{TAU_GABA_RANGE[0] / ms:g}-{TAU_GABA_RANGE[1] / ms:g} ms). Choose "
+                f"frequencies in that range."
+            )
+    return values
+
+
+def frequency_bank(
+    frequencies=(6, 12, 40),
+    n_e=160,
+    n_i=40,
+    drive_e=300 * pA,
+    drive_e_spread=0.02,
+    noise_e=2 * pA,
+    tau_noise=5 * ms,
+    drive_i=100 * pA,
+    tau_ampa=2 * ms,
+    recurrence=1 * nA,
+    excitation=1.5 * nA,
+    inhibition=30 * nS,
+    p=0.5,
+    coupling=0 * pA,
+    p_coupling=0.1,
+    delay=1 * ms,
+    dt=0.1 * ms,
+):
+    r"""A multi-frequency clock: one spiking PING module per requested frequency.
+
+    Module k has LIF pyramidal cells ('E<k>') with nearly equal constant drive and LIF
+    interneurons ('I<k>') below their rheobase.  When the inhibition has worn off, the
+    E cells fire a volley (recurrent excitation pulls the stragglers in), the volley
+    fires the I cells once, and their GABA_A inhibition silences the E cells again: the
+    module oscillates, one volley per cycle, and its period is set by the decay time of
+    its inhibition, which the builder chooses for the target frequency (Notes).  Nothing
+    in the equations oscillates by itself.  Modules can be coupled by excitation from
+    each module's E cells onto the other modules' I cells (``coupling``).
+
+    Parameters
+    ----------
+    frequencies : sequence of float (Hz) or brian2.Quantity (Hz)
+        Target frequency of each module (at least one), within the reachable range:
+        :data:`REACHABLE_RANGE` (about 2.8-48 Hz) with the default drive and
+        inhibition, :func:`reachable_range` for others.
+    n_e, n_i : int
+        Numbers of E and I cells per module (> 0).
+    drive_e : brian2.Quantity (amp)
+        Mean constant drive of the E cells; the most driven ones must be above the LIF
+        rheobase, 200 pA.
+    drive_e_spread : float
+        Relative half-width of the uniform E drive distribution, in [0, 1].  Small: the
+        E cells are released together and fire one volley.
+    noise_e : brian2.Quantity (amp)
+        Stationary SD of the Ornstein-Uhlenbeck noise into each E cell (>= 0; 0 attaches
+        none).
+    tau_noise : brian2.Quantity (second)
+        Correlation time of the noise (> 0).
+    drive_i : brian2.Quantity (amp)
+        Constant drive of the I cells (>= 0; below their 200 pA rheobase, so that they
+        fire only on an E volley).
+    tau_ampa : brian2.Quantity (second)
+        Decay time of the excitatory (AMPA-like, current-based) synapses (> 0).
+    recurrence : brian2.Quantity (amp)
+        Total peak E->E current onto an E cell when every E cell of its module fires
+        (>= 0): each synapse has ``w = recurrence / (n_e p)``.
+    excitation : brian2.Quantity (amp)
+        Total peak E->I current onto an I cell when every E cell of its module fires
+        (>= 0): ``w = excitation / (n_e p)``.
+    inhibition : brian2.Quantity (siemens)
+        Total peak GABA_A conductance onto an E cell when every I cell of its module
+        fires once (> 0): ``w = inhibition / (n_i p)``.
+    p : float
+        Connection probability inside a module, in (0, 1].
+    coupling : brian2.Quantity (amp)
+        Total peak current from the E cells of module k onto an I cell of module l != k
+        when every E cell of module k fires (>= 0; 0 creates no coupling synapses).
+    p_coupling : float
+        Connection probability of the coupling, in (0, 1].
+    delay : brian2.Quantity (second)
+        Synaptic delay of every projection (>= 0).
+    dt : brian2.Quantity (second)
+        Time step (> 0).
+
+    Returns
+    -------
+    Circuit
+        Populations ``'E0'``, ``'I0'``, ``'E1'``, ...; synapses ``'EE<k>'``, ``'EI<k>'``,
+        ``'IE<k>'`` and ``'E<k>I<l>'`` (coupling); per-module LFP proxies recorded as
+        states ``'I_exc_<k>'`` and ``'I_inh_<k>'`` (summed |AMPA| and |GABA_A| currents
+        onto the module's E cells, 1 kHz), combined by :func:`module_lfp`;
+        :func:`module_phases` gives each module's phase over time.
+        ``circuit.params['frequencies']`` and ``circuit.params['tau_gaba']`` hold the
+        targets and the decay times chosen.  No circuit-wide LFP (one per module).
+
+    Notes
+    -----
+    Each cell: ``tau_m dv/dt = E_L - v + R_m (I_ext + I_ampa + I_gaba + I_noise)``
+    (:data:`~quifer_brian.equations.lif`; I cells ``tau_m = 10 ms``, ``t_ref = 1 ms``),
+    with ``dI_ampa/dt = -I_ampa/tau_ampa`` (current-based) and the GABA_A conductance
+    ``I_gaba = g (E_GABA - v)``, ``dg/dt = -g/tau_GABA``, ``E_GABA = -80 mV``
+    (:data:`~quifer_brian.equations.gaba_a`).
+
+    After a volley the inhibition onto an E cell decays as ``A exp(-t/tau_GABA)``, with
+    ``A = inhibition``.  The E cells (drive up to ``I_max = drive_e (1 +
+    drive_e_spread)``) fire again once it has fallen to the level their drive overcomes
+    at threshold, ``g_thr = (I_max - I_rheobase) / (V_th - E_GABA)``, and their volley
+    fires the I cells (Börgers & Kopell 2003, 2005).  Hence the period
+    ``T = t_0 + c L tau_GABA`` with ``L = ln(A / g_thr)``, ``t_0`` the fixed part of the
+    loop (delays, the recharge of the E cells, the I response) and ``c`` a correction
+    close to 1, both calibrated once on simulations of the default module
+    (:data:`PERIOD_OFFSET`, :data:`PERIOD_SLOPE_FACTOR`).  The builder sets
+    ``tau_GABA = (1/f - t_0) / (c L)`` for each target ``f``; :data:`TAU_GABA_RANGE`
+    bounds the reachable frequencies.  The calibration holds for the default cells and
+    weights; other ``drive_e`` / ``inhibition`` enter through ``L``, other weights may
+    shift the frequencies (measure them).
+
+    References
+    ----------
+    Börgers & Kopell (2003) Synchronization in networks of excitatory and inhibitory
+    neurons with sparse, random connectivity. Neural Comput 15:509.
+    Börgers, Epstein & Kopell (2005) Background gamma rhythmicity and attention in
+    cortical local circuits. PNAS 102:7002.
+    Mazzoni et al. (2015) Computing the local field potential (LFP) from
+    integrate-and-fire network models. PLoS Comput Biol 11:e1004584.
+
+    Examples
+    --------
+    >>> circuit = frequency_bank((6, 40), n_e=20, n_i=5)
+    >>> sorted(circuit.populations)
+    ['E0', 'E1', 'I0', 'I1']
+    """
+    owner = "frequency_bank"
+    n_e = check_count("n_e", n_e, owner=owner, error=CircuitError)
+    n_i = check_count("n_i", n_i, owner=owner, error=CircuitError)
+    _check_scalar(owner, "drive_e", drive_e, amp, allow_zero=True)
+    currents = {"noise_e": noise_e, "drive_i": drive_i, "recurrence": recurrence}
+    for name, value in {**currents, "excitation": excitation}.items():
+        _check_scalar(owner, name, value, amp, allow_zero=True)
+    _check_scalar(owner, "coupling", coupling, amp, allow_zero=True)
+    _check_scalar(owner, "inhibition", inhibition, siemens, allow_zero=False)
+    for name, value in {"tau_noise": tau_noise, "tau_ampa": tau_ampa, "dt": dt}.items():
+        _check_scalar(owner, name, value, second, allow_zero=False)
+    _check_scalar(owner, "delay", delay, second, allow_zero=True)
+    drive_e_spread = _check_fraction(owner, "drive_e_spread", drive_e_spread)
+    p = _check_fraction(owner, "p", p)
+    p_coupling = _check_fraction(owner, "p_coupling", p_coupling)
+    if p == 0 or p_coupling == 0:
+        name = "p" if p == 0 else "p_coupling"
+        raise CircuitError(f"{owner}.{name}: must be > 0; got 0. Use coupling=0*pA for none.")
+    margin = drive_e * (1 + drive_e_spread) - _RHEOBASE
+    if margin <= 0 or inhibition * (_V_TH - _E_GABA) <= margin:
+        raise CircuitError(
+            f"{owner}.drive_e: the most driven E cells must be above the rheobase "
+            f"({_RHEOBASE}) and below what the inhibition can hold at threshold "
+            f"(inhibition * (V_th - E_GABA) = {inhibition * (_V_TH - _E_GABA)}); got "
+            f"drive_e * (1 + drive_e_spread) = {drive_e * (1 + drive_e_spread)}."
+        )
+    f_min, f_max = reachable_range(drive_e, drive_e_spread, inhibition)
+    targets = _check_frequencies(owner, frequencies, f_min, f_max)
+    slope = _period_slope(drive_e, drive_e_spread, inhibition)
+    tau_gaba = (1 / targets - float(PERIOD_OFFSET / second)) / slope * second
+    params = dict(
+        frequencies=targets * Hz,
+        tau_gaba=tau_gaba,
+        n_e=n_e,
+        n_i=n_i,
+        drive_e=drive_e,
+        drive_e_spread=drive_e_spread,
+        noise_e=noise_e,
+        tau_noise=tau_noise,
+        drive_i=drive_i,
+        tau_ampa=tau_ampa,
+        recurrence=recurrence,
+        excitation=excitation,
+        inhibition=inhibition,
+        p=p,
+        coupling=coupling,
+        p_coupling=p_coupling,
+        delay=delay,
+        dt=dt,
+    )
+    return Circuit("frequency_bank", _construct_bank, params)
+
+
+def _construct_bank(
+    frequencies,
+    tau_gaba,
+    n_e,
+    n_i,
+    drive_e,
+    drive_e_spread,
+    noise_e,
+    tau_noise,
+    drive_i,
+    tau_ampa,
+    recurrence,
+    excitation,
+    inhibition,
+    p,
+    coupling,
+    p_coupling,
+    delay,
+    dt,
+):
+    name = "frequency_bank"
+    excitatory = exp_current.labelled("ampa").with_params(tau=tau_ampa)
+    noise = []
+    if float(noise_e / amp) > 0:
+        noise = [ou_current.labelled("noise").with_params(mu=0 * nA, sigma=noise_e, tau=tau_noise)]
+    n_modules = len(frequencies)
+    probe = NeuronGroup(
+        1,
+        "\n".join(f"I_exc_{k} : amp\nI_inh_{k} : amp" for k in range(n_modules)),
+        dt=1 * ms,
+        namespace={},
+        name=f"{name}_probe",
+    )
+    populations, synapses, others, states = {}, {}, [probe], {}
+    for k in range(n_modules):
+        inhibitory = gaba_a.labelled("gaba").with_params(tau=tau_gaba[k])
+        exc = lif.group(
+            n_e,
+            name=f"{name}_E{k}",
+            currents=[excitatory, inhibitory, *noise],
+            dt=dt,
+            method="euler",
+        )
+        inh = lif.group(
+            n_i,
+            name=f"{name}_I{k}",
+            currents=[excitatory],
+            dt=dt,
+            method="euler",
+            tau_m=10 * ms,
+            t_ref=1 * ms,
+        )
+        spread = f"(1 + {drive_e_spread!r}*(2*rand() - 1))"
+        exc.I_ext = f"{float(drive_e / amp)!r}*amp*{spread}"
+        inh.I_ext = drive_i
+        for group in (exc, inh):  # start desynchronised, between reset and threshold
+            group.v = "V_reset + rand()*(V_th - V_reset)"
+        synapses[f"EE{k}"] = excitatory.synapses(
+            exc, exc, w=recurrence / (n_e * p), p=p, delay=delay, name=f"{name}_EE{k}"
+        )
+        synapses[f"EI{k}"] = excitatory.synapses(
+            exc, inh, w=excitation / (n_e * p), p=p, delay=delay, name=f"{name}_EI{k}"
+        )
+        synapses[f"IE{k}"] = inhibitory.synapses(
+            inh, exc, w=inhibition / (n_i * p), p=p, delay=delay, name=f"{name}_IE{k}"
+        )
+        # the module's LFP proxy: one summed variable per module and current (Brian2
+        # refuses two Synapses summing into the same variable)
+        summing = Synapses(
+            exc,
+            probe,
+            model=f"I_exc_{k}_post = abs(I_ampa_pre) : amp (summed)\n"
+            f"I_inh_{k}_post = abs(I_gaba_pre) : amp (summed)",
+            dt=1 * ms,
+            namespace=dict(exc.namespace),  # I_gaba is a subexpression of the E cells
+            name=f"{name}_lfp_sum{k}",
+        )
+        summing.connect()
+        others.append(summing)
+        populations[f"E{k}"], populations[f"I{k}"] = exc, inh
+        states[f"I_exc_{k}"] = (probe, f"I_exc_{k}")
+        states[f"I_inh_{k}"] = (probe, f"I_inh_{k}")
+    if float(coupling / amp) > 0:
+        for k in range(n_modules):
+            for target in range(n_modules):
+                if k != target:
+                    synapses[f"E{k}I{target}"] = excitatory.synapses(
+                        populations[f"E{k}"],
+                        populations[f"I{target}"],
+                        w=coupling / (n_e * p_coupling),
+                        p=p_coupling,
+                        delay=delay,
+                        name=f"{name}_E{k}I{target}",
+                    )
+    return CircuitParts(populations=populations, synapses=synapses, others=others, states=states)
+
+
+def _target_frequencies(result):
+    frequencies = result.params.get("frequencies") if hasattr(result, "params") else None
+    if frequencies is None:
+        raise AnalysisError(
+            "result: has no 'frequencies' parameter; pass the result of a frequency_bank() "
+            "circuit's run."
+        )
+    if isinstance(frequencies, dict):  # the JSON form {"value": [...], "unit": "Hz"}
+        frequencies = frequencies["value"]
+    elif hasattr(frequencies, "dim"):
+        frequencies = frequencies / Hz
+    return np.atleast_1d(np.asarray(frequencies, dtype=float))
+
+
+def module_lfp(result, module):
+    """Return the LFP proxy of one :func:`frequency_bank` module, sampled at ``result.fs``.
+
+    Mazzoni et al. 2015: ``|I_AMPA|(t - 6 ms) - 1.65 |I_GABA|(t)`` summed over the
+    module's E cells (amperes).
+    """
+    excitatory = _state(result, f"I_exc_{module}", "frequency_bank")
+    inhibitory = _state(result, f"I_inh_{module}", "frequency_bank")
+    shift = round(float(MAZZONI_DELAY / second) * result.fs)
+    delayed = np.concatenate([np.full(shift, excitatory[0]), excitatory[: len(excitatory) - shift]])
+    return delayed - MAZZONI_ALPHA * inhibitory
+
+
+def module_phases(result, bandwidth=0.3):
+    """Return each :func:`frequency_bank` module's phase over time.
+
+    Parameters
+    ----------
+    result : Result
+    bandwidth : float
+        Relative half-width of the band around each module's target frequency ``f``:
+        the LFP proxy is band-passed to ``f (1 +- bandwidth)``.
+
+    Returns
+    -------
+    phases : 2-D array (rad), shape (n_modules, n_times)
+        Hilbert phase (:func:`~quifer_brian.analysis.compute_phase`) of each module's
+        LFP proxy (:func:`module_lfp`), sampled at ``result.fs``.
+    """
+    targets = _target_frequencies(result)
+    return np.array(
+        [
+            compute_phase(
+                module_lfp(result, k), result.fs, (f * (1 - bandwidth), f * (1 + bandwidth))
+            )
+            for k, f in enumerate(targets)
+        ]
+    )

@@ -1,0 +1,47 @@
+"""The theta-gamma lab runs in quick mode, prints its numbers and saves its figures."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+LAB = (
+    Path(__file__).resolve().parents[2]
+    / "examples"
+    / "03_theta_gamma"
+    / "plot_03_theta_gamma_coupling.py"
+)
+FIGURES = ["raster.png", "spectrum.png", "comodulogram.png", "spike_phase_histogram.png"]
+
+
+def number(name, text):
+    found = re.search(re.escape(name) + r"\s+measured\s+(\S+)", text)
+    assert found, name
+    return float(found[1])
+
+
+def test_lab_quick(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(LAB.parents[2]), "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, str(LAB), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=400,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert 4 <= number("theta peak (Hz)", out) <= 12, out
+    assert 30 <= number("gamma peak (Hz)", out) <= 100, out
+    assert number("theta peak above background (log10)", out) >= 0.3, out
+    assert number("gamma peak above background (log10)", out) >= 0.3, out
+    assert number("E spike PLV to gamma", out) >= 0.5, out
+    assert number("MI surrogate p-value", out) < 0.01, out
+    assert 4 <= number("comodulogram max, phase freq (Hz)", out) <= 12, out
+    assert 30 <= number("comodulogram max, amp freq (Hz)", out) <= 100, out
+    assert number("control E spike PLV to gamma", out) < 0.1, out
+    assert number("control MI surrogate p-value", out) > 0.05, out
+    for name in FIGURES:
+        assert (tmp_path / name).stat().st_size > 1000, name
