@@ -19,6 +19,7 @@ neuron 100 mV above threshold one time step before the wanted spike time.
 import numpy as np
 import pytest
 from brian2 import (
+    Hz,
     Network,
     SpikeGeneratorGroup,
     SpikeMonitor,
@@ -26,6 +27,7 @@ from brian2 import (
     ms,
     mV,
     nS,
+    pF,
     prefs,
     second,
 )
@@ -426,3 +428,62 @@ def test_plasticity_parameters_without_a_rule_are_refused(two_groups):
     pre, post = two_groups
     with pytest.raises(ModelError, match=r"plasticity=None"):
         delta.synapses(pre, post, w=0.5 * mV, A_plus=0.01)
+
+
+# ---------------------------------------------------------------------------
+# Song, Miller & Abbott 2000: competitive additive STDP makes the weights bimodal.
+# One conductance-based LIF neuron (tau_m = 10 ms) driven by 1000 Poisson inputs at
+# 15 Hz through plastic excitatory conductances (w_max = 0.01 g_L), additive STDP with
+# the paper's A+ = 0.005 and A-/A+ = 1.05, weights starting uniform in [0, w_max].
+# Measured (seed 1): the fraction within 10% of a bound grows 0.20 -> 0.36 (90 s)
+# -> 0.55 (270 s) -> 0.74 (810 s), split 0.40 near 0 / 0.34 near w_max, while the
+# postsynaptic rate is regulated from 28 Hz down to 17 Hz.  Larger A+ converges
+# faster but to a broader distribution (0.36 at A+ = 0.02).
+SMA_DURATION = 900 * second
+SMA_INPUTS = 1000
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_song_miller_abbott_weights_become_bimodal(tmp_path):
+    from quifer_brian.devices import backend_session
+    from quifer_brian.equations import lif_cond, poisson
+
+    neuron = lif_cond.with_params(
+        C_m=100 * pF,
+        g_L=10 * nS,
+        E_L=-74 * mV,
+        V_th=-54 * mV,
+        V_reset=-60 * mV,
+        t_ref=0.1 * ms,
+        tau_e=5 * ms,
+    )
+    w_max = 0.01 * 10 * nS
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        post = neuron.group(1, name="post")
+        inputs = poisson.group(SMA_INPUTS, rate_0=15 * Hz, name="inputs")
+        plastic = delta.synapses(
+            inputs,
+            post,
+            w="rand()*w_max",
+            on="g_e",
+            plasticity=stdp_additive,
+            w_max=w_max,
+            A_plus=0.005,
+            A_minus=1.05 * 0.005,
+            name="plastic",
+        )
+        spikes = SpikeMonitor(post)
+        session.run(Network(post, inputs, plastic, spikes), SMA_DURATION, seed=1)
+        weights = np.array(plastic.w[:] / w_max)
+        post_times = np.array(spikes.t / second)
+    near_zero = np.mean(weights <= 0.1)
+    near_max = np.mean(weights >= 0.9)
+    assert near_zero + near_max >= 0.7, f"only {near_zero + near_max:.2f} near the bounds"
+    assert near_zero >= 0.25 and near_max >= 0.25, f"modes {near_zero:.2f} / {near_max:.2f}"
+    counts, _ = np.histogram(weights, bins=10, range=(0, 1))
+    assert set(np.argsort(counts)[-2:]) == {0, 9}, f"histogram {counts}"
+    duration = float(SMA_DURATION / second)
+    early = np.mean(post_times < 60) * len(post_times) / 60
+    late = np.mean(post_times >= duration - 60) * len(post_times) / 60
+    assert late < early, f"rate not regulated: {early:.1f} -> {late:.1f} Hz"
