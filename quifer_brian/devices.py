@@ -331,15 +331,16 @@ class BackendSession:
             kwargs["report_period"] = report_period
         network.run(duration, namespace={}, **kwargs)
         if self.backend in STANDALONE:
-            self.build()
+            # the compiled program prints the progress report: let its output through
+            self.build(with_output=report is not None)
 
-    def build(self):
+    def build(self, with_output=False):
         """Generate, compile and execute the standalone project (or stop earlier)."""
         device.build(
             directory=self.directory,
             compile=self.stop_after != "generate",
             run=self.stop_after is None,
-            with_output=False,
+            with_output=with_output,
         )
         self.compiled = self.stop_after != "generate"
 

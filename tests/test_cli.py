@@ -18,13 +18,13 @@ def test_devices_prints_a_row_per_backend(capsys):
     assert names == ["numpy", "cython", "cpp_standalone", "cuda_standalone"]
 
 
-def test_demo_compares_simulation_with_theory(monkeypatch, capsys):
+def test_fi_curve_compares_simulation_with_theory(monkeypatch, capsys):
     # Restrict the demo to numpy here; the other backends are covered by their own tests.
     from quifer_brian import devices
 
     statuses = [s for s in devices.backend_status() if s.name == "numpy"]
     monkeypatch.setattr(devices, "backend_status", lambda: statuses)
-    assert main(["demo", "--quick"]) == 0
+    assert main(["fi-curve", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "OK: every backend within 1% of theory" in out
     assert "0.30    63.04" in out  # the closed-form rate at 0.3 nA
@@ -40,7 +40,9 @@ def test_unknown_command_exits_2(capsys):
     assert "invalid choice: 'fly'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["demo", "--fast"], ["devices", "extra"]])
+@pytest.mark.parametrize(
+    "argv", [["fi-curve", "--fast"], ["devices", "extra"], ["demo", "--backend", "gpu"]]
+)
 def test_bad_arguments_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "error:" in capsys.readouterr().err

@@ -22,76 +22,42 @@ import pytest
 from brian2 import Hz, ms, nS, pA, second
 from brian2.utils.logger import catch_logs
 
-from quifer_brian import analysis as qa
 from quifer_brian.errors import CircuitError, UnitsError
+from quifer_brian.flagship import GAMMA_BAND as GAMMA
+from quifer_brian.flagship import MIN_PEAK_HEIGHT, analyse_theta_gamma
+from quifer_brian.flagship import THETA_BAND as THETA
 from quifer_brian.networks import theta_gamma
 
 SEED = 1
-T_START = 0.2  # s: transient left out of every measurement
-THETA = (4.0, 12.0)  # Hz: the issue's bands
-GAMMA = (30.0, 100.0)
-MIN_PEAK_HEIGHT = 0.3  # log10 power above the aperiodic fit: a factor of 2
 N_SURROGATES = 200
 
 
 def simulate(duration, backend="numpy", **params):
     """Run ``theta_gamma(**params)`` for ``duration`` on a fixed seed.
 
-    The seed is also set before the circuit builds its objects (``Circuit.run`` seeds
-    only afterwards, so connectivity and initial values would change between runs), and
-    the spike indices are copied while the circuit is alive (``Result.spikes`` holds
-    views of the monitor's memory).
+    ``Circuit.run`` seeds before building, so connectivity and initial values are fixed
+    by ``seed`` too.
     """
-    brian2.seed(SEED)
     start = time.perf_counter()
     result = theta_gamma(**params).run(duration, backend=backend, seed=SEED)
-    result.spikes = {k: (np.array(t), np.array(i)) for k, (t, i) in result.spikes.items()}
     result.meta["test_wall_s"] = time.perf_counter() - start
     return result
 
 
-def strongest_peak(fit, band):
-    """(frequency, height) of the highest fitted peak in ``band``, or (nan, 0)."""
-    rows = fit.peaks[(fit.peaks[:, 0] >= band[0]) & (fit.peaks[:, 0] <= band[1])]
-    if rows.size == 0:
-        return float("nan"), 0.0
-    row = rows[np.argmax(rows[:, 1])]
-    return float(row[0]), float(row[1])
-
-
 def measure(result, bands=None, min_shift=1.0):
-    """Theta and gamma peaks, E-spike gamma PLV and theta-gamma MI of one run.
-
-    ``bands``: (phase band, amplitude band) to use instead of the measured peaks (the
-    control has no peaks to centre them on).
-    """
-    fs = result.fs
-    sig = result.lfp[int(T_START * fs) :]
-    freqs, power = qa.compute_spectrum(sig, fs)
-    fit = qa.find_peaks(freqs, power, f_range=(2.0, 100.0))
-    f_theta, h_theta = strongest_peak(fit, THETA)
-    f_gamma, h_gamma = strongest_peak(fit, GAMMA)
-    if bands is None:
-        bands = ((f_theta - 2.0, f_theta + 2.0), (f_gamma - 10.0, f_gamma + 10.0))
-    phase_band, gamma_band = bands
-    times, _ = result.spikes["E"]
-    times = times[(times > T_START + 0.05) & (times < result.duration - 0.05)] - T_START
-    plv, _ = qa.compute_plv(qa.spike_phases(times, sig, fs, gamma_band))
-    amp_band = (gamma_band[0] - 5.0, gamma_band[1] + 5.0)  # holds the theta side bands
-    test = qa.compute_mi_surrogates(
-        sig, fs, phase_band, amp_band, n_surrogates=N_SURROGATES, min_shift=min_shift, seed=0
-    )
+    """The package's theta-gamma measures (the flagship's), under short names."""
+    m = analyse_theta_gamma(result, bands=bands, n_surrogates=N_SURROGATES, min_shift=min_shift)
     return {
-        "theta": f_theta,
-        "theta_height": h_theta,
-        "gamma": f_gamma,
-        "gamma_height": h_gamma,
-        "plv": plv,
-        "mi": test.mi,
-        "p": test.p_value,
-        "mi_over_p95": test.mi / np.percentile(test.surrogates, 95),
-        "bands": bands,
-        "rate_E": result.mean_rate("E"),
+        "theta": m["theta_hz"],
+        "theta_height": m["theta_height"],
+        "gamma": m["gamma_hz"],
+        "gamma_height": m["gamma_height"],
+        "plv": m["gamma_plv"],
+        "mi": m["mi"],
+        "p": m["mi_p_value"],
+        "mi_over_p95": m["mi_over_p95"],
+        "bands": m["bands"],
+        "rate_E": m["rates_hz"]["E"],
     }
 
 
