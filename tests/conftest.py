@@ -1,5 +1,10 @@
 """Fixtures shared by the tests (the numpy default lives in the root conftest.py)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from brian2 import Network, SpikeMonitor, ms, nA, nS
 
@@ -25,3 +30,31 @@ def _build_ei_network():
 def build_ei_network():
     """Function building a small deterministic E/I network: ``(network, monitors)``."""
     return _build_ei_network
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def run_lab(tmp_path):
+    """Run ``examples/<relative> --quick --out tmp_path [arguments]``; return its stdout.
+
+    Labs must run without Python warnings (``-W error::UserWarning``).
+    """
+
+    def run(relative, *arguments, timeout=600):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+        lab = ROOT / "examples" / relative
+        command = [sys.executable, "-W", "error::UserWarning", str(lab), "--quick"]
+        done = subprocess.run(
+            [*command, "--out", str(tmp_path), *arguments],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run

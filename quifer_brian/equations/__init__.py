@@ -1,10 +1,8 @@
 """The model library: neurons, synaptic currents and plasticity rules as named objects.
 
-Examples
---------
->>> from quifer_brian.equations import get_model
->>> print(get_model("lif").threshold)
-v > V_th
+``get_model(name)`` returns a model, ``list_models(kind)`` names them, ``print(model)``
+shows its equations, events, parameters with units and reference.  (No doctest here:
+brian2's pytest plugin cannot collect doctests from a package's ``__init__``.)
 """
 
 from .current_model import CurrentModel

@@ -1,17 +1,8 @@
 """The clocks lab runs in quick mode, prints its numbers and saves its figures."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-LAB = (
-    Path(__file__).resolve().parents[2]
-    / "examples"
-    / "04_clocks"
-    / "plot_04_kuramoto_vs_spiking_clock.py"
-)
+LAB = "04_clocks/plot_04_kuramoto_vs_spiking_clock.py"
 FIGURES = ["kuramoto_order_parameter.png", "frequency_bank.png", "clock_phases.png"]
 
 
@@ -21,18 +12,8 @@ def measured_and_theory(name, text):
     return float(found[1]), float(found[2])
 
 
-def test_lab_quick(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(LAB.parents[2]), "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, "-W", "error::UserWarning", str(LAB), "--quick", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+def test_lab_quick(run_lab, tmp_path):
+    out = run_lab(LAB, timeout=300)
     for ratio in (3, 6):
         r, theory = measured_and_theory(f"K = {ratio} gamma: r", out)
         assert abs(r - theory) <= 0.005, (ratio, r, theory)

@@ -1,12 +1,8 @@
 """The PING/ING lab runs in quick mode, prints its numbers and saves its figures."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-LAB = Path(__file__).resolve().parents[2] / "examples" / "02_ping" / "plot_02_ping_gamma.py"
+LAB = "02_ping/plot_02_ping_gamma.py"
 FIGURES = [
     "ping_activity.png",
     "ping_phase_histogram.png",
@@ -22,18 +18,8 @@ def number(pattern, text):
     return float(found[1])
 
 
-def test_lab_quick(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(LAB.parents[2]), "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, str(LAB), "--quick", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+def test_lab_quick(run_lab, tmp_path):
+    out = run_lab(LAB, timeout=300)
     assert 30 <= number(r"PING peak frequency \(Hz\)\s+(\S+)", out) <= 80
     assert number(r"PING peak / 150-250 Hz median power\s+(\S+)", out) >= 100
     rate_e = number(r"PING rate E \(Hz\)\s+(\S+)", out)

@@ -1,17 +1,8 @@
 """The theta-gamma lab runs in quick mode, prints its numbers and saves its figures."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-LAB = (
-    Path(__file__).resolve().parents[2]
-    / "examples"
-    / "03_theta_gamma"
-    / "plot_03_theta_gamma_coupling.py"
-)
+LAB = "03_theta_gamma/plot_03_theta_gamma_coupling.py"
 FIGURES = ["raster.png", "spectrum.png", "comodulogram.png", "spike_phase_histogram.png"]
 
 
@@ -21,18 +12,8 @@ def number(name, text):
     return float(found[1])
 
 
-def test_lab_quick(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(LAB.parents[2]), "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, str(LAB), "--quick", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=400,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+def test_lab_quick(run_lab, tmp_path):
+    out = run_lab(LAB, timeout=400)
     assert 4 <= number("theta peak (Hz)", out) <= 12, out
     assert 30 <= number("gamma peak (Hz)", out) <= 100, out
     assert number("theta peak above background (log10)", out) >= 0.3, out
