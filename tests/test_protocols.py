@@ -1,9 +1,12 @@
 """The LIF f-I curve against its closed form, on numpy and cpp_standalone."""
 
+import os
+
 import numpy as np
 import pytest
-from brian2 import ms, nA, second
+from brian2 import Network, SpikeMonitor, ms, nA, second
 
+from quifer_brian.devices import backend_session
 from quifer_brian.equations import lif
 from quifer_brian.errors import ModelError, UnitsError
 from quifer_brian.protocols import simulate_fi_curve
@@ -33,10 +36,37 @@ def test_fi_curve_matches_closed_form_on_numpy():
 
 
 @pytest.mark.standalone
-def test_fi_curve_matches_closed_form_on_cpp_standalone():
+def test_fi_curve_on_cpp_standalone_and_rerun_without_recompiling(tmp_path):
+    """One compile: the f-I curve, then other currents through run_args (no rebuild)."""
     currents = np.concatenate([ABOVE_RHEOBASE / nA, BELOW_RHEOBASE / nA]) * nA
-    rates = simulate_fi_curve(currents, duration=0.5 * second, backend="cpp_standalone")
-    check_fi(rates[: len(ABOVE_RHEOBASE)], rates[len(ABOVE_RHEOBASE) :])
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        group = lif.group(len(currents), dt=0.01 * ms)
+        group.I_ext = currents
+        monitor = SpikeMonitor(group)
+        session.run(Network(group, monitor), 0.5 * second)
+        rates = rates_from(monitor)
+        binary = tmp_path / "main"
+        built_at = os.path.getmtime(binary)
+        session.rerun({group.I_ext: currents * 1.5})
+        rerun_rates = rates_from(monitor)
+        assert os.path.getmtime(binary) == built_at, "rerun must not recompile"
+    n_above = len(ABOVE_RHEOBASE)
+    check_fi(rates[:n_above], rates[n_above:])
+    expected = theory(currents * 1.5)
+    firing = expected > 0
+    error = np.abs(rerun_rates[firing] - expected[firing]) / expected[firing]
+    assert np.all(error < TOLERANCE), f"rerun rates {rerun_rates} vs theory {expected}"
+    assert np.all(rerun_rates[~firing] == 0)
+
+
+def rates_from(monitor):
+    """Rate per neuron: (spikes - 1) / (last - first spike), as simulate_fi_curve does."""
+    rates = np.zeros(len(monitor.source))
+    for index, train in monitor.spike_trains().items():
+        times = np.asarray(train / second)
+        if times.size >= 2:
+            rates[index] = (times.size - 1) / (times[-1] - times[0])
+    return rates
 
 
 def test_parameter_overrides_change_the_curve_as_theory_says():

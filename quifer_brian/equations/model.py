@@ -102,7 +102,7 @@ class Model:
         >>> from brian2 import ms
         >>> from quifer_brian.equations import lif
         >>> fast = lif.with_params(tau_m=10 * ms)
-        >>> fast.params["tau_m"] == 10 * ms, lif.params["tau_m"] == 20 * ms
+        >>> bool(fast.params["tau_m"] == 10 * ms), bool(lif.params["tau_m"] == 20 * ms)
         (True, True)
         """
         self.check_params(overrides)

@@ -116,10 +116,10 @@ class NeuronModel(Model):
 
         Examples
         --------
-        >>> from brian2 import ms, nA
+        >>> from brian2 import ms
         >>> from quifer_brian.equations import lif
         >>> group = lif.group(10, tau_m=10 * ms)
-        >>> group.namespace["tau_m"] == 10 * ms, len(group)
+        >>> bool(group.namespace["tau_m"] == 10 * ms), len(group)
         (True, 10)
         """
         n = check_count("n", n, owner=f"{self.name}.group")
