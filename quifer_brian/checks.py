@@ -84,11 +84,37 @@ def _example(unit):
         return repr(unit)
 
 
-def check_positive(name, value, owner=None, allow_zero=False):
+def check_positive(name, value, owner=None, allow_zero=False, error=ModelError):
     """Raise unless every element of ``value`` is > 0 (or >= 0 with ``allow_zero``)."""
     array = np.asarray(value)
     bad = array < 0 if allow_zero else array <= 0
     if np.any(bad) or np.any(np.isnan(array)):
         relation = ">= 0" if allow_zero else "> 0"
-        raise ModelError(f"{_label(name, owner)}: must be {relation}; got {value!r}.")
+        raise error(f"{_label(name, owner)}: must be {relation}; got {value!r}.")
     return value
+
+
+def check_scalar_quantity(name, value, unit, owner=None, allow_zero=False, error=ModelError):
+    """A single quantity with the dimensions of ``unit``, > 0 (>= 0 with ``allow_zero``)."""
+    check_quantity(name, value, unit, owner=owner)
+    if np.ndim(value) != 0:
+        raise error(f"{_label(name, owner)}: must be a scalar quantity; got {value!r}.")
+    return check_positive(name, value, owner=owner, allow_zero=allow_zero, error=error)
+
+
+def check_fraction(name, value, owner=None, what="", error=ModelError):
+    """Return ``value`` as a float if it is a real number in [0, 1].
+
+    ``what`` names the kind of value in the message ("a connection probability").
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        subject = f"{what} " if what else ""
+        raise error(f"{_label(name, owner)}: {subject}must be a number in [0, 1]; got {value!r}.")
+    return float(value)
+
+
+def check_real(name, value, owner=None, allow_zero=True, error=ModelError):
+    """Return ``value`` as a float if it is a finite real number >= 0 (> 0 without zero)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise error(f"{_label(name, owner)}: must be a real number; got {value!r}.")
+    return float(check_positive(name, value, owner=owner, allow_zero=allow_zero, error=error))

@@ -13,12 +13,10 @@ four points of Brunel's figure 8.
 project to another (g, eta) without recompiling.
 """
 
-import numbers
-
 import numpy as np
 from brian2 import Hz, Synapses, TimedArray, ms, mV, second
 
-from ..checks import check_count, check_positive, check_quantity
+from ..checks import check_count, check_quantity, check_real, check_scalar_quantity
 from ..equations import lif
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
@@ -52,23 +50,11 @@ def threshold_rate(V_th=20 * mV, J=0.1 * mV, C_E=1000, tau_m=20 * ms):
 
 
 def _check_number(name, value, allow_zero=True):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise CircuitError(f"{_OWNER}.{name}: must be a real number; got {value!r}.")
-    if value < 0 or (value == 0 and not allow_zero):
-        relation = ">= 0" if allow_zero else "> 0"
-        raise CircuitError(f"{_OWNER}.{name}: must be {relation}; got {value!r}.")
-    return float(value)
+    return check_real(name, value, _OWNER, allow_zero, CircuitError)
 
 
 def _check_scalar(name, value, unit, allow_zero=False):
-    check_quantity(name, value, unit, owner=_OWNER)
-    if np.ndim(value) != 0:
-        raise CircuitError(f"{_OWNER}.{name}: must be a scalar quantity; got {value!r}.")
-    try:
-        check_positive(name, value, owner=_OWNER, allow_zero=allow_zero)
-    except ValueError as err:
-        raise CircuitError(str(err)) from None
-    return value
+    return check_scalar_quantity(name, value, unit, _OWNER, allow_zero, CircuitError)
 
 
 def brunel(

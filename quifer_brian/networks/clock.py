@@ -12,13 +12,17 @@ Helpers read a run's :class:`~quifer_brian.result.Result`: :func:`module_lfp` an
 and :func:`mean_field_phase` (the Kuramoto mean field).
 """
 
-import numbers
-
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, amp, linked_var, ms, mV, nA, nS, pA, second, siemens
 
 from ..analysis import compute_phase
-from ..checks import check_choice, check_count, check_positive, check_quantity
+from ..checks import (
+    check_choice,
+    check_count,
+    check_fraction,
+    check_quantity,
+    check_scalar_quantity,
+)
 from ..equations import exp_current, gaba_a, lif, ou_current
 from ..errors import AnalysisError, CircuitError
 from .circuit import MAZZONI_ALPHA, MAZZONI_DELAY, Circuit, CircuitParts
@@ -40,20 +44,11 @@ __all__ = [
 
 # ------------------------------------------------------------------------- checks
 def _check_scalar(owner, name, value, unit, allow_zero):
-    check_quantity(name, value, unit, owner=owner)
-    if np.ndim(value) != 0:
-        raise CircuitError(f"{owner}.{name}: must be a scalar quantity; got {value!r}.")
-    try:
-        check_positive(name, value, owner=owner, allow_zero=allow_zero)
-    except ValueError as err:
-        raise CircuitError(str(err)) from None
-    return value
+    return check_scalar_quantity(name, value, unit, owner, allow_zero, CircuitError)
 
 
 def _check_fraction(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-        raise CircuitError(f"{owner}.{name}: must be a number in [0, 1]; got {value!r}.")
-    return float(value)
+    return check_fraction(name, value, owner, error=CircuitError)
 
 
 # ======================================================================= Kuramoto

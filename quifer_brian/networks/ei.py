@@ -9,12 +9,15 @@ Both rhythms emerge from the dynamics; nothing in the equations oscillates by it
   interneurons synchronise through mutual GABA_A inhibition alone.
 """
 
-import numbers
-
-import numpy as np
 from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
 
-from ..checks import check_choice, check_count, check_positive, check_quantity
+from ..checks import (
+    check_choice,
+    check_count,
+    check_fraction,
+    check_quantity,
+    check_scalar_quantity,
+)
 from ..equations import ampa, exp_current, gaba_a, lif, ou_current, wang_buzsaki
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts, LfpSpec
@@ -27,30 +30,16 @@ SYNAPSE_TYPES = ("conductance", "current")
 
 # ------------------------------------------------------------------------- checks
 def _check_probability(name, value, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-        raise CircuitError(
-            f"{owner}.{name}: a connection probability must be a number in [0, 1]; got {value!r}."
-        )
-    return float(value)
+    return check_fraction(name, value, owner, "a connection probability", CircuitError)
 
 
 def _check_fraction(name, value, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-        raise CircuitError(
-            f"{owner}.{name}: a relative spread must be a number in [0, 1]; got {value!r}."
-        )
-    return float(value)
+    return check_fraction(name, value, owner, "a relative spread", CircuitError)
 
 
 def _check_quantities(owner, values, unit, allow_zero):
     for name, value in values.items():
-        check_quantity(name, value, unit, owner=owner)
-        if np.ndim(value) != 0:
-            raise CircuitError(f"{owner}.{name}: must be a scalar quantity; got {value!r}.")
-        try:
-            check_positive(name, value, owner=owner, allow_zero=allow_zero)
-        except ValueError as err:
-            raise CircuitError(str(err)) from None
+        check_scalar_quantity(name, value, unit, owner, allow_zero, CircuitError)
 
 
 def _heterogeneous(mean, spread):
