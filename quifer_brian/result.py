@@ -64,6 +64,18 @@ class Result:
         n = len(self.lfp) if self.lfp is not None else len(next(iter(self.states.values())))
         return np.arange(n) / self.fs
 
+    def state(self, name):
+        """A recorded signal (``states[name]``) as a float array; a clear error if absent."""
+        if name not in self.states:
+            from .errors import AnalysisError
+
+            raise AnalysisError(
+                f"result.state: no recorded state {name!r} in this "
+                f"{self.meta.get('circuit', 'circuit')} result; its states are "
+                f"{sorted(self.states)}."
+            )
+        return np.asarray(self.states[name], dtype=float)
+
     def mean_rate(self, population):
         """Mean firing rate (Hz) of one population over the whole run."""
         times, _ = self.spikes[population]

@@ -35,10 +35,12 @@ from brian2 import Hz, ms, prefs, second
 from quifer_brian import analysis as qa
 from quifer_brian.networks import frequency_bank, kuramoto
 from quifer_brian.networks.clock import (
-    lorentzian_quantiles,
-    mean_field_phase,
     module_lfp,
     module_phases,
+)
+from quifer_brian.networks.kuramoto import (
+    lorentzian_quantiles,
+    mean_field_phase,
     order_parameter,
 )
 

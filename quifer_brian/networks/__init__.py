@@ -2,8 +2,9 @@
 
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
-from .clock import frequency_bank, kuramoto
+from .clock import frequency_bank
 from .ei import ing, ping
+from .kuramoto import kuramoto
 from .theta import theta_gamma
 
 __all__ = [

@@ -11,10 +11,12 @@ from quifer_brian.networks import frequency_bank, kuramoto
 from quifer_brian.networks.clock import (
     REACHABLE_RANGE,
     TAU_GABA_RANGE,
-    lorentzian_quantiles,
-    mean_field_phase,
     module_lfp,
     module_phases,
+)
+from quifer_brian.networks.kuramoto import (
+    lorentzian_quantiles,
+    mean_field_phase,
     order_parameter,
 )
 

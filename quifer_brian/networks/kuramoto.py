@@ -1,0 +1,256 @@
+"""The Kuramoto phase-oscillator bank written as Brian2 equations.
+
+:func:`kuramoto` is the classic bank of phase oscillators (Kuramoto 1975) with an O(N)
+mean-field coupling through summed variables: the continuous reference that the
+spiking clock (:func:`~quifer_brian.networks.frequency_bank`) replaces.
+:func:`order_parameter` and :func:`mean_field_phase` read a run's mean field.
+"""
+
+import numpy as np
+from brian2 import Hz, NeuronGroup, Synapses, linked_var, ms, second
+
+from ..checks import check_choice, check_count, check_quantity, check_scalar_quantity
+from ..errors import CircuitError
+from .circuit import Circuit, CircuitParts
+
+__all__ = [
+    "FREQUENCY_CHOICES",
+    "kuramoto",
+    "lorentzian_quantiles",
+    "mean_field_phase",
+    "order_parameter",
+]
+
+
+#: Ways of choosing the natural frequencies of :func:`kuramoto`.
+FREQUENCY_CHOICES = ("quantiles", "random")
+
+_KURAMOTO_EQUATIONS = """
+dphi/dt = omega - omega_0 + K*(Y*cos(phi) - X*sin(phi)) : 1
+theta = phi + omega_0*t : 1
+omega : Hz (constant)
+cycle : 1
+X : 1 (linked)
+Y : 1 (linked)
+"""
+
+_MEAN_FIELD_EQUATIONS = """
+X : 1
+Y : 1
+r = sqrt(X**2 + Y**2) : 1
+mean_cos = X*cos(omega_0*t) - Y*sin(omega_0*t) : 1
+mean_sin = X*sin(omega_0*t) + Y*cos(omega_0*t) : 1
+"""
+
+
+def kuramoto(
+    n=2000,
+    coupling=4 * Hz,
+    frequencies="quantiles",
+    omega_0=2 * np.pi * 10 * Hz,
+    gamma=1 * Hz,
+    seed=0,
+    dt=1 * ms,
+    method="rk4",
+):
+    r"""Kuramoto phase oscillators with mean-field coupling, written as equations.
+
+    ``n`` oscillators ('oscillators') with natural angular frequencies
+    :math:`\omega_j` from a Lorentzian (Cauchy) distribution of centre ``omega_0`` and
+    half-width ``gamma`` are coupled all to all through the mean field: a one-neuron
+    group sums :math:`\cos\theta_j` and :math:`\sin\theta_j` (``(summed)`` variables)
+    and every oscillator reads the sums back (linked variables), so a step costs
+    O(n), not O(n^2).  No spikes drive anything: each oscillator emits an event when
+    its phase completes a cycle (``theta`` crosses a multiple of 2 pi), recorded as the
+    population's spikes -- one "spike" per cycle, the phase-oscillator analogue of a
+    clock neuron.
+
+    Parameters
+    ----------
+    n : int
+        Number of oscillators (> 0).
+    coupling : brian2.Quantity (1/second, i.e. rad/s)
+        Coupling strength K (>= 0).  Synchrony sets in at ``K_c = 2 gamma``.
+    frequencies : {'quantiles', 'random'} or brian2.Quantity array (1/second)
+        ``'quantiles'``: the deterministic, equally spaced quantiles of the Lorentzian,
+        ``omega_j = omega_0 + gamma tan(pi (j - (n + 1)/2) / (n + 1))``, j = 1..n;
+        ``'random'``: independent Cauchy draws (numpy, ``seed``); or ``n`` angular
+        frequencies given explicitly (``omega_0`` and ``gamma`` are then only the frame).
+    omega_0 : brian2.Quantity (1/second, rad/s)
+        Centre of the frequency distribution (>= 0); 2 pi 10 Hz is a 10 Hz clock.
+    gamma : brian2.Quantity (1/second, rad/s)
+        Half-width at half-maximum of the Lorentzian (> 0).
+    seed : int
+        Seed of the numpy generator that draws the initial phases (uniform in
+        [0, 2 pi)) and, with ``frequencies='random'``, the natural frequencies.  The
+        network is deterministic: ``run(seed=...)`` does not change it, and numpy and
+        standalone runs agree.
+    dt : brian2.Quantity (second)
+        Time step (> 0).  The equations are integrated in the frame rotating at
+        ``omega_0``, so the error depends on ``K dt`` and ``gamma dt``, not on
+        ``omega_0 dt``.
+    method : str
+        Brian2 integration method (``'rk4'``, ``'rk2'``, ``'euler'``).
+
+    Returns
+    -------
+    Circuit
+        Population ``'oscillators'`` (phase-wrap events as spikes; variables ``phi``,
+        ``theta``, ``omega``); synapses ``'mean_field'``; recorded states (at 1 kHz):
+        ``'r'`` (order parameter), ``'mean_cos'`` and ``'mean_sin'`` (the mean field
+        :math:`r e^{i\psi}` in the laboratory frame), sampled at 1 kHz, or every step
+        when ``dt`` is longer than 1 ms.  Read them with
+        :func:`order_parameter` and :func:`mean_field_phase`.
+
+    Notes
+    -----
+    Kuramoto (1975):
+    :math:`\dot\theta_j = \omega_j + \frac{K}{N}\sum_k \sin(\theta_k - \theta_j)
+    = \omega_j + K r \sin(\psi - \theta_j)`, with the order parameter
+    :math:`r e^{i\psi} = \frac1N \sum_k e^{i\theta_k}`.  Writing
+    :math:`X + iY = r e^{i\psi}` gives :math:`K r \sin(\psi - \theta) = K (Y\cos\theta
+    - X\sin\theta)`, the form in the equations.  They are integrated for
+    :math:`\phi_j = \theta_j - \omega_0 t` (the frame rotating with the centre
+    frequency): the mean field then stands still in the locked state, and freezing it
+    during a step (Brian2 updates summed variables once per step) costs nothing.
+
+    For a Lorentzian :math:`g(\omega)` of half-width :math:`\gamma` and
+    :math:`N \to \infty` the stationary order parameter is
+    :math:`r = \sqrt{1 - K_c / K}` above :math:`K_c = 2\gamma`, and 0 below (Kuramoto
+    1975; Strogatz 2000); at finite N the incoherent state keeps
+    :math:`r = O(N^{-1/2})`.
+
+    References
+    ----------
+    Kuramoto (1975) Self-entrainment of a population of coupled non-linear
+    oscillators. Lecture Notes in Physics 39:420.
+    Strogatz (2000) From Kuramoto to Crawford: exploring the onset of synchronization
+    in populations of coupled oscillators. Physica D 143:1.
+
+    Examples
+    --------
+    >>> from brian2 import Hz
+    >>> circuit = kuramoto(n=100, coupling=3 * Hz)
+    >>> circuit.populations["oscillators"].N, sorted(circuit.monitors)[-3:]
+    (100, ['state_mean_cos', 'state_mean_sin', 'state_r'])
+    """
+    owner = "kuramoto"
+    n = check_count("n", n, owner=owner, error=CircuitError)
+    check_scalar_quantity("coupling", coupling, Hz, owner, True, CircuitError)
+    check_scalar_quantity("omega_0", omega_0, Hz, owner, True, CircuitError)
+    check_scalar_quantity("gamma", gamma, Hz, owner, False, CircuitError)
+    check_scalar_quantity("dt", dt, second, owner, False, CircuitError)
+    seed = check_count("seed", seed, owner=owner, minimum=0, error=CircuitError)
+    check_choice("method", method, ("rk4", "rk2", "euler", "heun"), owner=owner, error=CircuitError)
+    if isinstance(frequencies, str):
+        check_choice("frequencies", frequencies, FREQUENCY_CHOICES, owner=owner, error=CircuitError)
+    else:
+        check_quantity("frequencies", frequencies, Hz, owner=owner)
+        if np.shape(frequencies) != (n,):
+            raise CircuitError(
+                f"{owner}.frequencies: needs one angular frequency per oscillator, shape "
+                f"({n},); got shape {np.shape(frequencies)}."
+            )
+    params = dict(
+        n=n,
+        coupling=coupling,
+        frequencies=frequencies,
+        omega_0=omega_0,
+        gamma=gamma,
+        seed=seed,
+        dt=dt,
+        method=method,
+    )
+    # States are sampled every step when the step is longer than 1 ms: a 1 kHz monitor on
+    # a coarse run would cost more than the oscillators.
+    fs = min(1000 * Hz, 1 / dt)
+    return Circuit("kuramoto", _construct_kuramoto, params, fs=fs)
+
+
+def lorentzian_quantiles(n, omega_0, gamma):
+    """The ``n`` equally spaced quantiles of a Lorentzian (rad/s, plain floats).
+
+    ``omega_j = omega_0 + gamma tan(pi (j - (n + 1)/2) / (n + 1))`` for j = 1..n: the
+    quantiles ``j / (n + 1)`` of the Cauchy distribution, which leave out its extreme
+    tails.
+    """
+    j = np.arange(1, n + 1)
+    return omega_0 + gamma * np.tan(np.pi * (j - (n + 1) / 2) / (n + 1))
+
+
+def _natural_frequencies(n, frequencies, omega_0, gamma, rng):
+    centre, width = float(omega_0 * second), float(gamma * second)
+    if isinstance(frequencies, str) and frequencies == "quantiles":
+        return lorentzian_quantiles(n, centre, width)
+    if isinstance(frequencies, str):  # 'random'
+        return centre + width * np.tan(np.pi * (rng.random(n) - 0.5))
+    return np.asarray(frequencies * second, dtype=float)
+
+
+def _construct_kuramoto(n, coupling, frequencies, omega_0, gamma, seed, dt, method):
+    rng = np.random.default_rng(seed)
+    phases = rng.random(n) * 2 * np.pi
+    omegas = _natural_frequencies(n, frequencies, omega_0, gamma, rng)
+    oscillators = NeuronGroup(
+        n,
+        _KURAMOTO_EQUATIONS,
+        # one event per completed cycle of theta (cycle = the number completed so far)
+        threshold="theta >= 2*pi*(cycle + 1)",
+        reset="cycle = floor(theta/(2*pi))",
+        method=method,
+        dt=dt,
+        namespace={"K": coupling, "omega_0": omega_0},
+        name="kuramoto_oscillators",
+    )
+    mean_field = NeuronGroup(
+        1, _MEAN_FIELD_EQUATIONS, dt=dt, namespace={"omega_0": omega_0}, name="kuramoto_mean"
+    )
+    summing = Synapses(
+        oscillators,
+        mean_field,
+        model="X_post = cos(phi_pre)/N_pre : 1 (summed)\nY_post = sin(phi_pre)/N_pre : 1 (summed)",
+        dt=dt,
+        namespace={},
+        name="kuramoto_mean_field",
+    )
+    summing.connect()
+    oscillators.X = linked_var(mean_field, "X", index=np.zeros(n, dtype=int))
+    oscillators.Y = linked_var(mean_field, "Y", index=np.zeros(n, dtype=int))
+    oscillators.omega = omegas * Hz
+    oscillators.phi = phases
+    oscillators.cycle = 0
+    return CircuitParts(
+        populations={"oscillators": oscillators},
+        synapses={"mean_field": summing},
+        others=[mean_field],
+        states={
+            "r": (mean_field, "r"),
+            "mean_cos": (mean_field, "mean_cos"),
+            "mean_sin": (mean_field, "mean_sin"),
+        },
+    )
+
+
+def order_parameter(result, t_start=0.0):
+    """Return ``(times, r)``: the Kuramoto order parameter of a :func:`kuramoto` run.
+
+    Parameters
+    ----------
+    result : Result
+    t_start : float (s)
+        Drop the samples before this time (the transient).
+
+    Returns
+    -------
+    times : 1-D array (s)
+    r : 1-D array (1)
+    """
+    r = result.state("r")
+    times = np.arange(len(r)) / result.fs
+    keep = times >= t_start
+    return times[keep], r[keep]
+
+
+def mean_field_phase(result):
+    """Return the phase psi(t) (rad, in (-pi, pi]) of the mean field of a :func:`kuramoto` run."""
+    return np.arctan2(result.state("mean_sin"), result.state("mean_cos"))
