@@ -272,8 +272,13 @@ def as_spike_times(spikes, name="spike_times", min_spikes=1):
 
 
 def check_span(times, n_samples, fs, name="spike_times"):
-    """Refuse spike times outside the signal's span ``[0, (n_samples - 1) / fs]`` (s)."""
-    t_end = (n_samples - 1) / fs
+    """Refuse spike times outside the recording ``[0, n_samples / fs]`` (s).
+
+    A simulation sampled at ``fs`` from t = 0 for a duration T has ``T * fs`` samples,
+    the last at ``T - 1/fs``; its spikes run up to T.  Phases in the last sample
+    interval are extrapolated linearly from the last two samples.
+    """
+    t_end = n_samples / fs
     t_min, t_max = float(times.min()), float(times.max())
     if t_min < 0 or t_max > t_end:
         raise AnalysisError(
