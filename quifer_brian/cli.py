@@ -3,14 +3,39 @@
 Each subcommand parses its arguments, calls one library function and prints the result.
 ``main(argv)`` returns the exit status (0 success, 2 bad input) so it can be tested
 directly.
+
+``run NETWORK`` builds one of the network builders with ``--param name=value``
+overrides (values read by :func:`quifer_brian.quantities.parse_value`, never
+evaluated), runs it and writes ``result.npz`` and ``summary.json``; ``analyze RESULT``
+measures a saved result (rates, CV, LFP peaks, spike-LFP locking, theta-gamma
+coupling) and draws ``spectrum.png`` and ``raster.png``; ``list`` shows the networks
+and models with their parameters, units and defaults.
 """
 
 import argparse
+import inspect
+import os
 import sys
+import time
+
+import numpy as np
 
 from ._version import __version__
 from .devices import BACKENDS
-from .errors import QuiferError
+from .errors import CircuitError, QuiferError
+from .tasks import (
+    NETWORKS,
+    analyse_result,
+    build_network,
+    builder_parameters,
+    format_default,
+    network_builder,
+    parameter_meanings,
+    parse_params,
+    summarise_run,
+    write_analysis_figures,
+    write_json,
+)
 
 __all__ = ["main"]
 
@@ -34,7 +59,6 @@ def _cmd_devices(args):
 
 
 def _cmd_fi_curve(args):
-    import numpy as np
     from brian2 import nA, second
 
     from .devices import backend_status
@@ -121,6 +145,173 @@ def _cmd_demo(args):
     return 0
 
 
+# --------------------------------------------------------------------------- networks
+
+
+def _parse_duration(text):
+    from brian2 import second
+
+    from .checks import check_positive, check_quantity
+    from .quantities import ParseError, parse_quantity
+
+    try:
+        duration = parse_quantity(text)
+    except ParseError as err:
+        raise CircuitError(f"--duration: {err}") from None
+    check_quantity("--duration", duration, second)
+    check_positive("--duration", duration)
+    return duration
+
+
+def _cmd_run(args):
+    from .devices import check_backend
+    from .flagship import _default_backend
+    from .io import quantity_to_json
+
+    start = time.perf_counter()
+    params = parse_params(args.network, args.param)
+    duration = _parse_duration(args.duration)
+    backend = check_backend(args.backend) if args.backend else _default_backend()
+    out = args.out or os.path.join("quifer-out", args.network)
+    circuit = build_network(args.network, params)
+    print(f"running {args.network} for {duration} on {backend} (seed {args.seed}) ...", flush=True)
+    result = circuit.run(duration, backend=backend, seed=args.seed, progress=True)
+    summary = summarise_run(result)
+    summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
+    os.makedirs(out, exist_ok=True)
+    result.save(os.path.join(out, "result.npz"))
+    summary["total_wall_s"] = round(time.perf_counter() - start, 2)
+    write_json(summary, os.path.join(out, "summary.json"))
+    rows = [("measure", "value")]
+    for name, rate in summary["rates_hz"].items():
+        rows.append((f"rate {name} (Hz)", f"{rate:.2f}"))
+    if summary["lfp_peak_hz"] is not None:
+        rows.append(("LFP peak (Hz)", f"{summary['lfp_peak_hz']:.1f}"))
+    else:
+        rows.append(("LFP peak (Hz)", summary.get("lfp_note", "none above the background")))
+    rows.append(("backend", summary["backend"]))
+    rows.append(("seed", str(summary["seed"])))
+    rows.append(("simulated (s)", f"{summary['duration_s']:g}"))
+    rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}"))
+    _print_table(rows)
+    print(f"result.npz and summary.json written to {out}/")
+    return 0
+
+
+# --------------------------------------------------------------------------- analyze
+
+
+def _cmd_analyze(args):
+    from .io import load
+
+    if args.surrogates < 1:
+        raise CircuitError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
+    result = load(args.result)
+    out = args.out or os.path.dirname(os.path.abspath(args.result))
+    measures = analyse_result(result, n_surrogates=args.surrogates, seed=args.seed)
+    os.makedirs(out, exist_ok=True)
+    written = write_analysis_figures(result, measures, out)
+    record = {k: v for k, v in measures.items() if k != "spectrum"}
+    write_json(record, os.path.join(out, "analysis.json"))
+    name = result.meta.get("circuit", "result")
+    print(f"{name}: {result.duration:g} s on {result.meta.get('backend')}")
+    rows = [("measure", "value")]
+    for pop, rate in measures["rates_hz"].items():
+        cv = measures["cv_isi"][pop]
+        rows.append((f"rate {pop} (Hz)", f"{rate:.2f}"))
+        rows.append((f"CV ISI {pop}", "n/a (< 3 spikes)" if cv is None else f"{cv:.2f}"))
+    if "peaks" in measures:
+        rows.append(("aperiodic exponent", f"{measures['aperiodic_exponent']:.2f}"))
+        peaks = ", ".join(
+            f"{p['frequency_hz']:.1f} Hz ({p['height']:.2f})" for p in measures["peaks"]
+        )
+        rows.append(("LFP peaks (log10 height)", peaks or "none"))
+    if "plv" in measures:
+        lo, hi = measures["plv_band"]
+        rows.append(
+            (
+                f"{measures['plv_population']}-spike PLV ({lo:.0f}-{hi:.0f} Hz)",
+                f"{measures['plv']:.2f}",
+            )
+        )
+    if "mi" in measures:
+        rows.append(
+            ("theta / gamma peak (Hz)", f"{measures['theta_hz']:.1f} / {measures['gamma_hz']:.1f}")
+        )
+        rows.append(("theta-gamma MI", f"{measures['mi']:.2e}"))
+        rows.append(
+            (
+                f"MI p-value ({measures['mi_surrogates']} surrogates)",
+                f"{measures['mi_p_value']:.3f}",
+            )
+        )
+    _print_table(rows)
+    for note in measures["notes"]:
+        print(f"  note: {note}")
+    print(f"{', '.join(written)} and analysis.json written to {out}/")
+    return 0
+
+
+# --------------------------------------------------------------------------- list
+
+
+def _list_network(name):
+    builder = network_builder(name)
+    summary = (inspect.getdoc(builder) or "").splitlines()[0]
+    print(f"{name}: {summary}")
+    meanings = parameter_meanings(builder)
+    rows = [("parameter", "default", "unit", "meaning")]
+    for parameter, default in builder_parameters(builder).items():
+        shown, unit = format_default(default)
+        meaning, doc_unit = meanings.get(parameter, ("", None))
+        if unit == "1" and doc_unit:  # e.g. frequencies : sequence of float (Hz)
+            unit = doc_unit
+        rows.append((parameter, shown, unit, meaning))
+    _print_table(rows, indent="  ")
+
+
+def _list_model(name):
+    from .equations import get_model
+
+    model = get_model(name)
+    print(f"{model.name} ({model.kind}): {model.description}")
+    rows = [("parameter", "default", "unit", "meaning")]
+    for parameter in model.parameters:
+        shown, unit = format_default(parameter.default)
+        rows.append((parameter.name, shown, unit, parameter.meaning))
+    _print_table(rows, indent="  ")
+
+
+def _cmd_list(args):
+    from .equations import list_models
+
+    models = list_models()
+    if args.name is not None and args.name not in NETWORKS and args.name not in models:
+        raise CircuitError(
+            f"unknown network or model {args.name!r}; the networks are: {', '.join(NETWORKS)}; "
+            f"the models are: {', '.join(models)}."
+        )
+    if args.name is not None:
+        (_list_network if args.name in NETWORKS else _list_model)(args.name)
+        return 0
+    print("Networks (quifer-brian run NETWORK --param name=value):\n")
+    for name in NETWORKS:
+        _list_network(name)
+        print()
+    print("Models (quifer_brian.equations.get_model(name)):\n")
+    for kind in _model_kinds():
+        for name in list_models(kind):
+            _list_model(name)
+            print()
+    return 0
+
+
+def _model_kinds():
+    from .equations import get_model, list_models
+
+    return sorted({get_model(name).kind for name in list_models()})
+
+
 def _fmt(value):
     return "none" if value is None else f"{value:.1f}"
 
@@ -129,12 +320,13 @@ def _yes(flag):
     return "yes" if flag else "no"
 
 
-def _print_table(rows):
+def _print_table(rows, indent=""):
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+        cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+        print(indent + "  ".join(cells).rstrip())
         if n == 0:
-            print("  ".join("-" * width for width in widths))
+            print(indent + "  ".join("-" * width for width in widths))
 
 
 def build_parser():
@@ -162,6 +354,38 @@ def build_parser():
     )
     fi_curve.add_argument("--quick", action="store_true", help="shorter runs")
     fi_curve.set_defaults(func=_cmd_fi_curve)
+    run = commands.add_parser("run", help="run a network and save its result and a summary")
+    run.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(NETWORKS)}")
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="builder parameter, e.g. tau_gaba=5ms, w_ie=0.5*nS, gaba=false, "
+        "frequencies=6,12,40 (repeatable; see 'quifer-brian list NETWORK')",
+    )
+    run.add_argument("--duration", default="1s", help="simulated time (default: %(default)s)")
+    run.add_argument(
+        "--backend", choices=BACKENDS, default=None, help="default: cpp_standalone if it works"
+    )
+    run.add_argument("--seed", type=int, default=1, help="default: %(default)s")
+    run.add_argument("--out", default=None, help="output folder (default: quifer-out/NETWORK)")
+    run.set_defaults(func=_cmd_run)
+    analyze = commands.add_parser(
+        "analyze", help="rates, CV, LFP peaks, spike locking and coupling of a saved result"
+    )
+    analyze.add_argument("result", metavar="RESULT", help="a result.npz")
+    analyze.add_argument("--out", default=None, help="figure folder (default: the result's)")
+    analyze.add_argument(
+        "--surrogates", type=int, default=200, help="for the MI p-value (default: %(default)s)"
+    )
+    analyze.add_argument("--seed", type=int, default=0, help="of the surrogates")
+    analyze.set_defaults(func=_cmd_analyze)
+    list_ = commands.add_parser(
+        "list", help="networks and models with their parameters, units and defaults"
+    )
+    list_.add_argument("name", nargs="?", default=None, help="one network or model only")
+    list_.set_defaults(func=_cmd_list)
     return parser
 
 
@@ -177,6 +401,9 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stdout = open(os.devnull, "w")  # silence the failing flush at exit
+        return 0
     except QuiferError as err:
         print(f"quifer-brian {args.command}: {err}", file=sys.stderr)
         return 2

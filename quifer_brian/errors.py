@@ -11,6 +11,7 @@ __all__ = [
     "BackendError",
     "CircuitError",
     "ModelError",
+    "ParseError",
     "QuiferError",
     "SimulationError",
     "UnitsError",
@@ -43,3 +44,7 @@ class CircuitError(QuiferError, ValueError):
 
 class SimulationError(QuiferError, RuntimeError):
     """A simulation ran but produced something unusable (NaN, silence)."""
+
+
+class ParseError(QuiferError, ValueError):
+    """Text (a command-line value) that cannot be read as the value asked for."""

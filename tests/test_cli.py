@@ -1,9 +1,15 @@
 """The `quifer-brian` command, through main(argv)."""
 
+import json
+
+import numpy as np
 import pytest
 
-from quifer_brian import __version__
+from quifer_brian import __version__, load
 from quifer_brian.cli import main
+from quifer_brian.errors import CircuitError
+from quifer_brian.result import Result
+from quifer_brian.tasks import build_network, parse_params
 
 
 def test_version(capsys):
@@ -46,3 +52,200 @@ def test_unknown_command_exits_2(capsys):
 def test_bad_arguments_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "error:" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- run / analyze / list
+
+TINY_PING = ["--param", "n_e=40", "--param", "n_i=10", "--duration", "200ms", "--backend", "numpy"]
+
+
+def _one_line_error(capsys, prefix):
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(prefix), err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def ping_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ping")
+    status = main(["run", "ping", *TINY_PING, "--out", str(out)])
+    return status, out
+
+
+def test_run_saves_the_result_and_a_summary(ping_run, capsys):
+    status, out = ping_run
+    assert status == 0
+    summary = json.loads((out / "summary.json").read_text())
+    result = load(out / "result.npz")
+    assert result.sizes == {"E": 40, "I": 10}
+    assert result.duration == pytest.approx(0.2)
+    assert summary["network"] == "ping"
+    assert summary["backend"] == "numpy"
+    assert summary["seed"] == 1
+    assert summary["rates_hz"]["E"] == pytest.approx(result.mean_rate("E"))
+    assert summary["params"] == {"n_e": 40, "n_i": 10}
+    assert summary["total_wall_s"] > 0
+    assert "lfp_peak_hz" in summary
+
+
+def test_run_prints_the_summary_into_the_default_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["run", "kuramoto", "--param", "n=20", "--duration", "50 ms", "--backend", "numpy"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Starting simulation" in out  # Brian2's progress report
+    assert "rate oscillators (Hz)" in out
+    assert "no LFP in this network" in out
+    assert "written to quifer-out/kuramoto/" in out
+    summary = json.loads((tmp_path / "quifer-out" / "kuramoto" / "summary.json").read_text())
+    assert summary["lfp_peak_hz"] is None
+    assert summary["duration_s"] == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["run", "ping", "--param", "tau_gaba=5mV"],
+            "quifer-brian run: ping.tau_gaba: expected a quantity in second; "
+            "got 5. * mvolt (volt).",
+        ),
+        (["run", "ping", "--param", "tau=5ms"], "quifer-brian run: ping.tau: unknown parameter"),
+        (["run", "pong"], "quifer-brian run: unknown network 'pong'; the networks are: brunel,"),
+        (["run", "ping", "--param", "n_e=4x0"], "quifer-brian run: ping.n_e: unknown unit 'x0'"),
+        (["run", "ping", "--param", "n_e"], "quifer-brian run: ping: --param needs name=value"),
+        (["run", "ping", "--param", "n_e=2.5"], "quifer-brian run: ping.n_e: must be an integer"),
+        (["run", "ping", "--duration", "5mV"], "quifer-brian run: --duration: expected a quantity"),
+        (["run", "ping", "--duration=-1ms"], "quifer-brian run: --duration: must be > 0"),
+        (["run", "ping", "--duration", "1 xs"], "quifer-brian run: --duration: unknown unit 'xs'"),
+        (["run", "ping", "--param", "synapse=chemical"], "quifer-brian run: ping.synapse"),
+    ],
+)
+def test_run_bad_input_exits_2_with_one_line(argv, expected, capsys):
+    assert main(argv) == 2
+    line = _one_line_error(capsys, "quifer-brian run: ")
+    assert line.startswith(expected), line
+
+
+def test_unknown_parameter_lists_the_builder_parameters(capsys):
+    assert main(["run", "ping", "--param", "tau=5ms"]) == 2
+    line = _one_line_error(capsys, "quifer-brian run: ping.tau")
+    assert "n_e, n_i, synapse," in line and "tau_gaba" in line
+
+
+def test_run_bad_backend_is_an_argparse_error(capsys):
+    assert main(["run", "ping", "--backend", "gpu"]) == 2
+    assert "invalid choice: 'gpu'" in capsys.readouterr().err
+
+
+def test_parse_params_reads_values_for_each_builder():
+    assert parse_params("frequency_bank", ["frequencies=6,12,40"]) == {"frequencies": (6, 12, 40)}
+    assert parse_params("frequency_bank", ["frequencies=40"]) == {"frequencies": (40,)}
+    brunel = parse_params("brunel", ["g=5", "eta=2.5"])
+    assert brunel == {"g": 5.0, "eta": 2.5} and isinstance(brunel["g"], float)
+    assert parse_params("theta_gamma", ["gaba=false", "septal_frequency=none"]) == {
+        "gaba": False,
+        "septal_frequency": None,
+    }
+    from brian2 import nS
+
+    assert parse_params("ping", ["w_ie=0.5*nS", "synapse=current"]) == {
+        "w_ie": 0.5 * nS,
+        "synapse": "current",
+    }
+
+
+def test_build_network_turns_unknown_keywords_into_a_circuit_error():
+    with pytest.raises(CircuitError, match=r"unknown parameter.*tau.*its parameters are: n_e, n_i"):
+        build_network("ping", {"tau": 1})
+
+
+def test_analyze_prints_measures_and_draws_figures(ping_run, tmp_path, capsys):
+    _, out = ping_run
+    capsys.readouterr()
+    assert main(["analyze", str(out / "result.npz"), "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "rate E (Hz)" in text and "CV ISI E" in text
+    for name in ("spectrum.png", "raster.png", "analysis.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    analysis = json.loads((tmp_path / "analysis.json").read_text())
+    result = load(out / "result.npz")
+    assert analysis["rates_hz"]["E"] == pytest.approx(result.mean_rate("E"))
+
+
+def _synthetic_theta_gamma(duration=4.0, fs=1000.0):
+    """An LFP with an 8 Hz rhythm, 40 Hz gamma whose amplitude follows theta's phase, and
+    E spikes at the gamma troughs -- known answers for the analysis."""
+    rng = np.random.default_rng(0)
+    t = np.arange(int(duration * fs)) / fs
+    theta = np.sin(2 * np.pi * 8 * t)
+    gamma = (1 + theta) * np.sin(2 * np.pi * 40 * t)
+    walk = np.cumsum(rng.normal(size=t.size)) * 0.02
+    lfp = 2.0 * theta + 0.8 * gamma + walk - walk.mean()
+    troughs = (np.arange(int(duration * 40)) + 0.75) / 40
+    times = np.repeat(troughs, 5) + rng.normal(0, 0.001, troughs.size * 5)
+    indices = rng.integers(0, 20, times.size).astype(np.int32)
+    order = np.argsort(times)
+    return Result(
+        spikes={"E": (times[order], indices[order])},
+        sizes={"E": 20},
+        duration=duration,
+        lfp=lfp,
+        fs=fs,
+        meta={"circuit": "synthetic", "backend": "none", "seed": 0},
+    )
+
+
+def test_analyze_measures_known_coupling_and_locking(tmp_path, capsys):
+    _synthetic_theta_gamma().save(tmp_path / "result.npz")
+    assert main(["analyze", str(tmp_path / "result.npz"), "--surrogates", "50"]) == 0
+    text = capsys.readouterr().out
+    assert "theta-gamma MI" in text and "MI p-value (50 surrogates)" in text
+    analysis = json.loads((tmp_path / "analysis.json").read_text())
+    assert analysis["theta_hz"] == pytest.approx(8.0, abs=1.0)
+    assert analysis["gamma_hz"] == pytest.approx(40.0, abs=2.0)
+    assert analysis["strongest_peak_hz"] == pytest.approx(40.0, abs=2.0)
+    assert analysis["mi_p_value"] < 0.05
+    assert analysis["plv"] > 0.8
+    assert (tmp_path / "spectrum.png").exists() and (tmp_path / "raster.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["analyze", "missing.npz"], "quifer-brian analyze: load: cannot read 'missing.npz'"),
+        (["analyze", "README.md"], "quifer-brian analyze: load: cannot read 'README.md'"),
+        (["analyze", "x.npz", "--surrogates", "0"], "quifer-brian analyze: --surrogates: must"),
+    ],
+)
+def test_analyze_bad_input_exits_2_with_one_line(argv, expected, capsys):
+    assert main(argv) == 2
+    assert _one_line_error(capsys, expected)
+
+
+def test_list_shows_networks_and_models_with_units_and_defaults(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("brunel", "frequency_bank", "ing", "kuramoto", "ping", "theta_gamma"):
+        assert f"\n{name}: " in out
+    assert "lif (neuron): " in out and "ampa (current): " in out
+
+
+def test_list_one_network_and_one_model(capsys):
+    assert main(["list", "ping"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[3:]}
+    assert rows["tau_gaba"][1:4] == ["10.", "ms", "second"]
+    assert rows["n_e"][1:3] == ["400", "1"]
+    assert main(["list", "frequency_bank"]) == 0
+    assert "frequencies     6,12,40  Hz" in capsys.readouterr().out
+    assert main(["list", "lif"]) == 0
+    assert "membrane time constant" in capsys.readouterr().out
+
+
+def test_list_unknown_name_exits_2(capsys):
+    assert main(["list", "foo"]) == 2
+    line = _one_line_error(capsys, "quifer-brian list: unknown network or model 'foo'")
+    assert "ping" in line and "lif" in line
