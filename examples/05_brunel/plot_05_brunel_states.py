@@ -49,14 +49,16 @@ from quifer_brian import analysis as qa
 from quifer_brian import plotting
 from quifer_brian.devices import backend_session
 from quifer_brian.networks import brunel
-from quifer_brian.networks.brunel import BRUNEL_STATES, brunel_run_args
+from quifer_brian.networks.brunel import (
+    BRUNEL_STATES,
+    SIGNATURE_BIN,
+    brunel_run_args,
+    state_signatures,
+)
 
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
-BIN = 0.5e-3  # s: population-rate bin (2 kHz sampling)
-BACKGROUND = (700.0, 1000.0)  # Hz: the shot-noise floor of the population rate
 SHOW = 0.1  # s of activity shown in the rasters and rates
-N_CHI = 500  # cells used for chi
 
 
 def simulate(scale, duration, directory):
@@ -84,32 +86,7 @@ def simulate(scale, duration, directory):
 
 def measure(times, indices, n_neurons, duration):
     """Rate, CV, Fano factor, chi and the population rate's spectral peak, of E."""
-    keep = times >= T_START
-    spikes = (times[keep], indices[keep])
-    rate = float(np.mean(qa.compute_rates(spikes, T_START, duration, n_neurons)))
-    cv = float(np.nanmean(qa.compute_cv_isi(spikes, n_neurons=n_neurons)))
-    fano = float(np.nanmean(qa.compute_fano_factor(spikes, 0.05, T_START, duration, n_neurons)))
-    few = spikes[1] < N_CHI
-    chi = qa.compute_chi(
-        (spikes[0][few], spikes[1][few]), 1e-3, None, T_START, duration, min(N_CHI, n_neurons)
-    )
-    _, pop_rate = qa.compute_population_rate(
-        spikes, BIN, t_start=T_START, t_stop=duration, n_neurons=n_neurons
-    )
-    freqs, power = qa.compute_spectrum(pop_rate, 1 / BIN, nperseg=round(0.2 / BIN))
-    search = (freqs >= 5) & (freqs <= 600)
-    k = int(np.argmax(power[search]))
-    floor = np.median(power[(freqs >= BACKGROUND[0]) & (freqs <= BACKGROUND[1])])
-    return dict(
-        rate=rate,
-        cv=cv,
-        fano=fano,
-        chi=chi,
-        peak=float(freqs[search][k]),
-        ratio=float(power[search][k] / floor),
-        freqs=freqs,
-        power=power,
-    )
+    return state_signatures(times, indices, n_neurons, T_START, duration)
 
 
 def criteria(m):
@@ -167,10 +144,12 @@ def figures(out, spikes, sizes, measured, duration):
     fig, axes = plt.subplots(4, 1, figsize=(8, 9), sharex=True)
     for ax, name in zip(axes, BRUNEL_STATES, strict=True):
         times, rate = qa.compute_population_rate(
-            spikes[name]["E"], BIN, t_start=t_show, t_stop=t_stop, n_neurons=sizes["E"]
+            spikes[name]["E"], SIGNATURE_BIN, t_start=t_show, t_stop=t_stop, n_neurons=sizes["E"]
         )
         plotting.plot_population_rate(times, rate, ax=ax, color="k", lw=0.8)
-        ax.set_title(f"{name}: population rate of E ({BIN * 1e3:g} ms bins)", fontsize="small")
+        ax.set_title(
+            f"{name}: population rate of E ({SIGNATURE_BIN * 1e3:g} ms bins)", fontsize="small"
+        )
         ax.set_xlabel("")
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()

@@ -18,54 +18,26 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
 
-from quifer_brian import analysis as qa
 from quifer_brian.devices import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import brunel
-from quifer_brian.networks.brunel import BRUNEL_STATES, brunel_run_args, threshold_rate
+from quifer_brian.networks.brunel import (
+    BRUNEL_STATES,
+    brunel_run_args,
+    state_signatures,
+    threshold_rate,
+)
 
 SEED = 1
 SCALE = 0.25  # N_E = 2500, N_I = 625 with C_E = 1000, C_I = 250
 DURATION = 0.5  # s per point
 T_START = 0.1  # s: transient left out of every measurement
-BIN = 0.5e-3  # s: population-rate bin (fs = 2 kHz)
-BACKGROUND = (700.0, 1000.0)  # Hz: flat shot-noise floor of the population rate
 BUILD_DIR = "brunel_quarter_build"  # under pytest's session temp folder (shared)
 
 
 def signatures(times, indices, n_neurons, t_start=T_START, t_stop=DURATION):
-    """State signatures of one population, all from quifer_brian.analysis.
-
-    Returns rate (Hz), mean CV of ISIs, mean Fano factor (50 ms windows), chi (1 ms
-    bins, unsmoothed, first 500 cells), and the population rate's spectral peak (Hz,
-    5-600 Hz) with its power over the median power in the background band.
-    """
-    keep = (times >= t_start) & (times < t_stop)
-    times, indices = times[keep], indices[keep]
-    rate = float(np.mean(qa.compute_rates((times, indices), t_start, t_stop, n_neurons)))
-    cv = float(np.nanmean(qa.compute_cv_isi((times, indices), n_neurons=n_neurons)))
-    fano = float(
-        np.nanmean(qa.compute_fano_factor((times, indices), 0.05, t_start, t_stop, n_neurons))
-    )
-    few = indices < 500
-    chi = qa.compute_chi(
-        (times[few], indices[few]), 1e-3, None, t_start, t_stop, n_neurons=min(500, n_neurons)
-    )
-    _, pop_rate = qa.compute_population_rate(
-        (times, indices), BIN, t_start=t_start, t_stop=t_stop, n_neurons=n_neurons
-    )
-    freqs, power = qa.compute_spectrum(pop_rate, 1 / BIN, nperseg=round(0.2 / BIN))
-    search = (freqs >= 5) & (freqs <= 600)
-    peak = int(np.argmax(power[search]))
-    floor = np.median(power[(freqs >= BACKGROUND[0]) & (freqs <= BACKGROUND[1])])
-    return dict(
-        rate=rate,
-        cv=cv,
-        fano=fano,
-        chi=chi,
-        peak=float(freqs[search][peak]),
-        ratio=float(power[search][peak] / floor),
-    )
+    """The package's state signatures of one population (see brunel.state_signatures)."""
+    return state_signatures(times, indices, n_neurons, t_start, t_stop)
 
 
 def _spikes(monitor):
@@ -89,7 +61,7 @@ def states(tmp_path_factory):
             times, indices = _spikes(circuit.monitors["spikes_E"])
             measured[name] = signatures(times, indices, circuit.params["N_E"])
     for name, values in measured.items():
-        print(name, {k: round(v, 3) for k, v in values.items()})
+        print(name, {k: round(v, 3) for k, v in values.items() if np.isscalar(v)})
     return measured
 
 
@@ -230,7 +202,12 @@ def test_full_scale_c_keeps_a_damped_fast_rhythm(tmp_path):
                 session.rerun(brunel_run_args(circuit, g=6, eta=4))
             times, indices = _spikes(circuit.monitors["spikes_E"])
             measured[name] = signatures(times, indices, 10000, t_stop=duration)
-    print({name: {k: round(v, 3) for k, v in m.items()} for name, m in measured.items()})
+    print(
+        {
+            name: {k: round(v, 3) for k, v in m.items() if np.isscalar(v)}
+            for name, m in measured.items()
+        }
+    )
     b, c = measured["B"], measured["C"]
     assert 0.3 < c["cv"] < 0.9, c
     assert c["peak"] >= 100 and c["ratio"] < b["ratio"] / 2, (c, b)
