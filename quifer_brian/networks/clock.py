@@ -9,7 +9,6 @@ reference, the Kuramoto bank, is in :mod:`quifer_brian.networks.kuramoto`.
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, amp, ms, mV, nA, nS, pA, second, siemens
 
-from ..analysis import compute_phase
 from ..checks import (
     check_count,
     check_fraction,
@@ -441,6 +440,8 @@ def module_phases(result, bandwidth=0.3):
         Hilbert phase (:func:`~quifer_brian.analysis.compute_phase`) of each module's
         LFP proxy (:func:`module_lfp`), sampled at ``result.fs``.
     """
+    from ..analysis import compute_phase  # scipy.signal: imported only when needed
+
     targets = _target_frequencies(result)
     return np.array(
         [
