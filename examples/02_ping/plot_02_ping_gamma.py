@@ -44,11 +44,10 @@ from brian2 import Mohm, ms, mV, nS, second
 from quifer_brian import analysis as qa
 from quifer_brian import plotting
 from quifer_brian.networks import ing, ping
+from quifer_brian.networks.ei import gamma_measures
 
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
-GAMMA_SEARCH = (20.0, 120.0)  # Hz
-HIGH_BAND = (150.0, 250.0)  # Hz
 
 
 def simulate(circuit, duration):
@@ -63,18 +62,7 @@ def simulate(circuit, duration):
 
 def measure(result, population):
     """Gamma peak (Hz), peak / 150-250 Hz median power, spike PLV, phases and spectrum."""
-    fs = result.fs
-    sig = result.lfp[int(T_START * fs) :]
-    freqs, power = qa.compute_spectrum(sig, fs, nperseg=sig.size)
-    search = (freqs >= GAMMA_SEARCH[0]) & (freqs <= GAMMA_SEARCH[1])
-    peak = float(freqs[search][np.argmax(power[search])])
-    high = (freqs >= HIGH_BAND[0]) & (freqs <= HIGH_BAND[1])
-    ratio = float(power[search].max() / np.median(power[high]))
-    times, _ = result.spikes[population]
-    times = times[(times > T_START) & (times < result.duration - 0.02)]
-    phases = qa.spike_phases(times, result.lfp, fs, (peak - 10, peak + 10))
-    plv, _ = qa.compute_plv(phases)
-    return dict(peak=peak, ratio=ratio, plv=plv, phases=phases, freqs=freqs, power=power)
+    return gamma_measures(result, population)
 
 
 def ping_default(out, result):

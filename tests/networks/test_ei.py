@@ -18,16 +18,13 @@ import numpy as np
 import pytest
 from brian2 import BrianObject, ms, mV, nA, nS, pA, second
 
-from quifer_brian import analysis as qa
 from quifer_brian.devices import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ing, ping
+from quifer_brian.networks.ei import gamma_measures
 
 DURATION = 0.5 * second
-T_START = 0.1  # s: transient left out of every measurement
 SEED = 1
-GAMMA_SEARCH = (20.0, 120.0)  # Hz: where the peak is looked for
-HIGH_BAND = (150.0, 250.0)  # Hz: the reference band for the peak-to-background ratio
 ING_SIZE = 50  # interneurons in the ING tests (total inhibition g_syn kept)
 
 
@@ -52,19 +49,8 @@ def simulate(circuit, backend="numpy"):
 
 
 def gamma(result, population):
-    """Peak frequency, peak/background ratio, spike PLV and bin width of a result."""
-    fs = result.fs
-    sig = result.lfp[int(T_START * fs) :]
-    freqs, power = qa.compute_spectrum(sig, fs, method="welch", nperseg=sig.size)
-    search = (freqs >= GAMMA_SEARCH[0]) & (freqs <= GAMMA_SEARCH[1])
-    peak = float(freqs[search][np.argmax(power[search])])
-    high = (freqs >= HIGH_BAND[0]) & (freqs <= HIGH_BAND[1])
-    ratio = float(power[search].max() / np.median(power[high]))
-    times, _ = result.spikes[population]
-    times = times[(times > T_START) & (times < result.duration - 0.02)]
-    phases = qa.spike_phases(times, result.lfp, fs, (peak - 10.0, peak + 10.0))
-    plv, _ = qa.compute_plv(phases)
-    return {"peak": peak, "ratio": ratio, "plv": plv, "df": float(freqs[1] - freqs[0])}
+    """The package's gamma measures (networks.ei.gamma_measures)."""
+    return gamma_measures(result, population)
 
 
 # ---------------------------------------------------------------------------- PING
