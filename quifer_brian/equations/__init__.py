@@ -17,6 +17,7 @@ from .neurons import (
     lif_cond,
     ou_current,
     poisson,
+    tonic_current,
     traub_miles,
     wang_buzsaki,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "rstdp",
     "stdp_additive",
     "stdp_multiplicative",
+    "tonic_current",
     "traub_miles",
     "triplet_stdp",
     "triplet_stdp_nearest",

@@ -55,7 +55,8 @@ class NeuronModel(Model):
     def build_equations(self, currents=(), as_variables=()):
         """Return the full :class:`brian2.Equations` of a group with ``currents`` attached.
 
-        ``as_variables`` names parameters that become shared constant variables of the group
+        ``as_variables`` names parameters (of the model or of an attached current, with
+        its label: ``'tau_gaba_a'``) that become shared constant variables of the group
         instead of namespace constants, so that a compiled standalone project can change
         them between runs (``run_args``) without recompiling.
         """
@@ -70,12 +71,17 @@ class NeuronModel(Model):
             equations += current.neuron_equations()
         total = " + ".join(names) if names else "0*amp"
         equations += Equations(f"I_in = {total} : amp")
+        defaults = self._defaults(currents)
         for name in as_variables:
-            value = self.params[name] if name in self.params else None
-            if value is None:
-                self._lookup(name)  # raises with the list of valid names
-            equations += Equations(f"{name} : {_unit_string(value)} (shared, constant)")
+            _check_known(self.name, name, defaults)
+            equations += Equations(f"{name} : {_unit_string(defaults[name])} (shared, constant)")
         return equations
+
+    def _defaults(self, currents):
+        values = self.params
+        for current in currents:
+            values.update(current.neuron_namespace())
+        return values
 
     def group(
         self,
@@ -104,8 +110,8 @@ class NeuronModel(Model):
         dt : brian2.Quantity, optional
             Time step of the group's clock; default: the model's ``dt`` if it has one.
         as_variables : sequence of str
-            Parameters to declare as ``(shared, constant)`` variables (see
-            :meth:`build_equations`).
+            Parameters of the model or of its currents (with the label: ``'tau_ampa'``)
+            to declare as ``(shared, constant)`` variables (see :meth:`build_equations`).
         **params
             Parameter overrides (``tau_m=10*ms``), checked for units and sign.
 
@@ -128,7 +134,7 @@ class NeuronModel(Model):
             namespace.update(current.neuron_namespace())
         as_variables = tuple(as_variables)
         for variable in as_variables:
-            self._lookup(variable)
+            _check_known(self.name, variable, namespace)
         if method is None:
             method = self.method
             if any(getattr(c, "stochastic", False) for c in currents):
@@ -157,6 +163,14 @@ class NeuronModel(Model):
             for variable, expression in current.initial_values():
                 _assign(group, variable, expression)
         return group
+
+
+def _check_known(owner, name, parameters):
+    if name not in parameters:
+        raise ModelError(
+            f"{owner}.group.as_variables: unknown parameter {name!r}; the parameters of "
+            f"the model and its currents are {', '.join(sorted(parameters))}."
+        )
 
 
 def _assign(group, variable, value):

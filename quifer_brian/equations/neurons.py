@@ -289,6 +289,23 @@ poisson = register(
     )
 )
 
+tonic_current = register(
+    CurrentModel(
+        name="tonic_current",
+        description="constant drive with a fixed per-neuron gain: I = I_0 * gain, gains "
+        "uniform in [1 - spread, 1 + spread]; I_0 can be a shared variable "
+        "(as_variables) so a compiled network reruns at another drive",
+        equations="I = I_0*gain : amp\ngain : 1 (constant)",
+        parameters=(
+            P("I_0", 0 * nA, "mean drive"),
+            P("spread", 0.0, "relative half-width of the uniform spread of the gains"),
+        ),
+        output="I",
+        initial=(("gain", "1 + spread*(2*rand() - 1)"),),
+        reference="Borgers & Kopell 2003, Neural Comput 15:509 (heterogeneous drive)",
+    )
+)
+
 ou_current = register(
     CurrentModel(
         name="ou_current",

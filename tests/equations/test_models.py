@@ -250,8 +250,19 @@ def test_errors_subclass_the_builtins():
 
 
 def test_unknown_as_variable():
-    with pytest.raises(ModelError, match=r"lif: unknown parameter 'tau'; its parameters are"):
-        lif.group(1, as_variables=["tau"])
+    message = r"lif.group.as_variables: unknown parameter 'tau'; .* are E_L, .*tau_ampa"
+    with pytest.raises(ModelError, match=message):
+        lif.group(1, currents=[get_model("ampa")], as_variables=["tau"])
+
+
+def test_current_parameter_as_variable():
+    """A receptor's time constant as a shared variable: same value, changeable later."""
+    group = lif.group(3, currents=[get_model("ampa")], as_variables=["tau_ampa", "tau_m"])
+    assert "tau_ampa" not in group.namespace and "tau_m" not in group.namespace
+    assert group.variables["tau_ampa"].scalar
+    assert float(group.tau_ampa / ms) == pytest.approx(float(get_model("ampa").params["tau"] / ms))
+    group.tau_ampa = 7 * ms
+    assert float(group.tau_ampa / ms) == pytest.approx(7)
 
 
 def test_same_current_twice_is_refused():
