@@ -29,7 +29,6 @@ from brian2 import (
     SpikeMonitor,
     StateMonitor,
     Synapses,
-    amp,
     ms,
     second,
 )
@@ -113,17 +112,29 @@ class Circuit:
         The builder's (checked) parameters.
     fs : brian2.Quantity
         Sampling rate of the LFP proxy and recorded states.
+    tunable : callable, optional
+        ``tunable(**params) -> {"group.variable": value}``: where the parameters that a
+        compiled standalone program can change between runs (``run_args``) live.  Its
+        keys name the tunable parameters through :attr:`tunable_params`; the builder
+        must declare those values as variables (not namespace constants) and use them
+        only in equations (not in initial values).
+    tunable_params : tuple of str
+        The parameters ``tunable`` covers; every other parameter is *structural*: a
+        change builds a new program.
 
     Attributes
     ----------
     params : dict
         The parameters the circuit was built with.
+    tunable_params : tuple of str
     """
 
-    def __init__(self, name, construct, params, fs=1000 / second):
+    def __init__(self, name, construct, params, fs=1000 / second, tunable=None, tunable_params=()):
         self.name = name
         self.params = dict(params)
         self.fs = fs
+        self.tunable_params = tuple(tunable_params)
+        self._tunable = tunable
         self._construct = construct
         self._parts = None
         self._network = None
@@ -203,6 +214,42 @@ class Circuit:
     def __repr__(self):
         return f"<Circuit {self.name} {self.params}>"
 
+    # ---------------------------------------------------------------- run-time values
+    @property
+    def structure_params(self):
+        """The parameters a compiled program cannot change: ``params`` less the tunable."""
+        return {k: v for k, v in self.params.items() if k not in self.tunable_params}
+
+    def run_values(self, **changes):
+        """Values of the tunable parameters as ``{"group.variable": SI float}``.
+
+        Parameters
+        ----------
+        **changes
+            New values of tunable parameters (checked by the builder); the others keep
+            their values in :attr:`params`.
+
+        Returns
+        -------
+        dict of str -> float
+            What a compiled standalone program of this circuit takes as ``run_args``.
+
+        Raises
+        ------
+        CircuitError
+            For a structural or unknown parameter (a change needs a new build).
+        """
+        fixed = sorted(set(changes) - set(self.tunable_params))
+        if fixed:
+            raise CircuitError(
+                f"{self.name}.run_values: {', '.join(fixed)} cannot change without a new "
+                f"build; the tunable parameters are: {', '.join(self.tunable_params) or '(none)'}."
+            )
+        if self._tunable is None:
+            return {}
+        values = self._tunable(**{**self.params, **changes})
+        return {name: float(np.asarray(value, dtype=float)) for name, value in values.items()}
+
     # ---------------------------------------------------------------- running
     def run(
         self,
@@ -213,6 +260,7 @@ class Circuit:
         directory=None,
         session=None,
         check=True,
+        cache=None,
     ):
         """Simulate the circuit and return a :class:`~quifer_brian.result.Result`.
 
@@ -232,6 +280,11 @@ class Circuit:
             circuit must have been built in it: see the module docstring).
         check : bool
             Raise :class:`~quifer_brian.errors.SimulationError` on NaN or a silent run.
+        cache : bool, str or BuildCache, optional
+            cpp_standalone only: run a compiled program kept in a
+            :class:`~quifer_brian.build_cache.BuildCache` (True: the default folder),
+            compiling it only if this structure has not been compiled before.  Same
+            seed and parameters give the same spikes as a run without the cache.
 
         Returns
         -------
@@ -241,12 +294,37 @@ class Circuit:
         check_quantity("duration", duration, second, owner=f"{self.name}.run")
         if float(duration / second) <= 0:
             raise CircuitError(f"{self.name}.run.duration: must be > 0; got {duration}.")
+        if cache not in (None, False):
+            return self._run_cached(
+                duration, backend, seed, progress, directory, session, check, cache
+            )
         if session is not None:
             return self._run_in(session, duration, seed, progress, check)
         if backend in STANDALONE and self._parts is not None and self._built_on == "runtime":
             self._refuse_extended()
         with backend_session(backend, directory=directory) as new_session:
             return self._run_in(new_session, duration, seed, progress, check)
+
+    def _run_cached(self, duration, backend, seed, progress, directory, session, check, cache):
+        from ..build_cache import run_cached
+
+        if backend != "cpp_standalone" or session is not None or directory is not None:
+            raise CircuitError(
+                f"{self.name}.run.cache: the build cache serves cpp_standalone runs of the "
+                f"circuit as its builder made it; got backend={backend!r}"
+                f"{', a session' if session is not None else ''}"
+                f"{', a directory' if directory is not None else ''}."
+            )
+        if self._parts is not None and self._built_on == "runtime":
+            self._refuse_extended()
+        return run_cached(
+            self,
+            duration,
+            seed=seed,
+            cache=None if cache is True else cache,
+            progress=progress,
+            check=check,
+        )
 
     def _refuse_extended(self):
         known = set(self._network.objects)
@@ -278,10 +356,7 @@ class Circuit:
             return None  # generated or compiled only: nothing ran, nothing to collect
         # A second run of a runtime circuit continues from where the first stopped (Brian2
         # semantics): the result covers the whole simulated time.
-        result = self._collect(self._network.t, session.backend, seed, wall)
-        if check:
-            _check_result(self.name, result, self._parts)
-        return result
+        return self._collect(self._network.t, session.backend, seed, wall, check)
 
     def rerun(self, session, run_args, seed=None, check=True):
         """Run the compiled standalone program again with new values, without recompiling.
@@ -306,56 +381,118 @@ class Circuit:
         start = time.perf_counter()
         session.rerun(run_args)
         wall = time.perf_counter() - start
-        result = self._collect(self._network.t, session.backend, seed, wall)
-        if check:
-            _check_result(self.name, result, self._parts)
-        return result
+        return self._collect(self._network.t, session.backend, seed, wall, check)
 
-    def _collect(self, duration, backend, seed, wall):
-        monitors = self._monitors
-        spikes, sizes, rates = {}, {}, {}
-        rate_dt = None
-        for name, group in self._parts.populations.items():
-            spike_monitor = monitors[f"spikes_{name}"]
-            spikes[name] = (
-                np.array(spike_monitor.t / second, dtype=float),
-                np.array(spike_monitor.i[:], dtype=np.int32),  # a copy: the monitor's
-                # memory goes away with the circuit
-            )
-            sizes[name] = len(group)
-            rate_monitor = monitors[f"rate_{name}"]
-            rates[name] = np.array(rate_monitor.rate / (1 / second), dtype=float)
-            rate_dt = float(group.clock.dt / second)
-        lfp = None
-        if "lfp" in monitors:
-            lfp = _mazzoni_lfp(monitors["lfp"], self._parts.lfp, self.fs)
-        states = {
-            name[len("state_") :]: np.array(getattr(m, m.record_variables[0])[0], dtype=float)
-            for name, m in monitors.items()
-            if name.startswith("state_")
-        }
-        return Result(
-            spikes=spikes,
-            sizes=sizes,
-            duration=float(duration / second),
-            rates=rates,
-            rate_dt=rate_dt,
-            lfp=lfp,
-            fs=float(self.fs * second),
-            states=states,
-            params={k: quantity_to_json(v) for k, v in self.params.items()},
-            meta={
-                "circuit": self.name,
-                "backend": backend,
-                "seed": seed,
-                "wall_time_s": wall,
-                "versions": {
-                    "quifer_brian": __version__,
-                    "brian2": brian2.__version__,
-                    "numpy": np.__version__,
-                },
-            },
+    def _collect(self, duration, backend, seed, wall, check):
+        return self.assemble_result(
+            self.monitor_arrays(), float(duration / second), backend, seed, wall, check=check
         )
+
+    def monitor_arrays(self):
+        """Every monitored signal as a plain array, by :meth:`array_names` key."""
+        arrays = {}
+        for key, (monitor, variable) in self._monitored().items():
+            values = getattr(monitor, variable)
+            values = values[:] if variable in ("i", "v") else values
+            if isinstance(monitor, StateMonitor):
+                values = values[0]  # the one recorded neuron
+            # a copy: the device's memory goes away with the session
+            arrays[key] = np.array(np.asarray(values), copy=True)
+        return arrays
+
+    def _monitored(self):
+        """``{key: (Brian2 object, variable)}`` of everything a result is made from."""
+        monitored = {}
+        for name, group in self._parts.populations.items():
+            monitored[f"spikes_{name}_t"] = (self._monitors[f"spikes_{name}"], "t_")
+            monitored[f"spikes_{name}_i"] = (self._monitors[f"spikes_{name}"], "i")
+            monitored[f"rate_{name}"] = (self._monitors[f"rate_{name}"], "rate_")
+            if "v" in group.variables:
+                monitored[f"v_{name}"] = (group, "v")
+        if "lfp" in self._monitors:
+            monitored["lfp_exc"] = (self._monitors["lfp"], "I_exc_")
+            monitored["lfp_inh"] = (self._monitors["lfp"], "I_inh_")
+        for name, monitor in self._monitors.items():
+            if name.startswith("state_"):
+                monitored[name] = (monitor, monitor.record_variables[0] + "_")
+        return monitored
+
+    def result_layout(self):
+        """What :meth:`assemble_result` needs besides the arrays (JSON-able)."""
+        parts = self._parts
+        first = next(iter(parts.populations.values()))
+        lfp = None
+        if parts.lfp is not None:
+            lfp = {
+                "population": parts.lfp.population,
+                "delay_s": float(parts.lfp.delay / second),
+                "alpha": float(parts.lfp.alpha),
+            }
+        return {
+            "circuit": self.name,
+            "sizes": {name: len(group) for name, group in parts.populations.items()},
+            "rate_dt": float(first.clock.dt / second),
+            "fs": float(self.fs * second),
+            "lfp": lfp,
+            "params": {k: quantity_to_json(v) for k, v in self.params.items()},
+        }
+
+    def assemble_result(self, arrays, duration, backend, seed, wall, layout=None, check=True):
+        """Make a :class:`Result` from :meth:`monitor_arrays`-style arrays."""
+        return assemble_result(
+            layout or self.result_layout(), arrays, duration, backend, seed, wall, check
+        )
+
+
+def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
+    """A :class:`Result` from plain arrays and a :meth:`Circuit.result_layout`.
+
+    Shared by runs whose monitors live in this process and runs of a compiled program
+    read back from its files (:mod:`quifer_brian.compiled`).
+    """
+    sizes = dict(layout["sizes"])
+    spikes, rates = {}, {}
+    for name in sizes:
+        spikes[name] = (
+            np.asarray(arrays[f"spikes_{name}_t"], dtype=float),
+            np.asarray(arrays[f"spikes_{name}_i"], dtype=np.int32),
+        )
+        rates[name] = np.asarray(arrays[f"rate_{name}"], dtype=float)
+    fs = layout["fs"]
+    lfp = None
+    if layout["lfp"] is not None:
+        lfp = _mazzoni_lfp(arrays["lfp_exc"], arrays["lfp_inh"], layout["lfp"], fs)
+    states = {
+        key[len("state_") :]: np.asarray(values, dtype=float).reshape(len(values), -1)[:, 0]
+        for key, values in arrays.items()
+        if key.startswith("state_")
+    }
+    result = Result(
+        spikes=spikes,
+        sizes=sizes,
+        duration=float(duration),
+        rates=rates,
+        rate_dt=layout["rate_dt"],
+        lfp=lfp,
+        fs=fs,
+        states=states,
+        params=dict(layout["params"]),
+        meta={
+            "circuit": layout["circuit"],
+            "backend": backend,
+            "seed": seed,
+            "wall_time_s": wall,
+            "versions": {
+                "quifer_brian": __version__,
+                "brian2": brian2.__version__,
+                "numpy": np.__version__,
+            },
+        },
+    )
+    if check:
+        final_v = {name: arrays[f"v_{name}"] for name in sizes if f"v_{name}" in arrays}
+        _check_result(layout["circuit"], result, final_v, layout["lfp"])
+    return result
 
 
 def _lfp_probe(circuit_name, population, spec):
@@ -383,24 +520,24 @@ def _lfp_probe(circuit_name, population, spec):
     return probe, summing
 
 
-def _mazzoni_lfp(monitor, spec, fs):
-    excitatory = np.asarray(monitor.I_exc[0] / amp, dtype=float)
-    inhibitory = np.asarray(monitor.I_inh[0] / amp, dtype=float)
-    shift = round(float(spec.delay * fs))
+def _mazzoni_lfp(excitatory, inhibitory, spec, fs):
+    """Mazzoni et al. 2015 proxy from the summed |currents| (amperes, one probe column)."""
+    excitatory = np.asarray(excitatory, dtype=float).reshape(-1)
+    inhibitory = np.asarray(inhibitory, dtype=float).reshape(-1)
+    shift = round(spec["delay_s"] * fs)
     delayed = np.concatenate([np.full(shift, excitatory[0]), excitatory[: len(excitatory) - shift]])
-    return delayed - spec.alpha * inhibitory
+    return delayed - spec["alpha"] * inhibitory
 
 
-def _check_result(name, result, parts):
+def _check_result(name, result, final_v, lfp):
     if result.lfp is not None and not np.all(np.isfinite(result.lfp)):
         first = int(np.argmax(~np.isfinite(result.lfp)))
         raise SimulationError(
-            f"{name}: the LFP proxy of population {parts.lfp.population!r} became NaN/inf at "
+            f"{name}: the LFP proxy of population {lfp['population']!r} became NaN/inf at "
             f"t = {first / result.fs:.4f} s; the integration is unstable (reduce dt or "
             f"check the parameters)."
         )
-    for population, group in parts.populations.items():
-        v = np.asarray(group.v[:]) if "v" in group.variables else np.zeros(1)
+    for population, v in final_v.items():
         if not np.all(np.isfinite(v)):
             raise SimulationError(
                 f"{name}: population {population!r} has NaN membrane potentials at the end "

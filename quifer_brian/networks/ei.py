@@ -19,7 +19,7 @@ from ..checks import (
     check_quantity,
     check_scalar_quantity,
 )
-from ..equations import ampa, exp_current, gaba_a, lif, ou_current, wang_buzsaki
+from ..equations import ampa, exp_current, gaba_a, lif, ou_current, tonic_current, wang_buzsaki
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts, LfpSpec
 
@@ -94,7 +94,8 @@ def ping(
         conductance weight times the driving force at ``V_syn``:
         ``w_current = w (E_rev - V_syn)``.
     drive_e : brian2.Quantity (amp)
-        Mean constant drive ``I_ext`` of the E cells (>= 0); the rheobase of the LIF
+        Mean constant drive of the E cells (>= 0; the current ``I_drive``, a
+        :data:`~quifer_brian.equations.tonic_current`); the rheobase of the LIF
         cells is (V_th - E_L) / R_m = 200 pA.
     drive_e_spread : float
         Relative half-width of the uniform distribution of the E drive, in [0, 1]: each
@@ -126,13 +127,17 @@ def ping(
     Circuit
         Populations ``'E'`` and ``'I'``; synapses ``'EE'``, ``'EI'``, ``'IE'``, ``'II'``;
         LFP proxy: Mazzoni et al. 2015 on the E cells, ``|I_ampa| - 1.65 |I_gaba_a|``.
+        Tunable (a compiled program reruns with new values, :data:`PING_TUNABLE`): the
+        drives, the receptor time constants and the four weights; the sizes,
+        probabilities, delays, noise, spread, synapse type and dt are structural.
 
     Notes
     -----
     E and I cells are leaky integrate-and-fire neurons
     (:data:`~quifer_brian.equations.lif`; I cells with ``tau_m = 10 ms``,
     ``t_ref = 1 ms``):
-    ``tau_m dv/dt = E_L - v + R_m (I_ext + I_ampa + I_gaba_a + I_noise)``, with
+    ``tau_m dv/dt = E_L - v + R_m (I_ext + I_ampa + I_gaba_a + I_noise + I_drive)``
+    (``I_ext = 0`` for E, ``drive_i`` for I), with
     ``dg/dt = -g/tau`` per receptor (each spike adds ``w``) and
     ``dI_noise = (-I_noise/tau_noise) dt + noise_e sqrt(2/tau_noise) dW``.
 
@@ -196,7 +201,30 @@ def ping(
         V_syn=V_syn,
         dt=dt,
     )
-    return Circuit("ping", _construct_ping, params)
+    return Circuit(
+        "ping", _construct_ping, params, tunable=_ping_run_values, tunable_params=PING_TUNABLE
+    )
+
+
+#: Parameters of :func:`ping` that a compiled program changes between runs (run_args).
+PING_TUNABLE = ("drive_e", "drive_i", "tau_ampa", "tau_gaba", "w_ee", "w_ei", "w_ie", "w_ii")
+
+
+def _ping_run_values(drive_e, drive_i, tau_ampa, tau_gaba, w_ee, w_ei, w_ie, w_ii, **params):
+    """Where :data:`PING_TUNABLE` live in the compiled program (see Circuit.run_values)."""
+    _, _, exc_w, inh_w = _ping_receptors(params["synapse"], tau_ampa, tau_gaba, params["V_syn"])
+    return {
+        "ping_E.I_0_drive": drive_e,
+        "ping_I.I_ext": drive_i,
+        "ping_E.tau_ampa": tau_ampa,
+        "ping_I.tau_ampa": tau_ampa,
+        "ping_E.tau_gaba_a": tau_gaba,
+        "ping_I.tau_gaba_a": tau_gaba,
+        "ping_EE.w": exc_w(w_ee),
+        "ping_EI.w": exc_w(w_ei),
+        "ping_IE.w": inh_w(w_ie),
+        "ping_II.w": inh_w(w_ii),
+    }
 
 
 def _ping_receptors(synapse, tau_ampa, tau_gaba, V_syn):
@@ -243,19 +271,31 @@ def _construct_ping(
         currents_e.append(
             ou_current.labelled("noise").with_params(mu=0 * nA, sigma=noise_e, tau=tau_noise)
         )
+    currents_e.append(
+        tonic_current.labelled("drive").with_params(I_0=drive_e, spread=drive_e_spread)
+    )
+    # the tunable parameters are shared variables, so a compiled program reruns with others
+    receptor_taus = ("tau_ampa", "tau_gaba_a")
     # Euler in both modes: the 'exact' solver of the current-based LIF divides by
     # (tau_m - tau_syn) and returns NaN when a synaptic decay equals tau_m.
-    exc = lif.group(n_e, name="ping_E", currents=currents_e, dt=dt, method="euler")
+    exc = lif.group(
+        n_e,
+        name="ping_E",
+        currents=currents_e,
+        dt=dt,
+        method="euler",
+        as_variables=(*receptor_taus, "I_0_drive"),
+    )
     inh = lif.group(
         n_i,
         name="ping_I",
         currents=[excitatory, inhibitory],
         dt=dt,
         method="euler",
+        as_variables=receptor_taus,
         tau_m=10 * ms,
         t_ref=1 * ms,
     )
-    exc.I_ext = _heterogeneous(drive_e, drive_e_spread)
     inh.I_ext = drive_i
     for group in (exc, inh):  # start desynchronised, between reset and threshold
         group.v = "V_reset + rand()*(V_th - V_reset)"

@@ -114,11 +114,33 @@ def test_ping_handles_and_parameters():
     assert len(circuit.exc) == 20 and len(circuit.inh) == 5
     assert set(circuit.synapses) == {"EE", "EI", "IE", "II"}
     assert len(circuit.synapses["EE"]) == 0
-    assert circuit.exc.namespace["tau_gaba_a"] == 10 * ms
-    drives = np.asarray(circuit.exc.I_ext / pA)
+    # the tunable parameters are shared variables of the groups, not namespace constants
+    assert "tau_gaba_a" not in circuit.exc.namespace
+    assert float(circuit.exc.tau_gaba_a / ms) == pytest.approx(10)
+    assert float(circuit.inh.tau_gaba_a / ms) == pytest.approx(10)
+    drives = np.asarray(circuit.exc.I_drive / pA)
     assert np.all((drives >= 320 - 1e-9) & (drives <= 480 + 1e-9)) and drives.std() > 0
     assert "I_noise" in circuit.exc.variables
     assert "I_noise" not in ping(n_e=2, n_i=2, noise_e=0 * pA).exc.variables
+
+
+def test_ping_run_values_name_the_compiled_variables():
+    circuit = ping(n_e=4, n_i=2, synapse="current")
+    values = circuit.run_values(tau_gaba=20 * ms, drive_e=300 * pA, w_ie=1 * nS)
+    assert values["ping_E.tau_gaba_a"] == values["ping_I.tau_gaba_a"] == pytest.approx(0.02)
+    assert values["ping_E.I_0_drive"] == pytest.approx(300e-12)
+    # current-based weights take the driving force at V_syn: 1 nS * (-80 mV - -55 mV)
+    assert values["ping_IE.w"] == pytest.approx(-25e-12)
+    for name in values:  # every target exists in the built circuit
+        group, variable = name.split(".")
+        owners = {
+            **{g.name: g for g in circuit.populations.values()},
+            **{s.name: s for s in circuit.synapses.values()},
+        }
+        assert variable in owners[group].variables, name
+    with pytest.raises(CircuitError, match=r"ping.run_values: n_e cannot change without a new"):
+        circuit.run_values(n_e=10)
+    assert "n_e" in circuit.structure_params and "tau_gaba" not in circuit.structure_params
 
 
 # ----------------------------------------------------------------------------- ING
