@@ -23,6 +23,7 @@ import numpy as np
 from ._version import __version__
 from .devices import BACKENDS
 from .errors import CircuitError, QuiferError
+from .io import write_json
 from .tasks import (
     NETWORKS,
     analyse_result,
@@ -34,7 +35,6 @@ from .tasks import (
     parse_params,
     summarise_run,
     write_analysis_figures,
-    write_json,
 )
 
 __all__ = ["main"]

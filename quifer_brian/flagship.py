@@ -8,9 +8,7 @@ time-shift surrogates, and the locking of excitatory spikes to gamma.  It writes
 figures, ``summary.json`` and the result into an output folder.
 """
 
-import json
 import os
-import tempfile
 import time
 
 import numpy as np
@@ -25,6 +23,7 @@ from .analysis import (
     spike_phases,
 )
 from .devices import backend_status, check_backend
+from .io import write_json
 
 __all__ = ["analyse_theta_gamma", "run_flagship"]
 
@@ -155,16 +154,8 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     _write_figures(result, measures, out_dir)
     result.save(os.path.join(out_dir, "result.npz"))
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)
-    _write_json(summary, os.path.join(out_dir, "summary.json"))
+    write_json(summary, os.path.join(out_dir, "summary.json"))
     return summary
-
-
-def _write_json(data, path):
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    with os.fdopen(handle, "w") as stream:
-        json.dump(data, stream, indent=2)
-    os.replace(temporary, path)
 
 
 def _write_figures(result, measures, out_dir):

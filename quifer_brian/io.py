@@ -13,7 +13,7 @@ import numpy as np
 from .errors import QuiferError
 from .result import Result
 
-__all__ = ["load", "quantity_from_json", "quantity_to_json", "save"]
+__all__ = ["load", "quantity_from_json", "quantity_to_json", "save", "write_json"]
 
 FORMAT = "quifer-result"
 FORMAT_VERSION = 1
@@ -139,3 +139,27 @@ def quantity_from_json(value):
     if isinstance(value, dict):
         return {k: quantity_from_json(v) for k, v in value.items()}
     return value
+
+
+def write_json(data, path):
+    """Write ``data`` as JSON atomically (temporary file renamed over ``path``)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=2, default=_json_default)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {value!r}")

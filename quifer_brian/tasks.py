@@ -6,10 +6,8 @@ describe the networks' parameters.  :mod:`quifer_brian.cli` is a thin shell over
 """
 
 import inspect
-import json
 import os
 import re
-import tempfile
 
 import numpy as np
 
@@ -26,7 +24,6 @@ __all__ = [
     "parse_params",
     "summarise_run",
     "write_analysis_figures",
-    "write_json",
 ]
 
 NETWORKS = ("brunel", "frequency_bank", "ing", "kuramoto", "ping", "theta_gamma")
@@ -360,25 +357,3 @@ def parameter_meanings(builder):
             continue
         k += 1
     return meanings
-
-
-def write_json(data, path):
-    """Write ``data`` as JSON atomically (temporary file renamed over ``path``)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=2, default=_json_default)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {value!r}")

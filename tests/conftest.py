@@ -58,3 +58,17 @@ def run_lab(tmp_path):
         return done.stdout
 
     return run
+
+
+# One cpp_standalone PING structure shared by the build-cache and sweep tests: compiled
+# once per test session, rerun with other values (run_args) everywhere else.
+SWEEP_PING = {"n_e": 200, "n_i": 50}
+SWEEP_DURATION_MS = 500
+
+
+@pytest.fixture(scope="session")
+def ping_cache(tmp_path_factory):
+    """A build cache shared by the tests of one session."""
+    from quifer_brian.build_cache import BuildCache
+
+    return BuildCache(tmp_path_factory.mktemp("build_cache"))

@@ -1,0 +1,191 @@
+"""A compiled cpp_standalone program of a circuit, run again without Brian2 objects.
+
+Brian2's standalone program can be run again with new values of variables given on its
+command line (``group.variable=value``, what ``device.run(run_args=...)`` passes).  A
+:class:`CompiledProgram` keeps what is needed to do that from any process, without
+building the Brian2 objects again: the project folder with its ``main`` executable and a
+*manifest* naming the result files of every monitor.  Its :meth:`~CompiledProgram.run`
+starts the executable with the circuit's tunable values and a seed, reads the files back
+and assembles the same :class:`~quifer_brian.result.Result` as ``Circuit.run``.
+
+The seed: Brian2 compiles ``seed(n)`` into the program.  The programs made here start
+with a few lines that re-seed Brian2's random generators from the environment variable
+``QUIFER_BRIAN_SEED`` (generator ``k`` gets ``seed + k``, as ``brian2.seed`` does), so
+one program serves every seed; without the variable the generators keep Brian2's
+random initialisation.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+from .errors import SimulationError
+
+__all__ = ["MANIFEST", "SEED_VARIABLE", "CompiledProgram", "describe_program", "seed_code"]
+
+SEED_VARIABLE = "QUIFER_BRIAN_SEED"
+MANIFEST = "manifest.json"
+#: Manifest format; a program with another version is rebuilt.
+MANIFEST_VERSION = 1
+
+
+def seed_code():
+    """C++ lines for the start of ``main``: seed the generators from the environment."""
+    return (
+        "{\n"
+        f'    const char* _quifer_seed = std::getenv("{SEED_VARIABLE}");\n'
+        "    if (_quifer_seed != NULL && _quifer_seed[0] != '\\0')\n"
+        "        for (int _i = 0; _i < (int)brian::_random_generators.size(); _i++)\n"
+        "            brian::_random_generators[_i]"
+        ".seed(std::strtoul(_quifer_seed, NULL, 10) + _i);\n"
+        "}\n"
+    )
+
+
+def describe_program(circuit, duration_s, structure):
+    """The manifest of a circuit just compiled in the active cpp_standalone session.
+
+    Parameters
+    ----------
+    circuit : Circuit
+        Built inside the session (its objects belong to the device).
+    duration_s : float
+        Simulated time compiled into the program (s).
+    structure : dict
+        What the program was built from (the cache key's content), kept for reading.
+
+    Returns
+    -------
+    dict
+        JSON-able: the result layout, the tunable targets, and for each monitored array
+        its file name, dtype and number of columns.
+    """
+    from brian2 import get_device
+
+    device = get_device()
+    files = {}
+    for key, (owner, name) in circuit._monitored().items():
+        variable = owner.variables[name.rstrip("_")]
+        size = variable.size
+        columns = size[1] if isinstance(size, tuple) and len(size) == 2 else None
+        files[key] = {
+            "file": device.get_array_filename(variable),
+            "dtype": np.dtype(variable.dtype).str,
+            "columns": columns,
+        }
+    return {
+        "version": MANIFEST_VERSION,
+        "duration_s": float(duration_s),
+        "layout": circuit.result_layout(),
+        "tunable": sorted(circuit.run_values()),
+        "files": files,
+        "structure": structure,
+    }
+
+
+class CompiledProgram:
+    """A compiled circuit in a folder: ``main`` plus its manifest.
+
+    Parameters
+    ----------
+    directory : str
+        The project folder (holds ``main``, ``static_arrays/`` and ``manifest.json``).
+    manifest : dict, optional
+        Read from the folder when not given.
+    """
+
+    def __init__(self, directory, manifest=None):
+        self.directory = os.path.abspath(directory)
+        if manifest is None:
+            with open(os.path.join(self.directory, MANIFEST)) as stream:
+                manifest = json.load(stream)
+        self.manifest = manifest
+
+    @property
+    def duration(self):
+        """Simulated time of one run (s)."""
+        return self.manifest["duration_s"]
+
+    def run(self, values, seed=None, progress=False, check=True):
+        """Run the program once with ``values`` and return the result.
+
+        Parameters
+        ----------
+        values : dict of str -> float
+            ``{"group.variable": SI value}``, from ``Circuit.run_values``; every tunable
+            target of the program must be given (a stale value could otherwise linger).
+        seed : int, optional
+            Seed of the random generators (None: Brian2's random initialisation).
+        progress : bool
+            Let the program's progress report through to the terminal.
+        check : bool
+            Raise :class:`~quifer_brian.errors.SimulationError` on NaN or silence.
+
+        Returns
+        -------
+        Result
+        """
+        from .networks.circuit import assemble_result
+
+        missing = sorted(set(self.manifest["tunable"]) - set(values))
+        if missing:
+            raise SimulationError(
+                f"CompiledProgram.run: values for {', '.join(missing)} are missing; pass "
+                f"circuit.run_values(...)."
+            )
+        arguments = [f"{name}={float(value)!r}" for name, value in sorted(values.items())]
+        environment = dict(os.environ)
+        if seed is not None:
+            environment[SEED_VARIABLE] = str(int(seed))
+        else:
+            environment.pop(SEED_VARIABLE, None)
+        results = tempfile.mkdtemp(prefix="quifer_results_")
+        try:
+            start = time.perf_counter()
+            self._execute(arguments, results, environment, progress)
+            wall = time.perf_counter() - start
+            arrays = self._read(results)
+        finally:
+            shutil.rmtree(results, ignore_errors=True)
+        result = assemble_result(
+            self.manifest["layout"],
+            arrays,
+            self.duration,
+            "cpp_standalone",
+            seed,
+            wall,
+            check=check,
+        )
+        return result
+
+    def _execute(self, arguments, results, environment, progress):
+        command = [os.path.join(self.directory, "main"), "--results_dir", results + os.sep]
+        completed = subprocess.run(
+            command + arguments,
+            cwd=self.directory,
+            env=environment,
+            stdout=None if progress else subprocess.PIPE,
+            stderr=subprocess.STDOUT if not progress else None,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            output = (completed.stdout or "").strip().splitlines()[-5:]
+            raise SimulationError(
+                f"the compiled program in {self.directory} failed with exit status "
+                f"{completed.returncode}: {' | '.join(output) or '(no output)'}"
+            )
+
+    def _read(self, results):
+        arrays = {}
+        for key, spec in self.manifest["files"].items():
+            data = np.fromfile(os.path.join(results, spec["file"]), dtype=np.dtype(spec["dtype"]))
+            if spec["columns"]:
+                data = data.reshape(-1, spec["columns"])[:, 0]
+            arrays[key] = data
+        return arrays
