@@ -2,10 +2,12 @@
 
 Neuron, synapse and plasticity models are declared as equation strings with units
 (:mod:`quifer_brian.equations`), run on numpy, cython, cpp_standalone or the GPU
-(:mod:`quifer_brian.devices`), and analysed with :mod:`quifer_brian.analysis`.
+(:mod:`quifer_brian.devices`), and analysed with :mod:`quifer_brian.analysis`;
+:mod:`quifer_brian.coding` turns vectors into spikes and back, :func:`sweep` runs a
+builder over a parameter grid (compiled once, on a Dask cluster).
 """
 
-from . import equations
+from . import coding, equations
 from ._version import __version__
 from .errors import (
     AnalysisError,
@@ -17,6 +19,7 @@ from .errors import (
     UnitsError,
 )
 from .io import load
+from .sweep import sweep
 
 __all__ = [
     "AnalysisError",
@@ -27,6 +30,8 @@ __all__ = [
     "SimulationError",
     "UnitsError",
     "__version__",
+    "coding",
     "equations",
     "load",
+    "sweep",
 ]

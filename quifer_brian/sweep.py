@@ -1,0 +1,458 @@
+"""Parameter sweeps: compile once, run every point, on one machine or a Dask cluster.
+
+:func:`sweep` runs a network builder over a grid of parameter values.  On
+cpp_standalone each network *structure* is compiled once (through the
+:class:`~quifer_brian.build_cache.BuildCache`) and every grid point reruns that program
+with its own values (``run_args``); a grid parameter that changes the structure (a
+size, a probability) makes one build per structure value, and the sweep says so before
+it starts.  The points run in parallel on a ``dask.distributed`` client (by default a
+local cluster with one single-threaded worker process per core; or any existing
+scheduler by address); each point runs in its own results folder.  Every finished point
+is written to ``out/points/`` as it completes (atomically), so running the same sweep
+again skips the finished points: an interrupted sweep resumes and loses nothing.  A
+point that fails is reported with its parameters and error and does not stop the
+others.  The result is a ``pandas.DataFrame``: one row per point, the parameters (in the
+units shown in the column names), the metrics (:mod:`quifer_brian.metrics`), the seed,
+the error (empty if none), the build and the wall time.
+"""
+
+import hashlib
+import itertools
+import json
+import logging
+import math
+import os
+import sys
+import time
+
+import numpy as np
+from brian2 import Quantity, second
+
+from .checks import check_quantity
+from .errors import CircuitError
+from .io import quantity_to_json, write_json
+from .metrics import measure, resolve_metrics
+
+__all__ = ["sweep", "sweep_points"]
+
+logger = logging.getLogger("quifer_brian.sweep")
+
+POINTS_FOLDER = "points"
+_PROGRESS_PERIOD = 2.0  # s between progress lines
+
+
+# ---------------------------------------------------------------------------- the grid
+def sweep_points(grid):
+    """The points of ``grid``: a dict of value lists (Cartesian product) or a list of dicts.
+
+    Examples
+    --------
+    >>> from brian2 import ms, pA
+    >>> points = sweep_points({"tau_gaba": [5 * ms, 10 * ms], "drive_e": [300 * pA]})
+    >>> [(float(p["tau_gaba"] / ms), float(p["drive_e"] / pA)) for p in points]
+    [(5.0, 300.0), (10.0, 300.0)]
+    """
+    if isinstance(grid, dict):
+        if not grid:
+            raise CircuitError("sweep.grid: is empty; give {parameter: [values, ...]}.")
+        names = list(grid)
+        columns = []
+        for name in names:
+            values = grid[name]
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                values = [values]
+            values = list(values)
+            if not values:
+                raise CircuitError(f"sweep.grid.{name}: has no values.")
+            columns.append(values)
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*columns)]
+    points = [dict(point) for point in grid]
+    if not points or not all(isinstance(point, dict) for point in grid):
+        raise CircuitError(
+            f"sweep.grid: expected a dict of value lists or a non-empty list of dicts; "
+            f"got {grid!r}."
+        )
+    return points
+
+
+# ---------------------------------------------------------------------------- one point
+def _builder_of(builder):
+    from .tasks import network_builder
+
+    return network_builder(builder) if isinstance(builder, str) else builder
+
+
+def _build(builder, builder_function, point):
+    """The builder's circuit for ``point``; unknown parameters named as a CircuitError."""
+    import inspect
+
+    from .tasks import build_network
+
+    if isinstance(builder, str):
+        return build_network(builder, point)
+    try:
+        inspect.signature(builder_function).bind(**point)
+    except TypeError as err:
+        raise CircuitError(
+            f"sweep: {_builder_name(builder)} refuses {_show(point)}: {err}."
+        ) from None
+    return builder_function(**point)
+
+
+def _builder_name(builder):
+    if isinstance(builder, str):
+        return builder
+    return f"{builder.__module__}.{builder.__qualname__}"
+
+
+def run_point(spec):
+    """Run one grid point; return its record (never raises for a failing simulation).
+
+    ``spec``: builder, params, duration_s, seed, backend, cache_dir, metrics.
+    """
+    start = time.perf_counter()
+    record = {"error": None, "metrics": {}, "build": None}
+    try:
+        circuit = _builder_of(spec["builder"])(**spec["params"])
+        duration = spec["duration_s"] * second
+        if spec["backend"] == "cpp_standalone":
+            result = circuit.run(
+                duration, backend="cpp_standalone", seed=spec["seed"], cache=spec["cache_dir"]
+            )
+            record["build"] = result.meta["build_key"]
+        else:
+            result = circuit.run(duration, backend=spec["backend"], seed=spec["seed"])
+        record["metrics"] = measure(result, spec["metrics"])
+    except Exception as err:  # a failing point is data, not the end of the sweep
+        record["error"] = f"{type(err).__name__}: {err}"
+    record["wall_s"] = time.perf_counter() - start
+    return record
+
+
+# ---------------------------------------------------------------------------- sweep
+def sweep(
+    builder,
+    grid,
+    duration,
+    metrics=None,
+    backend="cpp_standalone",
+    client=None,
+    cache_dir=None,
+    out=None,
+    seed=1,
+    params=None,
+    n_workers=None,
+    progress=True,
+):
+    """Run ``builder`` over ``grid`` and return a table of parameters and metrics.
+
+    Parameters
+    ----------
+    builder : str or callable
+        A network name (``'ping'``, see ``quifer-brian list``) or a builder function
+        (importable by the workers).
+    grid : dict or list of dict
+        ``{parameter: [values]}`` (every combination) or explicit points.  A ``seed``
+        entry varies the seed.
+    duration : brian2.Quantity (second)
+        Simulated time of each point.
+    metrics : str, callable, sequence or dict, optional
+        What to measure on each result (:func:`quifer_brian.metrics.measure`); default
+        ``('rates', 'gamma')``.
+    backend : {'cpp_standalone', 'numpy', 'cython'}
+        cpp_standalone compiles each structure once and reruns it; the runtime backends
+        simulate each point from scratch.
+    client : None, 'sync', str or distributed.Client
+        None: a local Dask cluster of ``n_workers`` single-threaded processes (default:
+        one per core) for this sweep; a scheduler address (``'tcp://host:8786'``) or a
+        ``Client``: an existing cluster (its workers must see ``cache_dir`` to reuse the
+        build, or they compile it once each); ``'sync'``: one point after the other in
+        this process, without Dask.
+    cache_dir : str, optional
+        Folder of the build cache (default: the package's, see
+        :func:`~quifer_brian.build_cache.default_cache_dir`).
+    out : str, optional
+        Folder of the finished points and the table (``table.csv``); default
+        ``quifer-out/sweep-<builder>``.  The same sweep run again resumes from it.
+    seed : int
+        Seed of every point (unless the grid varies ``seed``).
+    params : dict, optional
+        Parameters fixed for every point.
+    n_workers : int, optional
+        Workers of the local cluster.
+    progress : bool
+        Print points done / total, elapsed and remaining time to stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point in grid order.  ``df.attrs``: ``builds`` (structures compiled
+        by this call), ``structures``, ``computed`` (points run by this call),
+        ``resumed`` (points read back from ``out``), ``failed``, ``out``, ``units``.
+
+    Raises
+    ------
+    CircuitError
+        For a bad grid, an unknown parameter or a value the builder refuses -- before
+        anything is compiled or run.
+    """
+    import pandas as pd
+
+    from . import build_cache
+    from .devices import check_backend
+
+    name = _builder_name(builder)
+    builder_function = _builder_of(builder)
+    check_quantity("duration", duration, second, owner="sweep")
+    duration_s = float(duration / second)
+    if duration_s <= 0:
+        raise CircuitError(f"sweep.duration: must be > 0; got {duration}.")
+    check_backend(backend)
+    if backend == "cuda_standalone":
+        raise CircuitError(
+            "sweep.backend: cuda_standalone sweeps are not supported yet; "
+            "use 'cpp_standalone', 'numpy' or 'cython'."
+        )
+    metrics = resolve_metrics(metrics)
+    fixed = dict(params or {})
+    points = [{**fixed, **point} for point in sweep_points(grid)]
+    seeds = [int(point.pop("seed", seed)) for point in points]
+    out = os.path.abspath(out or os.path.join("quifer-out", f"sweep-{name.split('.')[-1]}"))
+    cache = build_cache.BuildCache(cache_dir) if backend == "cpp_standalone" else None
+
+    # every point is checked by its builder before anything runs
+    specs, keys, structures = [], [], {}
+    for point, point_seed in zip(points, seeds, strict=True):
+        circuit = _build(builder, builder_function, point)
+        spec = {
+            "builder": builder,
+            "params": point,
+            "duration_s": duration_s,
+            "seed": point_seed,
+            "backend": backend,
+            "cache_dir": cache.directory if cache else None,
+            "metrics": dict(metrics),
+        }
+        specs.append(spec)
+        keys.append(_point_id(name, point, point_seed, duration_s, backend, metrics))
+        if cache is not None:
+            structures.setdefault(cache.key(circuit, duration_s)[0], (circuit, point))
+    _announce_structures(name, structures, points)
+
+    folder = os.path.join(out, POINTS_FOLDER)
+    os.makedirs(folder, exist_ok=True)
+    records = {key: _read_point(folder, key) for key in keys}
+    todo = [i for i, key in enumerate(keys) if records[key] is None]
+    resumed = len(keys) - len(todo)
+    if resumed:
+        _say(progress, f"sweep {name}: {resumed} of {len(keys)} points already done in {out}")
+
+    builds_before = build_cache.build_count()
+    if todo and cache is not None:  # compile each structure once, before the points run
+        for key, (circuit, _) in structures.items():
+            if cache.lookup(key) is None:
+                _say(progress, f"sweep {name}: compiling structure {key} ...")
+                cache.get_or_build(circuit, duration_s)
+    builds = build_cache.build_count() - builds_before
+
+    reporter = _Progress(name, len(keys), resumed, progress)
+    failed_now = 0
+    for index, record in _execute([specs[i] for i in todo], todo, client, n_workers):
+        record["params"] = {k: quantity_to_json(v) for k, v in points[index].items()}
+        record["seed"] = seeds[index]
+        records[keys[index]] = record
+        if record["error"] is None:
+            write_json(record, os.path.join(folder, f"{keys[index]}.json"))
+        else:
+            failed_now += 1
+            logger.warning(
+                "sweep %s: point %s failed: %s", name, _show(points[index]), record["error"]
+            )
+        reporter.done(record["error"] is not None)
+    reporter.finish()
+
+    table, units = _table(points, seeds, [records[key] for key in keys])
+    frame = pd.DataFrame(table)
+    frame.attrs.update(
+        builds=builds,
+        structures=len(structures),
+        computed=len(todo),
+        resumed=resumed,
+        failed=int(frame["error"].notna().sum()),
+        out=out,
+        units=units,
+    )
+    frame.to_csv(os.path.join(out, "table.csv"), index=False)
+    return frame
+
+
+# ---------------------------------------------------------------------------- execution
+def _execute(specs, indices, client, n_workers):
+    """Yield ``(index, record)`` as points finish, on the chosen executor."""
+    if not specs:
+        return
+    if client == "sync":
+        for index, spec in zip(indices, specs, strict=True):
+            yield index, run_point(spec)
+        return
+    from distributed import Client, LocalCluster, as_completed
+
+    own_cluster = None
+    if client is None:
+        workers = n_workers or os.cpu_count() or 1
+        own_cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
+        client = Client(own_cluster)
+    elif isinstance(client, str):
+        own_cluster = client  # only the connection is ours
+        client = Client(client)
+    try:
+        futures = {}
+        for index, spec in zip(indices, specs, strict=True):
+            futures[client.submit(run_point, spec, pure=False)] = index
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                record = future.result()
+            except Exception as err:  # a worker died under the point, ...
+                record = {
+                    "error": f"{type(err).__name__}: {err}",
+                    "metrics": {},
+                    "build": None,
+                    "wall_s": math.nan,
+                }
+            yield index, record
+    finally:
+        if own_cluster is not None:
+            client.close()
+            if not isinstance(own_cluster, str):
+                own_cluster.close()
+
+
+# ---------------------------------------------------------------------------- records
+def _point_id(name, point, seed, duration_s, backend, metrics):
+    content = {
+        "builder": name,
+        "params": {k: quantity_to_json(v) for k, v in sorted(point.items())},
+        "seed": seed,
+        "duration_s": duration_s,
+        "backend": backend,
+        "metrics": [metric_name for metric_name, _ in metrics],
+    }
+    text = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _read_point(folder, key):
+    path = os.path.join(folder, f"{key}.json")
+    try:
+        with open(path) as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return None
+
+
+def _table(points, seeds, records):
+    """Rows of the DataFrame and the unit of each quantity column."""
+    columns = {}
+    for point in points:
+        for key, value in point.items():
+            if isinstance(value, Quantity) and np.ndim(value) == 0:
+                columns.setdefault(key, []).append(value)
+    units = {key: _display_unit(values) for key, values in columns.items()}
+    rows = []
+    for point, point_seed, record in zip(points, seeds, records, strict=True):
+        row = {}
+        for key, value in point.items():
+            if key in units:
+                unit_name, unit = units[key]
+                row[f"{key}_{unit_name}"] = float(value / unit)
+            else:
+                row[key] = value
+        row.update(record["metrics"])
+        row["seed"] = point_seed
+        row["error"] = record["error"]
+        row["build"] = record.get("build")
+        row["wall_s"] = record.get("wall_s")
+        rows.append(row)
+    return rows, {key: unit_name for key, (unit_name, _) in units.items()}
+
+
+_PREFIXES = ("p", "n", "u", "m", "", "k", "M")
+
+
+def _display_unit(values):
+    """``(name, unit)`` with an SI prefix that puts the column's median in [1, 1000)."""
+    from brian2.units import allunits
+    from brian2.units.fundamentalunits import get_unit
+
+    base = get_unit(values[0].dim)
+    if values[0].is_dimensionless:
+        return "1", 1
+    magnitudes = [abs(float(v / base)) for v in values if float(v / base) != 0]
+    median = float(np.median(magnitudes)) if magnitudes else 1.0
+    chosen = (str(base), base)
+    for prefix in _PREFIXES:
+        unit = base if not prefix else getattr(allunits, f"{prefix}{base!r}", None)
+        if unit is not None and median / float(unit / base) >= 1:
+            chosen = (str(unit), unit)
+    return chosen
+
+
+def _show(point):
+    return ", ".join(f"{k}={v}" for k, v in point.items())
+
+
+def _announce_structures(name, structures, points):
+    if len(structures) <= 1:
+        return
+    varying = sorted(key for key in points[0] if len({repr(point[key]) for point in points}) > 1)
+    logger.warning(
+        "sweep %s: the grid has %d network structures (a structural parameter among %s "
+        "changes): one build each.",
+        name,
+        len(structures),
+        ", ".join(varying),
+    )
+
+
+def _say(enabled, text):
+    if enabled:
+        print(text, file=sys.stderr, flush=True)
+
+
+class _Progress:
+    """Points done / total, elapsed and remaining time, at most every few seconds."""
+
+    def __init__(self, name, total, resumed, enabled):
+        self.name, self.total, self.done_count = name, total, resumed
+        self.resumed, self.failed, self.enabled = resumed, 0, enabled
+        self.start = self.last = time.perf_counter()
+
+    def done(self, failed):
+        self.done_count += 1
+        self.failed += failed
+        now = time.perf_counter()
+        if now - self.last >= _PROGRESS_PERIOD:
+            self.last = now
+            self._print(now)
+
+    def finish(self):
+        self._print(time.perf_counter())
+
+    def _print(self, now):
+        elapsed = now - self.start
+        run = self.done_count - self.resumed
+        left = self.total - self.done_count
+        remaining = f"~{elapsed / run * left:.0f} s left" if run and left else "done"
+        failed = f", {self.failed} failed" if self.failed else ""
+        _say(
+            self.enabled,
+            f"sweep {self.name}: {self.done_count}/{self.total} points{failed}, "
+            f"{elapsed:.0f} s elapsed, {remaining}",
+        )
