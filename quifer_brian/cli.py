@@ -24,6 +24,7 @@ from ._version import __version__
 from .devices import BACKENDS
 from .errors import CircuitError, QuiferError
 from .io import write_json
+from .metrics import STANDARD_METRICS
 from .tasks import (
     NETWORKS,
     analyse_result,
@@ -174,8 +175,15 @@ def _cmd_run(args):
     backend = check_backend(args.backend) if args.backend else _default_backend()
     out = args.out or os.path.join("quifer-out", args.network)
     circuit = build_network(args.network, params)
-    print(f"running {args.network} for {duration} on {backend} (seed {args.seed}) ...", flush=True)
-    result = circuit.run(duration, backend=backend, seed=args.seed, progress=True)
+    cache = None
+    if backend == "cpp_standalone" and not args.no_cache:
+        cache = args.cache_dir or True
+    how = " from the build cache" if cache else ""
+    print(
+        f"running {args.network} for {duration} on {backend}{how} (seed {args.seed}) ...",
+        flush=True,
+    )
+    result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
     summary = summarise_run(result)
     summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
     os.makedirs(out, exist_ok=True)
@@ -190,11 +198,90 @@ def _cmd_run(args):
     else:
         rows.append(("LFP peak (Hz)", summary.get("lfp_note", "none above the background")))
     rows.append(("backend", summary["backend"]))
+    if "build" in result.meta:
+        rows.append(("build", f"{result.meta['build']} ({result.meta['build_key']})"))
     rows.append(("seed", str(summary["seed"])))
     rows.append(("simulated (s)", f"{summary['duration_s']:g}"))
     rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}"))
     _print_table(rows)
     print(f"result.npz and summary.json written to {out}/")
+    return 0
+
+
+# --------------------------------------------------------------------------- sweep
+def parse_grid(network, assignments):
+    """Read ``['name=v1,v2,...', ...]`` into a sweep grid ``{name: [values]}``."""
+    grid = {}
+    for assignment in assignments:
+        name, equals, text = assignment.partition("=")
+        if not equals or not text.strip():
+            raise CircuitError(
+                f"--grid needs name=value1,value2,... (e.g. tau_gaba=5ms,10ms); got {assignment!r}."
+            )
+        values = [
+            parse_params(network, [f"{name.strip()}={piece.strip()}"])[name.strip()]
+            for piece in text.split(",")
+        ]
+        grid[name.strip()] = values
+    return grid
+
+
+def _cmd_sweep(args):
+    from .sweep import sweep
+
+    params = parse_params(args.network, args.param)
+    if not args.grid:
+        raise CircuitError("--grid: give at least one, e.g. --grid tau_gaba=5ms,10ms,20ms.")
+    grid = parse_grid(args.network, args.grid)
+    duration = _parse_duration(args.duration)
+    if args.workers is not None and args.workers < 1:
+        raise CircuitError(f"--workers: must be an integer >= 1; got {args.workers}.")
+    client = "sync" if args.serial else args.scheduler
+    out = args.out or os.path.join("quifer-out", f"sweep-{args.network}")
+    table = sweep(
+        args.network,
+        grid,
+        duration,
+        metrics=args.metric or None,
+        backend=args.backend,
+        client=client,
+        cache_dir=args.cache_dir,
+        out=out,
+        seed=args.seed,
+        params=params,
+        n_workers=args.workers,
+    )
+    shown = table.drop(columns=["build", "wall_s"]).to_string(index=False, float_format="%.4g")
+    print(shown)
+    attrs = table.attrs
+    print(
+        f"{len(table)} points: {attrs['computed']} run, {attrs['resumed']} read back, "
+        f"{attrs['failed']} failed; {attrs['builds']} build(s) for {attrs['structures']} "
+        f"structure(s). Table written to {os.path.join(out, 'table.csv')}"
+    )
+    return 1 if attrs["failed"] else 0
+
+
+# --------------------------------------------------------------------------- cache
+def _cmd_cache(args):
+    from .build_cache import BuildCache
+
+    cache = BuildCache(args.cache_dir)
+    if args.action == "clear":
+        removed = cache.clear()
+        print(f"removed {removed} compiled program(s) from {cache.directory}")
+        return 0
+    entries = cache.entries()
+    print(
+        f"build cache {cache.directory}: {len(entries)} program(s), "
+        f"{sum(e['bytes'] for e in entries) / 1e6:.1f} MB (bound {cache.max_bytes / 1e9:.1f} GB)"
+    )
+    rows = [("key", "network", "MB", "last used")]
+    for entry in entries:
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry["last_used"]))
+        rows.append((entry["key"], entry["circuit"], f"{entry['bytes'] / 1e6:.1f}", used))
+    if entries:
+        _print_table(rows)
     return 0
 
 
@@ -370,7 +457,56 @@ def build_parser():
     )
     run.add_argument("--seed", type=int, default=1, help="default: %(default)s")
     run.add_argument("--out", default=None, help="output folder (default: quifer-out/NETWORK)")
+    run.add_argument(
+        "--no-cache", action="store_true", help="cpp_standalone: compile afresh, keep nothing"
+    )
+    run.add_argument("--cache-dir", default=None, help="build cache folder (default: ~/.cache)")
     run.set_defaults(func=_cmd_run)
+    sweep = commands.add_parser(
+        "sweep", help="run a network over a parameter grid (compiled once; on Dask)"
+    )
+    sweep.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(NETWORKS)}")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="values of one parameter (repeatable: every combination is run)",
+    )
+    sweep.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter"
+    )
+    sweep.add_argument("--duration", default="1s", help="per point (default: %(default)s)")
+    sweep.add_argument(
+        "--backend",
+        choices=("cpp_standalone", "numpy", "cython"),
+        default="cpp_standalone",
+        help="default: %(default)s (one compile per structure)",
+    )
+    sweep.add_argument("--seed", type=int, default=1, help="default: %(default)s")
+    sweep.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        choices=tuple(STANDARD_METRICS),
+        help="what to measure (repeatable; default: rates and gamma)",
+    )
+    sweep.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler"
+    )
+    sweep.add_argument("--workers", type=int, default=None, help="local cluster size")
+    sweep.add_argument(
+        "--serial", action="store_true", help="no Dask: one point after the other, here"
+    )
+    sweep.add_argument("--cache-dir", default=None, help="build cache folder")
+    sweep.add_argument(
+        "--out", default=None, help="points and table (default: quifer-out/sweep-NETWORK)"
+    )
+    sweep.set_defaults(func=_cmd_sweep)
+    cache = commands.add_parser("cache", help="the compiled-program cache: info or clear")
+    cache.add_argument("action", choices=("info", "clear"))
+    cache.add_argument("--cache-dir", default=None, help="default: ~/.cache/quifer_brian/builds")
+    cache.set_defaults(func=_cmd_cache)
     analyze = commands.add_parser(
         "analyze", help="rates, CV, LFP peaks, spike locking and coupling of a saved result"
     )

@@ -1,15 +1,22 @@
 """The `quifer-brian` command, through main(argv)."""
 
 import json
+import os
+import re
 
 import numpy as np
+import pandas as pd
 import pytest
+from brian2 import ms
 
 from quifer_brian import __version__, load
 from quifer_brian.cli import main
 from quifer_brian.errors import CircuitError
+from quifer_brian.networks import ping
 from quifer_brian.result import Result
 from quifer_brian.tasks import build_network, parse_params
+
+from .conftest import SWEEP_PING
 
 
 def test_version(capsys):
@@ -249,3 +256,77 @@ def test_list_unknown_name_exits_2(capsys):
     assert main(["list", "foo"]) == 2
     line = _one_line_error(capsys, "quifer-brian list: unknown network or model 'foo'")
     assert "ping" in line and "lif" in line
+
+
+# ----------------------------------------------------------------------- cache, sweep
+SWEEP_ARGS = ["--param", "n_e=200", "--param", "n_i=50", "--duration", "500ms"]
+
+
+@pytest.mark.standalone
+def test_run_on_cpp_standalone_uses_the_build_cache(ping_cache, tmp_path, capsys):
+    """Same structure as the session's cached PING: no compile, the build is named."""
+    argv = ["run", "ping", *SWEEP_ARGS, "--param", "drive_e=420pA", "--backend", "cpp_standalone"]
+    ping(**SWEEP_PING).run(500 * ms, backend="cpp_standalone", seed=2, cache=ping_cache)
+    assert main([*argv, "--cache-dir", ping_cache.directory, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "from the build cache" in out and re.search(r"build +cached \(", out)
+    result = load(tmp_path / "result.npz")
+    assert result.meta["build"] == "cached" and result.sizes == {"E": 200, "I": 50}
+    assert json.loads((tmp_path / "summary.json").read_text())["params"]["drive_e"] == {
+        "value": pytest.approx(420e-12),
+        "unit": "amp",
+    }
+
+
+@pytest.mark.standalone
+def test_sweep_runs_the_grid_and_writes_the_table(ping_cache, tmp_path, capsys):
+    argv = ["sweep", "ping", *SWEEP_ARGS, "--grid", "tau_gaba=5ms,10ms", "--grid", "drive_e=400pA"]
+    options = ["--serial", "--cache-dir", ping_cache.directory, "--out", str(tmp_path)]
+    assert main([*argv, *options, "--metric", "gamma", "--metric", "rates"]) == 0
+    out = capsys.readouterr().out
+    assert "tau_gaba_ms" in out and "gamma_hz" in out and "2 points: 2 run, 0 read back" in out
+    table = pd.read_csv(tmp_path / "table.csv")
+    assert table["tau_gaba_ms"].tolist() == [5.0, 10.0]
+    assert table["gamma_hz"][0] > table["gamma_hz"][1]
+    assert main([*argv, *options, "--metric", "gamma", "--metric", "rates"]) == 0
+    assert "2 points: 0 run, 2 read back" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["sweep", "ping"], "quifer-brian sweep: --grid: give at least one"),
+        (["sweep", "ping", "--grid", "tau_gaba"], "quifer-brian sweep: --grid needs name=value1"),
+        (["sweep", "ping", "--grid", "tau=5ms"], "quifer-brian sweep: ping.tau: unknown parameter"),
+        (["sweep", "ping", "--grid", "tau_gaba=5ms,5mV"], "quifer-brian sweep: ping.tau_gaba: exp"),
+        (["sweep", "ping", "--grid", "n_e=1,2x"], "quifer-brian sweep: ping.n_e: unknown unit 'x'"),
+        (["sweep", "pong", "--grid", "a=1"], "quifer-brian sweep: unknown network 'pong'"),
+        (
+            ["sweep", "ping", "--grid", "n_e=10", "--workers", "0"],
+            "quifer-brian sweep: --workers: must be an integer >= 1; got 0.",
+        ),
+        (
+            ["sweep", "ping", "--grid", "n_e=10", "--duration", "0s"],
+            "quifer-brian sweep: --duration: must be > 0",
+        ),
+    ],
+)
+def test_sweep_bad_input_exits_2_with_one_line(argv, expected, capsys, tmp_path):
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    line = _one_line_error(capsys, "quifer-brian sweep: ")
+    assert line.startswith(expected), line
+    assert not os.listdir(tmp_path)
+
+
+def test_cache_info_and_clear(tmp_path, capsys):
+    entry = tmp_path / "abc123"
+    entry.mkdir()
+    (entry / "main").write_bytes(b"\0" * 2_000_000)
+    (entry / "manifest.json").write_text(json.dumps({"version": 1, "layout": {"circuit": "ping"}}))
+    assert main(["cache", "info", "--cache-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 program(s), 2.0 MB" in out and "abc123" in out and "ping" in out
+    assert main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
+    assert "removed 1 compiled program(s)" in capsys.readouterr().out
+    assert not entry.exists()
+    assert main(["cache", "wipe"]) == 2
