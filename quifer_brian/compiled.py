@@ -31,7 +31,7 @@ __all__ = ["MANIFEST", "SEED_VARIABLE", "CompiledProgram", "describe_program", "
 SEED_VARIABLE = "QUIFER_BRIAN_SEED"
 MANIFEST = "manifest.json"
 #: Manifest format; a program with another version is rebuilt.
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def seed_code():
@@ -82,10 +82,25 @@ def describe_program(circuit, duration_s, structure):
         "version": MANIFEST_VERSION,
         "duration_s": float(duration_s),
         "layout": circuit.result_layout(),
-        "tunable": sorted(circuit.run_values()),
+        "tunable": _tunable_dtypes(circuit),
         "files": files,
         "structure": structure,
     }
+
+
+def _tunable_dtypes(circuit):
+    """``{"group.variable": dtype}`` of the circuit's tunable targets."""
+    owners = {obj.name: obj for obj in circuit.network.objects}
+    dtypes = {}
+    for target in circuit.run_values():
+        group, variable = target.split(".", 1)
+        if group not in owners or variable not in owners[group].variables:
+            raise SimulationError(
+                f"{circuit.name}: the tunable target {target!r} names no variable of the "
+                f"circuit; the builder's tunable values are wrong."
+            )
+        dtypes[target] = np.dtype(owners[group].variables[variable].dtype).str
+    return dtypes
 
 
 class CompiledProgram:
@@ -116,9 +131,10 @@ class CompiledProgram:
 
         Parameters
         ----------
-        values : dict of str -> float
+        values : dict of str -> float or 1-D array
             ``{"group.variable": SI value}``, from ``Circuit.run_values``; every tunable
             target of the program must be given (a stale value could otherwise linger).
+            An array sets the variable element by element (its size must match).
         seed : int, optional
             Seed of the random generators (None: Brian2's random initialisation).
         progress : bool
@@ -138,7 +154,6 @@ class CompiledProgram:
                 f"CompiledProgram.run: values for {', '.join(missing)} are missing; pass "
                 f"circuit.run_values(...)."
             )
-        arguments = [f"{name}={float(value)!r}" for name, value in sorted(values.items())]
         environment = dict(os.environ)
         if seed is not None:
             environment[SEED_VARIABLE] = str(int(seed))
@@ -146,6 +161,7 @@ class CompiledProgram:
             environment.pop(SEED_VARIABLE, None)
         results = tempfile.mkdtemp(prefix="quifer_results_")
         try:
+            arguments = self._arguments(values, results)
             start = time.perf_counter()
             self._execute(arguments, results, environment, progress)
             wall = time.perf_counter() - start
@@ -162,6 +178,20 @@ class CompiledProgram:
             check=check,
         )
         return result
+
+    def _arguments(self, values, folder):
+        """Command-line ``group.variable=value``; arrays go through files in ``folder``."""
+        dtypes = self.manifest["tunable"]
+        arguments = []
+        for k, (name, value) in enumerate(sorted(values.items())):
+            array = np.asarray(value)
+            if array.ndim == 0:
+                arguments.append(f"{name}={float(array)!r}")
+                continue
+            path = os.path.join(folder, f"run_arg_{k}.dat")
+            array.astype(np.dtype(dtypes.get(name, "<f8"))).tofile(path)
+            arguments.append(f"{name}={path}")
+        return arguments
 
     def _execute(self, arguments, results, environment, progress):
         command = [os.path.join(self.directory, "main"), "--results_dir", results + os.sep]

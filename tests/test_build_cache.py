@@ -12,7 +12,7 @@ from brian2 import ms, pA
 
 from quifer_brian import build_cache
 from quifer_brian.build_cache import BuildCache
-from quifer_brian.compiled import MANIFEST
+from quifer_brian.compiled import MANIFEST, MANIFEST_VERSION
 from quifer_brian.errors import BackendError, CircuitError
 from quifer_brian.networks import ping
 
@@ -110,7 +110,7 @@ def _fake_entry(folder, key, size, age):
     entry.mkdir(parents=True)
     (entry / "main").write_bytes(b"\0" * size)
     manifest = entry / MANIFEST
-    manifest.write_text(json.dumps({"version": 1, "layout": {"circuit": "fake"}}))
+    manifest.write_text(json.dumps({"version": MANIFEST_VERSION, "layout": {"circuit": "fake"}}))
     os.utime(manifest, (age, age))
 
 

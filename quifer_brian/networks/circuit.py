@@ -231,8 +231,9 @@ class Circuit:
 
         Returns
         -------
-        dict of str -> float
-            What a compiled standalone program of this circuit takes as ``run_args``.
+        dict of str -> float or 1-D ndarray
+            What a compiled standalone program of this circuit takes as ``run_args``
+            (an array sets a per-neuron or per-synapse variable element by element).
 
         Raises
         ------
@@ -248,7 +249,7 @@ class Circuit:
         if self._tunable is None:
             return {}
         values = self._tunable(**{**self.params, **changes})
-        return {name: float(np.asarray(value, dtype=float)) for name, value in values.items()}
+        return {name: _si_value(value) for name, value in values.items()}
 
     # ---------------------------------------------------------------- running
     def run(
@@ -442,6 +443,12 @@ class Circuit:
         return assemble_result(
             layout or self.result_layout(), arrays, duration, backend, seed, wall, check
         )
+
+
+def _si_value(value):
+    """A float (scalar) or a float64 1-D array of SI values, units dropped."""
+    array = np.asarray(value, dtype=float)
+    return float(array) if array.ndim == 0 else array.reshape(-1).copy()
 
 
 def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
