@@ -90,10 +90,21 @@ def describe_program(circuit, duration_s, structure):
 
 def _tunable_dtypes(circuit):
     """``{"group.variable": dtype}`` of the circuit's tunable targets."""
+    from brian2 import TimedArray
+
     owners = {obj.name: obj for obj in circuit.network.objects}
+    timed_arrays = {
+        value.name: value
+        for obj in circuit.network.objects
+        for value in getattr(obj, "namespace", {}).values()
+        if isinstance(value, TimedArray)
+    }
     dtypes = {}
     for target in circuit.run_values():
         group, variable = target.split(".", 1)
+        if variable == "values" and group in timed_arrays:  # a TimedArray's values
+            dtypes[target] = np.dtype(timed_arrays[group].values.dtype).str
+            continue
         if group not in owners or variable not in owners[group].variables:
             raise SimulationError(
                 f"{circuit.name}: the tunable target {target!r} names no variable of the "

@@ -215,7 +215,22 @@ def brunel(
         C_I=c_i,
         nu_ext=eta * nu_thr,
     )
-    return Circuit("brunel", _construct, params)
+    return Circuit("brunel", _construct, params, tunable=_run_values, tunable_params=BRUNEL_TUNABLE)
+
+
+#: Parameters of :func:`brunel` a compiled program changes between runs (``nu_ext``
+#: follows ``eta``).
+BRUNEL_TUNABLE = ("g", "eta", "nu_ext")
+
+
+def _run_values(g, eta, J, V_th, C_E, tau_m, **_):
+    """Where :data:`BRUNEL_TUNABLE` live in the compiled program (Circuit.run_values)."""
+    nu_ext = eta * threshold_rate(V_th=V_th, J=J, C_E=C_E, tau_m=tau_m)
+    return {
+        "brunel_IE.w": -g * J,
+        "brunel_II.w": -g * J,
+        "brunel_nu_ext.values": nu_ext,
+    }
 
 
 def _construct(g, J, delay, tau_m, V_th, V_reset, t_ref, dt, N_E, N_I, C_E, C_I, nu_ext, **_):

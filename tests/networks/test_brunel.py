@@ -212,3 +212,14 @@ def test_full_scale_c_keeps_a_damped_fast_rhythm(tmp_path):
     assert 0.3 < c["cv"] < 0.9, c
     assert c["peak"] >= 100 and c["ratio"] < b["ratio"] / 2, (c, b)
     assert b["peak"] >= 100 and b["cv"] > 0.7, b
+
+
+def test_run_values_match_brunel_run_args():
+    """The build cache's tunable values are the ones brunel_run_args hands a session."""
+    circuit = brunel(g=5, eta=2, scale=0.1, epsilon=0.01)
+    values = circuit.run_values(g=6, eta=4)
+    assert values["brunel_IE.w"] == values["brunel_II.w"] == pytest.approx(-6 * 0.1e-3)
+    nu_thr = threshold_rate(circuit.params["V_th"], circuit.params["J"], 100, 20 * ms)
+    assert values["brunel_nu_ext.values"] == pytest.approx(4 * float(nu_thr / Hz))
+    assert set(circuit.structure_params) >= {"N_E", "C_E", "delay"}
+    assert not {"g", "eta", "nu_ext"} & set(circuit.structure_params)
