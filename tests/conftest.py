@@ -62,7 +62,7 @@ def run_lab(tmp_path):
 
 # One cpp_standalone PING structure shared by the build-cache and sweep tests: compiled
 # once per test session, rerun with other values (run_args) everywhere else.
-SWEEP_PING = {"n_e": 200, "n_i": 50}
+SWEEP_PING = {"n_e": 400, "n_i": 100}  # ping()'s defaults, written out
 SWEEP_DURATION_MS = 500
 
 

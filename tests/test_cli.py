@@ -259,7 +259,7 @@ def test_list_unknown_name_exits_2(capsys):
 
 
 # ----------------------------------------------------------------------- cache, sweep
-SWEEP_ARGS = ["--param", "n_e=200", "--param", "n_i=50", "--duration", "500ms"]
+SWEEP_ARGS = ["--param", "n_e=400", "--param", "n_i=100", "--duration", "500ms"]
 
 
 @pytest.mark.standalone
@@ -271,7 +271,7 @@ def test_run_on_cpp_standalone_uses_the_build_cache(ping_cache, tmp_path, capsys
     out = capsys.readouterr().out
     assert "from the build cache" in out and re.search(r"build +cached \(", out)
     result = load(tmp_path / "result.npz")
-    assert result.meta["build"] == "cached" and result.sizes == {"E": 200, "I": 50}
+    assert result.meta["build"] == "cached" and result.sizes == {"E": 400, "I": 100}
     assert json.loads((tmp_path / "summary.json").read_text())["params"]["drive_e"] == {
         "value": pytest.approx(420e-12),
         "unit": "amp",

@@ -108,7 +108,7 @@ SLOW_METRIC = textwrap.dedent(
 
     if __name__ == "__main__":
         sweep("ping", {"tau_gaba": [5*ms, 7.5*ms, 10*ms, 15*ms, 20*ms, 25*ms]}, 500*ms,
-              metrics=[slow_rates, "gamma"], params={"n_e": 200, "n_i": 50},
+              metrics=[slow_rates, "gamma"], params={"n_e": 400, "n_i": 100},
               client=sys.argv[3], cache_dir=sys.argv[1], out=sys.argv[2], progress=False)
     """
 )
@@ -171,15 +171,16 @@ def test_a_failing_point_is_reported_and_the_others_finish(ping_cache, tmp_path)
     assert len(os.listdir(tmp_path / "points")) == 1  # the failure is retried next time
 
 
+@pytest.mark.slow  # compiles a second structure
 def test_a_structural_parameter_builds_per_structure(ping_cache, tmp_path, caplog):
-    grid = {"n_i": [50, 60], "tau_gaba": [5 * ms, 10 * ms]}
+    grid = {"n_i": [100, 120], "tau_gaba": [5 * ms, 10 * ms]}
     before = build_cache.build_count()
     with caplog.at_level("WARNING", logger="quifer_brian.sweep"):
         table = sweep(
             "ping",
             grid,
             DURATION,
-            params={"n_e": 200},
+            params={"n_e": 400},
             metrics="rates",
             client="sync",
             cache_dir=ping_cache.directory,

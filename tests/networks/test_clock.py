@@ -90,6 +90,7 @@ def test_kuramoto_random_frequencies_scatter_within_tolerance_across_seeds():
     assert max(abs(r - theory_r(4)) for r in values) <= 0.03, values
 
 
+@pytest.mark.slow  # a compile of its own; the default suite has the numpy twin
 @pytest.mark.standalone
 def test_kuramoto_cpp_standalone_matches_numpy():
     """Same deterministic network on both backends: same order parameter."""

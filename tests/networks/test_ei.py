@@ -11,6 +11,7 @@ are single Hann-window periodograms of the 0.1-0.5 s LFP proxy (2.5 Hz resolutio
 tau_GABA steps must span at least two bins to count.
 """
 
+import gc
 import re
 
 import brian2
@@ -22,6 +23,8 @@ from quifer_brian.devices import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ing, ping
 from quifer_brian.networks.ei import gamma_measures
+
+from ..conftest import SWEEP_DURATION_MS, SWEEP_PING
 
 DURATION = 0.5 * second
 SEED = 1
@@ -99,8 +102,10 @@ def test_ping_current_based_synapses_give_the_same_rhythm():
 
 
 @pytest.mark.standalone
-def test_ping_cpp_standalone_gamma():
-    result = simulate(ping(n_e=400, n_i=100), backend="cpp_standalone")
+def test_ping_cpp_standalone_gamma(ping_cache):
+    """The session's compiled default PING (tests/conftest.py): no compile of its own."""
+    duration = SWEEP_DURATION_MS * ms
+    result = ping(**SWEEP_PING).run(duration, backend="cpp_standalone", seed=SEED, cache=ping_cache)
     measured = gamma(result, "E")
     assert result.meta["backend"] == "cpp_standalone"
     assert 30 <= measured["peak"] <= 80 and measured["ratio"] >= 100, measured
@@ -182,9 +187,11 @@ def test_ing_handles_and_lfp():
 
 # ---------------------------------------------------------------------- bad input
 def _no_new_objects(make):
+    gc.collect()  # objects of earlier tests waiting for the collector are not ours
     before = len(BrianObject.__instances__())
     with pytest.raises((CircuitError, UnitsError)) as info:
         make()
+    gc.collect()
     assert len(BrianObject.__instances__()) == before
     return str(info.value)
 

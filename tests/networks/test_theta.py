@@ -100,6 +100,7 @@ def test_without_gaba_there_is_no_rhythm_numpy(short_runs):
 
 
 # ---------------------------------------------------------------- the issue's 4-s criteria
+@pytest.mark.slow  # a compile of its own; the default suite has the numpy twin
 @pytest.mark.standalone
 def test_issue_criteria_on_cpp_standalone(short_runs):
     result = simulate(4 * second, backend="cpp_standalone")
