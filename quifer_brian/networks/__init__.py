@@ -1,5 +1,6 @@
 """Network builders: circuits whose rhythms emerge from the equations."""
 
+from .actualization import ActualizationLoop, ActualizationResult, actualization_loop
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
 from .clock import frequency_bank
@@ -8,9 +9,12 @@ from .kuramoto import kuramoto
 from .theta import theta_gamma
 
 __all__ = [
+    "ActualizationLoop",
+    "ActualizationResult",
     "Circuit",
     "CircuitParts",
     "LfpSpec",
+    "actualization_loop",
     "brunel",
     "frequency_bank",
     "ing",

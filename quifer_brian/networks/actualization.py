@@ -1,0 +1,491 @@
+"""The spiking actualization loop: a noisy cue settles into a stored archetype.
+
+The continuous "mind's eye" loop moves a state vector under a focus force (a pull toward
+a target), a potential field (wells at the stored archetypes) and annealed jitter, with a
+schedule that shifts weight from the field to the focus.  :func:`actualization_loop`
+builds the same loop as a spiking circuit whose every part is in equations, so it runs on
+numpy, in one compiled cpp_standalone program (rerun with other archetypes, cues, targets,
+gains and noise through ``run_args``) and as generated CUDA code:
+
+- **feature layer F** (the state): per trial and dimension, ``neurons_per_dim`` LIF cells
+  with preferred values spread evenly over ``[-0.1, 1.1]`` (a little more than the coded
+  range, so that values near 0 and 1 decode without bias).  Index layout as in
+  :mod:`quifer_brian.coding`: trial ``b``, dimension ``d``, cell ``k`` is
+  ``(b * dim + d) * neurons_per_dim + k``.
+- **memory layer M** (the potential field): per trial, one assembly of ``memory_size``
+  LIF cells per archetype.  F->M weights are the Gaussian match between the F cell's
+  preferred value and the archetype's value in that cell's dimension, so an M assembly
+  needs matching input in *all* dimensions to win; M->F weights are the same match, so
+  the winner writes its archetype back into F.  (Pairwise Hebbian weights between the
+  per-dimension populations settle into mixtures of archetypes; the conjunctive layer
+  does not.)  The recurrent excitation (F->M, M->F, M->M) depresses (Tsodyks-Markram
+  resource ``x_d`` per presynaptic cell): without depression it saturates at
+  refractory-limited rates or dies out.
+- **interneurons I** (PING): fast GABA_A-like inhibition onto F, M and I keeps the
+  activity sparse, makes the M assemblies compete, and paces a gamma rhythm that emerges
+  from the E-I loop.
+- **cue**: the initial state, written into F as a tuned input current during the first
+  ``t_cue``; **focus**: a tuned top-down current toward the target whose gain follows the
+  schedule; **jitter**: an Ornstein-Uhlenbeck variable per F cell times a decaying gain.
+- **read-out**: the F spikes decoded in sliding windows by a local population vector
+  (:func:`decode_states`).
+
+Trials are independent copies side by side in one simulation (block-diagonal
+connectivity), so a batch of trials costs one run.
+"""
+
+import numbers
+
+import numpy as np
+from brian2 import amp, ms, pA, second
+
+from ..checks import (
+    check_choice,
+    check_count,
+    check_fraction,
+    check_real,
+    check_scalar_quantity,
+)
+from ..errors import CircuitError
+from .actualization_parts import TUNABLE, construct_loop, loop_run_values
+from .actualization_readout import (
+    READOUT_WINDOW,
+    VALUE_RANGE,
+    ActualizationResult,
+    decode_states,
+    gamma_measures,
+)
+from .circuit import Circuit
+
+#: Decays of the jitter's amplitude.
+NOISE_DECAYS = ("exponential", "harmonic")
+
+__all__ = [
+    "ActualizationLoop",
+    "ActualizationResult",
+    "actualization_loop",
+    "decode_states",
+    "gamma_measures",
+]
+
+
+# ---------------------------------------------------------------------------- loop
+class ActualizationLoop:
+    """A spiking actualization circuit (see :func:`actualization_loop`)."""
+
+    def __init__(self, params):
+        self.params = dict(params)
+
+    @property
+    def dim(self):
+        return self.params["dim"]
+
+    @property
+    def batch(self):
+        return self.params["batch"]
+
+    @property
+    def archetypes(self):
+        return self.params["archetypes"]
+
+    def __repr__(self):
+        p = self.params
+        return (
+            f"<ActualizationLoop dim={p['dim']} archetypes={p['n_archetypes']} "
+            f"batch={p['batch']} neurons_per_dim={p['neurons_per_dim']}>"
+        )
+
+    def circuit(
+        self,
+        initial_states,
+        target=None,
+        noise_amplitude=0 * pA,
+        noise_decay="exponential",
+        decay_rate=0.1,
+        force_schedule=True,
+        focus_gain=None,
+        release=None,
+    ):
+        """The :class:`~quifer_brian.networks.Circuit` of one run (see :meth:`actualize`).
+
+        Every argument is checked here, before anything is built or compiled.
+        """
+        p = self.params
+        owner = "actualize"
+        if self.archetypes is None:
+            raise CircuitError(
+                f"{owner}: the loop has no archetypes yet (built with num_attractors="
+                f"{p['n_archetypes']}); imprint them first or pass archetypes= to "
+                f"actualization_loop."
+            )
+        initial_states = _as_states("initial_states", initial_states, p["batch"], p["dim"], owner)
+        target_states = self._target_states(target, owner)
+        check_scalar_quantity(
+            "noise_amplitude", noise_amplitude, amp, owner, allow_zero=True, error=CircuitError
+        )
+        check_choice("noise_decay", noise_decay, NOISE_DECAYS, owner, CircuitError)
+        decay_rate = check_real("decay_rate", decay_rate, owner, error=CircuitError)
+        if focus_gain is not None:
+            check_scalar_quantity(
+                "focus_gain", focus_gain, amp, owner, allow_zero=True, error=CircuitError
+            )
+        if release is not None:
+            release = check_fraction("release", release, owner, "a fraction", CircuitError)
+        structure = {k: v for k, v in p.items() if k not in ("focus_gain", "release")}
+        params = {
+            **structure,
+            "initial_states": initial_states,
+            "target_states": target_states,
+            "focus_gain": p["focus_gain"] if focus_gain is None else focus_gain,
+            "release": p["release"] if release is None else release,
+            "force_schedule": bool(force_schedule),
+            "noise_amplitude": noise_amplitude,
+            "noise_decay": noise_decay,
+            "decay_rate": float(decay_rate),
+        }
+        return Circuit(
+            "actualization",
+            construct_loop,
+            params,
+            tunable=loop_run_values,
+            tunable_params=TUNABLE,
+        )
+
+    def _target_states(self, target, owner):
+        """The target of every trial, ``(batch, dim)``, or None."""
+        p = self.params
+        if target is None:
+            return None
+        if np.ndim(target) == 0:
+            k = p["n_archetypes"]
+            if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+                raise CircuitError(
+                    f"{owner}.target: must be an archetype index, a state or None; got {target!r}."
+                )
+            if not 0 <= target < k:
+                raise CircuitError(
+                    f"{owner}.target: archetype index out of range; got {target}, the loop "
+                    f"stores {k} archetypes (0..{k - 1})."
+                )
+            return np.tile(self.archetypes[int(target)], (p["batch"], 1))
+        states = np.asarray(target, dtype=float)
+        if states.ndim == 1:
+            states = np.tile(states, (p["batch"], 1)) if states.size == p["dim"] else states
+        return _as_states("target", states, p["batch"], p["dim"], owner)
+
+    def actualize(
+        self,
+        initial_states,
+        duration,
+        target=None,
+        noise_amplitude=0 * pA,
+        noise_decay="exponential",
+        decay_rate=0.1,
+        force_schedule=True,
+        focus_gain=None,
+        release=None,
+        backend="numpy",
+        seed=None,
+        cache=True,
+    ):
+        """Run a batch of trials side by side in one simulation and decode them.
+
+        Parameters
+        ----------
+        initial_states : array (batch, dim)
+            In [0, 1]; written in as the cue.
+        duration : brian2.Quantity (second)
+            At least one read-out window (50 ms).
+        target : int, array (dim,) or (batch, dim), optional
+            An archetype index or target states for the focus; None: no focus
+            (pattern completion).
+        noise_amplitude : brian2.Quantity (amp)
+            Initial standard deviation of the jitter current (0: no jitter).
+        noise_decay : {'exponential', 'harmonic'}
+        decay_rate : float
+            Exponential decay per step (10 ms) of the jitter.
+        force_schedule : bool
+            Shift weight from the field to the focus after the cue (see
+            :func:`actualization_loop`); False: constant gains.
+        focus_gain : brian2.Quantity (amp), optional
+            Peak focus current (default: the loop's).
+        release : float, optional
+            Fraction of the field gain the schedule removes (default: the loop's).
+        backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
+        seed : int, optional
+        cache : bool, str or BuildCache
+            cpp_standalone only: compile once per structure (size, duration) and rerun
+            the program with new archetypes, states, targets, gains and noise
+            (``run_args``); see :class:`~quifer_brian.build_cache.BuildCache`.
+
+        Returns
+        -------
+        ActualizationResult
+        """
+        check_scalar_quantity("duration", duration, second, "actualize", error=CircuitError)
+        if float(duration / second) < float(READOUT_WINDOW / second):
+            raise CircuitError(
+                f"actualize.duration: must cover at least one read-out window "
+                f"({READOUT_WINDOW}); got {duration}."
+            )
+        circuit = self.circuit(
+            initial_states,
+            target,
+            noise_amplitude,
+            noise_decay,
+            decay_rate,
+            force_schedule,
+            focus_gain,
+            release,
+        )
+        use_cache = cache if backend == "cpp_standalone" else None
+        result = circuit.run(duration, backend=backend, seed=seed, cache=use_cache)
+        times, indices = result.spikes["F"]
+        stops, states = decode_states(
+            times, indices, self.batch, self.dim, self.params["neurons_per_dim"], duration
+        )
+        targets = circuit.params["target_states"]
+        return ActualizationResult(stops, states, targets, self.archetypes, result)
+
+
+def actualization_loop(
+    dim,
+    archetypes=None,
+    num_attractors=None,
+    neurons_per_dim=40,
+    batch=32,
+    memory_size=12,
+    n_inh=20,
+    drive_f=150 * pA,
+    drive_m=120 * pA,
+    drive_i=100 * pA,
+    noise_e=40 * pA,
+    w_fm=500 * pA,
+    w_mf=150 * pA,
+    w_mm=160 * pA,
+    w_ei=60 * pA,
+    w_ie=40 * pA,
+    w_im=80 * pA,
+    w_ii=40 * pA,
+    match_width=0.15,
+    write_width=0.05,
+    tuning_width=0.05,
+    cue_gain=250 * pA,
+    focus_gain=300 * pA,
+    release=0.7,
+    t_cue=40 * ms,
+    t_ramp=200 * ms,
+    tau_d=200 * ms,
+    U_d=0.5,
+    tau_ampa=5 * ms,
+    tau_ampa_i=2 * ms,
+    tau_slow=50 * ms,
+    tau_gaba=5 * ms,
+    delay=1 * ms,
+    dt=0.1 * ms,
+):
+    r"""Build a spiking actualization loop: stored archetypes, focus, annealed jitter.
+
+    Parameters
+    ----------
+    dim : int
+        Dimension of the state vector (> 0).
+    archetypes : array (K, dim), optional
+        The stored states, in [0, 1], pairwise at least ``match_width`` apart (Euclidean):
+        closer ones drive each other's memory assembly almost as much as their own.
+    num_attractors : int, optional
+        K when the archetypes are to be grown by STDP (``imprint``, not part of this
+        builder yet); with ``archetypes`` it must equal ``len(archetypes)``.
+    neurons_per_dim : int
+        Feature cells per dimension (>= 8), preferred values spread evenly over
+        [-0.1, 1.1].
+    batch : int
+        Independent trials run side by side (> 0).
+    memory_size, n_inh : int
+        Cells per memory assembly and interneurons per trial (> 0).
+    drive_f, drive_m, drive_i : brian2.Quantity (amp)
+        Constant drive of the F, M and I cells (the LIF rheobase is 200 pA).
+    noise_e : brian2.Quantity (amp)
+        Standard deviation of the background OU current (tau 5 ms) into F and M cells.
+    w_fm, w_mf, w_mm : brian2.Quantity (amp)
+        Peak current of F->M (times the Gaussian match and the depressing release
+        ``U_d x_d``), M->F (times the match and the field gain) and M->M (within an
+        assembly, slow, depressing) synapses.
+    w_ei, w_ie, w_im, w_ii : brian2.Quantity (amp)
+        E->I (from F and M), I->F, I->M and I->I peak currents.
+    match_width, write_width : float (value units)
+        Widths of the Gaussian match of F->M (read) and M->F (write-back) weights.
+    tuning_width : float (value units)
+        Width of the cue's and the focus's tuning over the preferred values.
+    cue_gain : brian2.Quantity (amp)
+        Peak cue current, on during the first ``t_cue``.
+    focus_gain : brian2.Quantity (amp)
+        Default peak focus current (``actualize`` can change it).
+    release : float
+        Default fraction of the field gain (M->F) the schedule takes away by its end.
+    t_cue, t_ramp : brian2.Quantity (second)
+        Cue duration; the schedule ramps over ``t_ramp`` after the cue.
+    tau_d, U_d : brian2.Quantity (second), float
+        Short-term depression: resource recovery time and fraction used per spike.
+    tau_ampa, tau_ampa_i, tau_slow, tau_gaba : brian2.Quantity (second)
+        Decay of the fast excitatory current onto F/M and onto I, of the slow
+        (NMDA-like) M->M current, and of the inhibitory current.
+    delay : brian2.Quantity (second)
+        Delay of every projection.
+    dt : brian2.Quantity (second)
+
+    Returns
+    -------
+    ActualizationLoop
+        ``loop.actualize(initial_states, duration, target=...)`` runs it.
+
+    Raises
+    ------
+    CircuitError
+        For a bad dimension, batch, size, or archetypes (shape, range, separation),
+        before anything is built.
+
+    Notes
+    -----
+    Focus schedule (with ``force_schedule``): after the cue,
+    :math:`s(t) = \mathrm{clip}((t - t_{cue}) / t_{ramp}, 0, 1)`; the focus current is
+    :math:`g_{focus}\, s(t)\, e^{-(p - x^*)^2 / 2 w^2}` and the field (M->F) gain
+    :math:`1 - r\, s(t)` (``r = release``); without the schedule both gains are
+    constant (``s = 1``, field gain 1).  Jitter: an OU variable
+    :math:`\tau_n \dot n = -n + \sqrt{2 \tau_n}\,\xi` per F cell times
+    :math:`\sigma(t) = A e^{-\lambda t / \Delta}` (exponential) or
+    :math:`A / (1 + t / \Delta)` (harmonic, the continuous loop's 1/(i+1)) with one
+    step of the continuous loop :math:`\Delta` = 10 ms.
+
+    References
+    ----------
+    Tsodyks & Markram (1997) PNAS 94:719 (depression).  Wang (1999) J Neurosci 19:9587
+    (slow recurrent excitation and persistent activity).  Börgers & Kopell (2003)
+    Neural Comput 15:509 (PING gamma).
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> loop = actualization_loop(2, [[0.2, 0.3], [0.8, 0.7]], batch=2, neurons_per_dim=20)
+    >>> run = loop.actualize([[0.25, 0.3], [0.7, 0.75]], 150 * ms, seed=1)
+    >>> run.final_states.shape, run.trajectory.shape
+    ((2, 2), (11, 2, 2))
+    """
+    owner = "actualization_loop"
+    dim = check_count("dim", dim, owner=owner, error=CircuitError)
+    batch = check_count("batch", batch, owner=owner, error=CircuitError)
+    neurons_per_dim = check_count(
+        "neurons_per_dim", neurons_per_dim, owner=owner, minimum=8, error=CircuitError
+    )
+    memory_size = check_count("memory_size", memory_size, owner=owner, error=CircuitError)
+    n_inh = check_count("n_inh", n_inh, owner=owner, error=CircuitError)
+    currents = {"drive_f": drive_f, "drive_m": drive_m, "drive_i": drive_i}
+    currents.update(noise_e=noise_e, cue_gain=cue_gain, focus_gain=focus_gain)
+    currents.update(w_fm=w_fm, w_mf=w_mf, w_mm=w_mm, w_ei=w_ei, w_ie=w_ie, w_im=w_im, w_ii=w_ii)
+    for name, value in currents.items():
+        check_scalar_quantity(name, value, amp, owner, allow_zero=True, error=CircuitError)
+    times = {"t_cue": t_cue, "t_ramp": t_ramp, "tau_d": tau_d, "tau_ampa": tau_ampa}
+    times.update(tau_ampa_i=tau_ampa_i, tau_slow=tau_slow, tau_gaba=tau_gaba, dt=dt)
+    for name, value in times.items():
+        check_scalar_quantity(name, value, second, owner, error=CircuitError)
+    check_scalar_quantity("delay", delay, second, owner, allow_zero=True, error=CircuitError)
+    widths = {"match_width": match_width, "write_width": write_width}
+    widths["tuning_width"] = tuning_width
+    widths = {
+        k: check_real(k, v, owner, allow_zero=False, error=CircuitError) for k, v in widths.items()
+    }
+    match_width, write_width, tuning_width = widths.values()
+    U_d = check_fraction("U_d", U_d, owner, "a release fraction", CircuitError)
+    release = check_fraction(
+        "release", release, owner, "a fraction of the field gain", CircuitError
+    )
+    archetypes = _check_archetypes(archetypes, num_attractors, dim, match_width, owner)
+    params = dict(
+        dim=dim,
+        archetypes=archetypes,
+        n_archetypes=len(archetypes) if archetypes is not None else num_attractors,
+        batch=batch,
+        neurons_per_dim=neurons_per_dim,
+        memory_size=memory_size,
+        n_inh=n_inh,
+        drive_f=drive_f,
+        drive_m=drive_m,
+        drive_i=drive_i,
+        noise_e=noise_e,
+        w_fm=w_fm,
+        w_mf=w_mf,
+        w_mm=w_mm,
+        w_ei=w_ei,
+        w_ie=w_ie,
+        w_im=w_im,
+        w_ii=w_ii,
+        match_width=match_width,
+        write_width=write_width,
+        tuning_width=tuning_width,
+        cue_gain=cue_gain,
+        focus_gain=focus_gain,
+        release=release,
+        t_cue=t_cue,
+        t_ramp=t_ramp,
+        tau_d=tau_d,
+        U_d=U_d,
+        tau_ampa=tau_ampa,
+        tau_ampa_i=tau_ampa_i,
+        tau_slow=tau_slow,
+        tau_gaba=tau_gaba,
+        delay=delay,
+        dt=dt,
+    )
+    return ActualizationLoop(params)
+
+
+# ------------------------------------------------------------------------- checks
+def _check_archetypes(archetypes, num_attractors, dim, min_separation, owner):
+    """The archetypes as a float (K, dim) array (None when they are to be imprinted)."""
+    if num_attractors is not None:
+        num_attractors = check_count("num_attractors", num_attractors, owner, error=CircuitError)
+    if archetypes is None:
+        if num_attractors is None:
+            raise CircuitError(
+                f"{owner}: give the stored states as archetypes=(K x dim array) or their "
+                f"number as num_attractors=K (to imprint them); got neither."
+            )
+        return None
+    array = _as_states("archetypes", archetypes, None, dim, owner)
+    if num_attractors is not None and num_attractors != len(array):
+        raise CircuitError(
+            f"{owner}.num_attractors: must equal the number of archetypes ({len(array)}); "
+            f"got {num_attractors}."
+        )
+    gaps = np.sqrt(((array[:, np.newaxis] - array[np.newaxis]) ** 2).sum(axis=-1))
+    gaps[np.diag_indices(len(array))] = np.inf
+    if gaps.min() < min_separation:
+        a, b = np.unravel_index(np.argmin(gaps), gaps.shape)
+        raise CircuitError(
+            f"{owner}.archetypes: archetypes {a} and {b} are {gaps[a, b]:.3g} apart "
+            f"(Euclidean); the code separates archetypes at least match_width = "
+            f"{min_separation:g} apart. Move them apart or merge them."
+        )
+    return array
+
+
+def _as_states(name, values, rows, dim, owner):
+    """``values`` as a float (rows, dim) array in [0, 1] (any number of rows if None)."""
+    try:
+        array = np.array(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise CircuitError(f"{owner}.{name}: must be an array of numbers; got {values!r}.") from err
+    expected = f"({rows if rows is not None else 'K'}, {dim})"
+    if array.ndim != 2 or array.shape[1] != dim or (rows is not None and len(array) != rows):
+        raise CircuitError(f"{owner}.{name}: must have shape {expected}; got shape {array.shape}.")
+    if len(array) == 0:
+        raise CircuitError(f"{owner}.{name}: must not be empty; got shape {array.shape}.")
+    low, high = VALUE_RANGE
+    outside = ~((array >= low) & (array <= high))  # NaN counts as outside
+    if np.any(outside):
+        first = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise CircuitError(
+            f"{owner}.{name}: values must lie in [{low:g}, {high:g}] (the coded range); "
+            f"got {array[first]!r} at {first}. Rescale or np.clip them."
+        )
+    return array

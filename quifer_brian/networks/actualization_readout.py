@@ -1,0 +1,244 @@
+"""Read-out of the spiking actualization loop: decoded states, distances, rhythm."""
+
+import numpy as np
+from brian2 import ms, second
+
+from .actualization_parts import PREFERRED_RANGE
+
+__all__ = [
+    "READOUT_STEP",
+    "READOUT_WINDOW",
+    "VALUE_RANGE",
+    "ActualizationResult",
+    "decode_states",
+    "gamma_measures",
+]
+
+#: The coded range of the state values.
+VALUE_RANGE = (0.0, 1.0)
+#: Read-out: sliding windows of this length, every READOUT_STEP.
+READOUT_WINDOW = 50 * ms
+READOUT_STEP = 10 * ms
+
+
+# ------------------------------------------------------------------------ read-out
+def decode_states(
+    times,
+    indices,
+    batch,
+    dim,
+    neurons_per_dim,
+    duration,
+    window=READOUT_WINDOW,
+    step=READOUT_STEP,
+    radius=0.15,
+):
+    """Decode F spikes into states in sliding windows (local population vector).
+
+    Parameters
+    ----------
+    times : 1-D array (s)
+    indices : 1-D array of int
+        F cell indices, layout ``(b * dim + d) * neurons_per_dim + k``.
+    batch, dim, neurons_per_dim : int
+    duration : float (s) or brian2.Quantity
+        End of the last window.
+    window, step : brian2.Quantity (second)
+        Window length and spacing (the step must divide the window).
+    radius : float (value units)
+        Cells whose preferred value is within ``radius`` of the most active cell's (in
+        the window, counts smoothed over 3 neighbours) enter the weighted mean.
+
+    Returns
+    -------
+    stops : 1-D array (s)
+        End of each window (the state at ``stops[i]`` is read from ``[stops[i] - window,
+        stops[i])``).
+    states : array (n_windows, batch, dim)
+        Decoded values, clipped to [0, 1]; NaN where a dimension has no spike in the
+        window's neighbourhood.
+    """
+    step_s = float(step / second)
+    width = round(float(window / second) / step_s)
+    duration = float(duration / second) if hasattr(duration, "dim") else float(duration)
+    n_bins = round(duration / step_s)
+    n_cells = batch * dim * neurons_per_dim
+    times = np.asarray(times, dtype=float)
+    bins = np.minimum((times / step_s).astype(int), n_bins - 1)
+    counts = np.bincount(
+        bins * n_cells + np.asarray(indices, dtype=int), minlength=n_bins * n_cells
+    ).reshape(n_bins, n_cells)
+    cumulative = np.concatenate([np.zeros((1, n_cells)), np.cumsum(counts, axis=0)])
+    window_counts = cumulative[width:] - cumulative[:-width]  # windows ending at bins >= width
+    window_counts = window_counts.reshape(-1, batch, dim, neurons_per_dim)
+    stops = (np.arange(width, n_bins + 1)) * step_s
+    low, high = PREFERRED_RANGE
+    preferred = np.linspace(low, high, neurons_per_dim)
+    padded = np.pad(window_counts, [(0, 0)] * 3 + [(1, 1)])
+    smoothed = padded[..., :-2] + 2 * padded[..., 1:-1] + padded[..., 2:]
+    peak = preferred[np.argmax(smoothed, axis=-1)]
+    near = np.abs(preferred - peak[..., np.newaxis]) <= radius + 1e-12
+    weights = window_counts * near
+    total = weights.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        states = (weights * preferred).sum(axis=-1) / total
+    states = np.where(total > 0, np.clip(states, *VALUE_RANGE), np.nan)
+    return stops, states
+
+
+# -------------------------------------------------------------------------- result
+class ActualizationResult:
+    """What :meth:`ActualizationLoop.actualize` returns.
+
+    Attributes
+    ----------
+    times : 1-D array (s)
+        Ends of the read-out windows.
+    trajectory : array (n_windows, batch, dim)
+        Decoded states (NaN: a dimension without spikes).
+    final_states : array (batch, dim)
+        The state decoded in the last window.
+    targets : array (batch, dim) or None
+        The target of every trial (None without focus).
+    archetypes : array (K, dim)
+    distance : array (n_windows, batch)
+        Euclidean distance (value units) to the target, or without a target to the
+        nearest archetype; NaN where the state is undecodable.
+    silent : 1-D bool array (batch,)
+        Trials whose final state has a dimension without spikes.
+    result : Result
+        The spikes (populations ``'F'``, ``'M'``, ``'I'``) for the analysis functions.
+    """
+
+    def __init__(self, times, trajectory, targets, archetypes, result):
+        self.times = times
+        self.trajectory = trajectory
+        self.targets = targets
+        self.archetypes = archetypes
+        self.result = result
+        reference = targets[np.newaxis] if targets is not None else None
+        if reference is None:
+            gaps = trajectory[:, :, np.newaxis, :] - archetypes[np.newaxis, np.newaxis]
+            self.distance = np.sqrt((gaps**2).sum(axis=-1)).min(axis=-1)
+        else:
+            self.distance = np.sqrt(((trajectory - reference) ** 2).sum(axis=-1))
+
+    @property
+    def final_states(self):
+        """The states decoded in the last window, ``(batch, dim)``."""
+        return self.trajectory[-1]
+
+    @property
+    def silent(self):
+        """Trials whose final state cannot be decoded."""
+        return np.isnan(self.final_states).any(axis=-1)
+
+    def _index(self, time):
+        if time is None:
+            return -1
+        time = float(time / second) if hasattr(time, "dim") else float(time)
+        return int(np.argmin(np.abs(self.times - time)))
+
+    def success(self, threshold=0.1, time=None):
+        """Trials within ``threshold`` (value units) of their target at ``time``.
+
+        Parameters
+        ----------
+        threshold : float
+        time : brian2.Quantity or float (s), optional
+            Read-out time (the window ending nearest to it); default the end.
+
+        Returns
+        -------
+        1-D bool array (batch,)
+            Silent trials count as failures.
+        """
+        distance = self.distance[self._index(time)]
+        return np.nan_to_num(distance, nan=np.inf) <= threshold
+
+    def nearest_archetype(self, time=None):
+        """Index of the archetype nearest to each trial's state at ``time``."""
+        states = self.trajectory[self._index(time)]
+        gaps = states[:, np.newaxis, :] - self.archetypes[np.newaxis]
+        return np.argmin(np.nan_to_num((gaps**2).sum(axis=-1), nan=np.inf), axis=-1)
+
+
+#: Lowest frequency searched for the rhythm's fundamental (Hz).
+FUNDAMENTAL_RANGE = (12.0, None)
+
+
+def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0, 200.0)):
+    """The rhythm of the loop: the interneurons' spectrum and the E cells' locking.
+
+    Parameters
+    ----------
+    run : ActualizationResult
+    t_start, t_stop : float (s)
+        Analysed span (default: 150 ms to the end, while the loop settles).
+    band, total : (float, float) (Hz)
+        Where the peak is looked for, and the reference range of the power.
+
+    Returns
+    -------
+    dict
+        ``peak`` (Hz: the largest power in ``band`` of the trial-averaged spectrum of
+        each trial's I population rate, 1 ms bins, one Hann window over the span),
+        ``local_max`` (the peak is above both neighbours), ``fraction`` (power of the
+        peak's lobe -- down to the nearest minima on both sides -- over the power in
+        ``total``), ``fundamental`` (Hz: the largest power from 12 Hz to the top of
+        ``band``; sharp volleys put power at the harmonics too, so ``peak`` can be the
+        second harmonic of a slower rhythm), ``plv`` (F and M spikes of each trial
+        against the phase of that trial's I rate band-passed to ``band``, pooled),
+        ``freqs`` and ``power``.
+    """
+    from .. import analysis as qa
+
+    result = run.result
+    batch = run.trajectory.shape[1]
+    t_stop = result.duration if t_stop is None else float(t_stop)
+    fs = 1000.0
+    edges = np.arange(0.0, result.duration + 0.5 / fs, 1 / fs)
+    span = slice(round(t_start * fs), round(t_stop * fs))
+    times_i, cells_i = result.spikes["I"]
+    trial_i = cells_i // (result.sizes["I"] // batch)
+    rates = np.array([np.histogram(times_i[trial_i == b], edges)[0] for b in range(batch)])
+    spectra = []
+    for rate in rates.astype(float):
+        segment = rate[span] - rate[span].mean()
+        freqs, power = qa.compute_spectrum(segment, fs, nperseg=segment.size)
+        spectra.append(power)
+    power = np.mean(spectra, axis=0)
+    in_band = np.flatnonzero((freqs >= band[0]) & (freqs <= band[1]))
+    peak = in_band[np.argmax(power[in_band])]
+    low, high = peak, peak
+    while low > 0 and power[low - 1] < power[low]:
+        low -= 1
+    while high < len(power) - 1 and power[high + 1] < power[high]:
+        high += 1
+    reference = (freqs >= total[0]) & (freqs <= total[1])
+    slow = (freqs >= FUNDAMENTAL_RANGE[0]) & (freqs <= band[1])
+    lobe = np.zeros_like(reference)
+    lobe[low : high + 1] = True
+    phases = []
+    for name in ("F", "M"):
+        times, cells = result.spikes[name]
+        trial = cells // (result.sizes[name] // batch)
+        keep = (times >= t_start) & (times < t_stop)
+        for b in range(batch):
+            spikes = times[keep & (trial == b)]
+            if spikes.size and rates[b].any():
+                phases.append(qa.spike_phases(spikes, rates[b].astype(float), fs, band))
+    plv = qa.compute_plv(np.concatenate(phases))[0] if phases else np.nan
+    return {
+        "peak": float(freqs[peak]),
+        "local_max": bool(
+            0 < peak < len(power) - 1
+            and power[peak] > power[peak - 1]
+            and power[peak] > power[peak + 1]
+        ),
+        "fraction": float(power[lobe & reference].sum() / power[reference].sum()),
+        "fundamental": float(freqs[slow][np.argmax(power[slow])]),
+        "plv": float(plv),
+        "freqs": freqs,
+        "power": power,
+    }

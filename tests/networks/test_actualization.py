@@ -1,0 +1,277 @@
+"""The spiking actualization loop: focus, pattern completion, emergent gamma, backends.
+
+Criteria (issue 5), each over three archetype draws (K = 4 in [0.1, 0.9]^3, pairwise at
+least 0.4 apart, fixed seeds), 32 trials per batch run side by side:
+
+- focus (target = archetype 0, random initial states): >= 95 % of the final states
+  within 0.1 of the target at 500 ms, >= 90 % at 400 ms, mean distance at 500 ms below
+  a tenth of that at 100 ms;
+- pattern completion without focus (cues = archetype + N(0, 0.15), clipped): >= 80 % end
+  within 0.1 of the archetype nearest to the cue on average, no draw below 70 %, <= 5 %
+  silent;
+- gamma while settling (150-500 ms): the interneurons' rate spectrum has a local maximum
+  in 30-80 Hz whose lobe holds >= 25 % of the 5-200 Hz power; E spikes lock to it with
+  PLV >= 0.3;
+- numpy and cpp_standalone give the same success rates within 10 points; CUDA code
+  generates.
+
+The criteria run (slow tier) on cpp_standalone from ONE compiled program (batch 32,
+500 ms), rerun through run_args with each draw's archetypes, cues and targets.
+"""
+
+import os
+
+import numpy as np
+import pytest
+from brian2 import ms, pA
+
+from quifer_brian.build_cache import BuildCache, build_count
+from quifer_brian.devices import backend_session
+from quifer_brian.errors import CircuitError
+from quifer_brian.networks.actualization import (
+    actualization_loop,
+    decode_states,
+    gamma_measures,
+)
+
+DIM, K, BATCH = 3, 4, 32
+DURATION = 500 * ms
+DRAWS = (0, 1, 2)
+SEPARATION = 0.4
+CUE_NOISE = 0.15
+THRESHOLD = 0.1
+
+
+def draw_archetypes(seed):
+    """K archetypes uniform in [0.1, 0.9]^dim, pairwise >= SEPARATION apart (rejection)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        archetypes = rng.uniform(0.1, 0.9, (K, DIM))
+        gaps = np.sqrt(((archetypes[:, None] - archetypes[None]) ** 2).sum(-1))
+        if gaps[np.triu_indices(K, 1)].min() >= SEPARATION:
+            return archetypes
+
+
+def trials(seed):
+    """``(archetypes, random initial states, noisy cues, archetype nearest to each cue)``."""
+    archetypes = draw_archetypes(seed)
+    rng = np.random.default_rng(100 + seed)
+    initial = rng.uniform(0, 1, (BATCH, DIM))
+    cued = rng.integers(0, K, BATCH)
+    cues = np.clip(archetypes[cued] + rng.normal(0, CUE_NOISE, (BATCH, DIM)), 0, 1)
+    nearest = np.argmin(((cues[:, None] - archetypes[None]) ** 2).sum(-1), axis=1)
+    return archetypes, initial, cues, nearest
+
+
+def completion_rate(run, archetypes, nearest):
+    """Fraction of trials ending within THRESHOLD of the archetype nearest to their cue."""
+    distance = np.sqrt(((run.final_states - archetypes[nearest]) ** 2).sum(-1))
+    return float(np.mean(np.nan_to_num(distance, nan=np.inf) <= THRESHOLD))
+
+
+def run_draw(seed, backend, cache=None):
+    archetypes, initial, cues, nearest = trials(seed)
+    loop = actualization_loop(DIM, archetypes, batch=BATCH)
+    focus = loop.actualize(initial, DURATION, target=0, backend=backend, seed=seed, cache=cache)
+    completion = loop.actualize(cues, DURATION, backend=backend, seed=seed, cache=cache)
+    return {
+        "focus": focus,
+        "completion": completion,
+        "completion_rate": completion_rate(completion, archetypes, nearest),
+    }
+
+
+@pytest.fixture(scope="module")
+def compiled_runs(tmp_path_factory):
+    """Every draw on cpp_standalone through one build cache: one compile for all."""
+    cache = BuildCache(tmp_path_factory.mktemp("actualization_cache"))
+    builds = build_count()
+    runs = {seed: run_draw(seed, "cpp_standalone", cache) for seed in DRAWS}
+    runs["compiles"] = build_count() - builds
+    return runs
+
+
+# ------------------------------------------------------------------ criteria (cpp)
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_one_compile_serves_every_draw(compiled_runs):
+    assert compiled_runs["compiles"] == 1
+    builds = [compiled_runs[s][k].result.meta["build"] for s in DRAWS for k in ("focus",)]
+    assert builds[1:] == ["cached"] * (len(DRAWS) - 1)
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+@pytest.mark.parametrize("seed", DRAWS)
+def test_focus_converges_to_the_target(compiled_runs, seed):
+    run = compiled_runs[seed]["focus"]
+    at_500 = run.success(THRESHOLD).mean()
+    at_400 = run.success(THRESHOLD, time=400 * ms).mean()
+    early = np.nanmean(run.distance[np.argmin(np.abs(run.times - 0.1))])
+    late = np.nanmean(run.distance[-1])
+    assert at_500 >= 0.95, (seed, at_500)
+    assert at_400 >= 0.90, (seed, at_400)
+    assert late < early / 10, (seed, early, late)
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_pattern_completion_without_focus(compiled_runs):
+    rates = [compiled_runs[seed]["completion_rate"] for seed in DRAWS]
+    silent = [compiled_runs[seed]["completion"].silent.mean() for seed in DRAWS]
+    assert np.mean(rates) >= 0.80, rates
+    assert min(rates) >= 0.70, rates
+    assert max(silent) <= 0.05, silent
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+@pytest.mark.parametrize("seed", DRAWS)
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 5): the loop's rhythm is a 26 Hz beta with harmonics, not gamma: "
+    "the 30-80 Hz 'peak' (48.6 Hz) is its second harmonic, holding 13-14 % of the 5-200 Hz "
+    "power (needs >= 25 %); more M drive moves the fundamental to 31 Hz (17 %) but drops "
+    "completion below 70 % on a draw.",
+)
+def test_gamma_emerges_while_the_loop_settles(compiled_runs, seed):
+    measured = gamma_measures(compiled_runs[seed]["completion"], t_start=0.15, t_stop=0.5)
+    assert 30 <= measured["fundamental"] <= 80, measured["fundamental"]
+    assert 30 <= measured["peak"] <= 80 and measured["local_max"], measured["peak"]
+    assert measured["fraction"] >= 0.25, measured["fraction"]
+    assert measured["plv"] >= 0.3, measured["plv"]
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_numpy_and_cpp_standalone_agree(compiled_runs):
+    seed = DRAWS[0]
+    numpy_runs = run_draw(seed, "numpy")
+    cpp = compiled_runs[seed]
+    focus = (numpy_runs["focus"].success().mean(), cpp["focus"].success().mean())
+    completion = (numpy_runs["completion_rate"], cpp["completion_rate"])
+    assert abs(focus[0] - focus[1]) <= 0.10, focus
+    assert abs(completion[0] - completion[1]) <= 0.10, completion
+
+
+def test_focus_and_completion_on_numpy_small_batch():
+    """The default suite's check (the full criteria run in the slow tier): draw 0, 8 trials."""
+    archetypes, initial, cues, nearest = trials(0)
+    loop = actualization_loop(DIM, archetypes, batch=8)
+    focus = loop.actualize(initial[:8], DURATION, target=0, backend="numpy", seed=0)
+    completion = loop.actualize(cues[:8], DURATION, backend="numpy", seed=0)
+    assert focus.success(THRESHOLD).mean() >= 0.95
+    assert completion_rate(completion, archetypes, nearest[:8]) >= 0.70
+    assert completion.silent.mean() == 0
+
+
+@pytest.mark.cuda
+def test_loop_generates_cuda_code(tmp_path):
+    loop = actualization_loop(DIM, draw_archetypes(0), batch=2, neurons_per_dim=10)
+    circuit = loop.circuit(np.full((2, DIM), 0.5), target=0)
+    with backend_session("cuda_standalone", directory=str(tmp_path), stop_after="generate") as s:
+        assert circuit.run(5 * ms, session=s) is None
+    sources = os.listdir(tmp_path / "code_objects")
+    assert any(f.endswith(".cu") for f in sources)
+
+
+# ------------------------------------------------------------------ read-out (no run)
+def test_decoder_reads_a_bump_back():
+    """Spikes of a Gaussian bump at known values decode to those values."""
+    n, batch, dim = 40, 2, 3
+    values = np.array([[0.05, 0.5, 0.93], [0.3, 0.71, 1.0]])
+    preferred = np.linspace(-0.1, 1.1, n)
+    rng = np.random.default_rng(0)
+    times, cells = [], []
+    for b in range(batch):
+        for d in range(dim):
+            rates = 80 * np.exp(-0.5 * ((preferred - values[b, d]) / 0.05) ** 2)
+            counts = rng.poisson(rates * 0.2)
+            for k, c in enumerate(counts):
+                times.append(rng.uniform(0, 0.2, c))
+                cells.append(np.full(c, (b * dim + d) * n + k))
+    times, cells = np.concatenate(times), np.concatenate(cells)
+    stops, _ = decode_states(times, cells, batch, dim, n, 0.2)
+    assert np.allclose(stops, np.arange(0.05, 0.2001, 0.01))
+    # one 200 ms window: about 60 spikes per bump, centroid error ~ 0.05/sqrt(60)
+    stops, states = decode_states(times, cells, batch, dim, n, 0.2, window=200 * ms)
+    assert stops.tolist() == [0.2]
+    assert np.abs(states[0] - values).max() < 0.02, states[0]
+
+
+def test_decoder_marks_silent_dimensions():
+    _, states = decode_states(np.array([0.01]), np.array([3]), 1, 2, 10, 0.1)
+    assert np.isfinite(states[0, 0, 0]) and np.isnan(states[0, 0, 1])
+    assert np.isnan(states[-1]).all()  # the last window has no spike
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.fixture
+def loop():
+    return actualization_loop(DIM, draw_archetypes(0), batch=4)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "match"),
+    [
+        ({"dim": 0}, r"actualization_loop\.dim: must be an integer >= 1; got 0"),
+        ({"batch": 0}, r"actualization_loop\.batch: must be an integer >= 1; got 0"),
+        ({"batch": -3}, r"actualization_loop\.batch"),
+        ({"archetypes": [[0.2, 0.2, 0.2], [0.25, 0.2, 0.2]]}, r"archetypes 0 and 1 are 0\.05"),
+        ({"archetypes": [[0.2, 0.2], [0.8, 0.8]]}, r"archetypes: must have shape \(K, 3\)"),
+        ({"archetypes": [[0.2, 0.2, 1.2], [0.8, 0.8, 0.1]]}, r"archetypes: values must lie"),
+        ({"archetypes": None}, r"give the stored states as archetypes="),
+        ({"num_attractors": 3}, r"num_attractors: must equal the number of archetypes \(4\)"),
+        ({"w_fm": 5}, r"w_fm"),
+    ],
+)
+def test_builder_refuses_bad_arguments(arguments, match):
+    params = {"dim": DIM, "archetypes": draw_archetypes(0), **arguments}
+    with pytest.raises((CircuitError, TypeError), match=match):
+        actualization_loop(**params)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "match"),
+    [
+        ({"initial_states": np.full((3, DIM), 0.5)}, r"initial_states: must have shape \(4, 3\)"),
+        ({"initial_states": np.full((4, 2), 0.5)}, r"initial_states: must have shape \(4, 3\)"),
+        (
+            {"initial_states": np.full((4, DIM), 1.5)},
+            r"initial_states: values must lie in \[0, 1\]",
+        ),
+        ({"initial_states": np.full((4, DIM), np.nan)}, r"initial_states: values must lie"),
+        ({"target": 4}, r"target: archetype index out of range; got 4, the loop stores 4"),
+        ({"target": -1}, r"target: archetype index out of range"),
+        ({"target": [0.5, 2.0, 0.5]}, r"target: values must lie in \[0, 1\]"),
+        ({"noise_decay": "linear"}, r"noise_decay: unknown value 'linear'"),
+        ({"duration": 20 * ms}, r"duration: must cover at least one read-out window"),
+    ],
+)
+def test_actualize_refuses_bad_arguments_before_building(loop, arguments, match):
+    call = {"initial_states": np.full((4, DIM), 0.5), "duration": 100 * ms, **arguments}
+    # cpp_standalone: an error after the checks would compile; the checks come first
+    with pytest.raises(CircuitError, match=match):
+        loop.actualize(backend="cpp_standalone", **call)
+
+
+def test_imprint_only_loop_needs_archetypes_before_running():
+    loop = actualization_loop(DIM, num_attractors=3, batch=2)
+    with pytest.raises(CircuitError, match=r"has no archetypes yet"):
+        loop.actualize(np.full((2, DIM), 0.5), 100 * ms)
+
+
+def test_jitter_and_schedule_reach_the_program(loop):
+    """The tunable values a compiled program receives (run_args) follow the arguments."""
+    circuit = loop.circuit(
+        np.full((4, DIM), 0.5), target=1, noise_amplitude=30 * pA, noise_decay="harmonic"
+    )
+    values = circuit.run_values()
+    assert values["actualization_F.harmonic_jitter"] == 1.0
+    assert values["actualization_F.A_jitter"] == pytest.approx(30e-12)
+    assert values["actualization_F.scheduled"] == 1.0
+    np.testing.assert_allclose(
+        values["actualization_F.value_focus"][:40], loop.archetypes[1, 0], rtol=0, atol=0
+    )
+    off = loop.circuit(np.full((4, DIM), 0.5), force_schedule=False).run_values()
+    assert off["actualization_F.release"] == 0.0 and off["actualization_F.I_peak_focus"] == 0.0
