@@ -156,6 +156,22 @@ class ActualizationResult:
         distance = self.distance[self._index(time)]
         return np.nan_to_num(distance, nan=np.inf) <= threshold
 
+    def settling_times(self, threshold=0.1):
+        """When each trial settles: the end of the first read-out window after which
+        its distance stays within ``threshold`` to the end of the run (s).
+
+        Returns
+        -------
+        1-D float array (batch,)
+            NaN for trials that never settle (or end silent).
+        """
+        inside = np.nan_to_num(self.distance, nan=np.inf) <= threshold
+        # windows from which on the trial stays inside: a reversed running "all"
+        stays = np.flip(np.logical_and.accumulate(np.flip(inside, axis=0), axis=0), axis=0)
+        settled = stays.any(axis=0)
+        first = np.argmax(stays, axis=0)
+        return np.where(settled, self.times[first], np.nan)
+
     def nearest_archetype(self, time=None):
         """Index of the archetype nearest to each trial's state at ``time``."""
         states = self.trajectory[self._index(time)]

@@ -275,3 +275,16 @@ def test_jitter_and_schedule_reach_the_program(loop):
     )
     off = loop.circuit(np.full((4, DIM), 0.5), force_schedule=False).run_values()
     assert off["actualization_F.release"] == 0.0 and off["actualization_F.I_peak_focus"] == 0.0
+
+
+def test_settling_time_is_when_the_distance_stays_below_threshold():
+    from quifer_brian.networks.actualization_readout import ActualizationResult
+
+    times = np.array([0.05, 0.06, 0.07, 0.08])
+    targets = np.zeros((3, 1))
+    # trial 0 settles at 0.07, trial 1 dips in and out then in at 0.08, trial 2 never
+    path = np.array([[0.5, 0.05, 0.5], [0.3, 0.5, 0.5], [0.05, 0.2, 0.4], [0.0, 0.05, np.nan]])
+    run = ActualizationResult(times, path[:, :, None], targets, np.zeros((1, 1)), None)
+    settled = run.settling_times(0.1)
+    assert settled[0] == pytest.approx(0.07) and settled[1] == pytest.approx(0.08)
+    assert np.isnan(settled[2])
