@@ -243,11 +243,11 @@ def _construct(
     # learned_weights: w comes from fm_weights / mf_weights (loop_run_values), not here
     if not learned_weights:
         fm.run_at(
-        f"w = w_fm*exp(-(pref_pre - ({_selected_archetype(dim, 'post')}))**2/(2*match_width**2))",
-        times=[0 * ms],
-        when="start",
-        name="actualization_FM_weights",
-    )
+            f"w = w_fm*exp(-(pref_pre - ({_selected_archetype(dim, 'post')}))**2/(2*match_width**2))",
+            times=[0 * ms],
+            when="start",
+            name="actualization_FM_weights",
+        )
     fm.namespace.update({"w_fm": w_fm, "match_width": match_width})
     mf = _projection(
         memory,
