@@ -7,7 +7,7 @@ Neuron, synapse and plasticity models are declared as equation strings with unit
 builder over a parameter grid (compiled once, on a Dask cluster).
 """
 
-from . import coding, equations
+from . import equations
 from ._version import __version__
 from .errors import (
     AnalysisError,
@@ -35,3 +35,13 @@ __all__ = [
     "load",
     "sweep",
 ]
+
+
+def __getattr__(name):
+    # coding loads scipy.signal (through the analysis helpers): ~1 s a process that
+    # does not need it should not pay
+    if name == "coding":
+        import importlib
+
+        return importlib.import_module(".coding", __name__)
+    raise AttributeError(f"module 'quifer_brian' has no attribute {name!r}")

@@ -120,6 +120,7 @@ def run_point(spec):
                 duration, backend="cpp_standalone", seed=spec["seed"], cache=spec["cache_dir"]
             )
             record["build"] = result.meta["build_key"]
+            record["compiled"] = result.meta["build"] == "compiled"
         else:
             result = circuit.run(duration, backend=spec["backend"], seed=spec["seed"])
         record["metrics"] = measure(result, spec["metrics"])
@@ -186,9 +187,10 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per point in grid order.  ``df.attrs``: ``builds`` (structures compiled
-        by this call), ``structures``, ``computed`` (points run by this call),
-        ``resumed`` (points read back from ``out``), ``failed``, ``out``, ``units``.
+        One row per point in grid order.  ``df.attrs``: ``builds`` (programs compiled
+        by this call, here or on the workers), ``structures``, ``computed`` (points
+        run by this call), ``resumed`` (points read back from ``out``), ``failed``,
+        ``out``, ``units``.
 
     Raises
     ------
@@ -270,6 +272,17 @@ def sweep(
             )
         reporter.done(record["error"] is not None)
     reporter.finish()
+    on_workers = sum(bool(records[keys[i]].get("compiled")) for i in todo)
+    if on_workers:
+        logger.warning(
+            "sweep %s: %d point(s) compiled their structure themselves: the workers' "
+            "cache key differs from this process's (package sources or versions differ, "
+            "or the workers do not share the cache folder %s).",
+            name,
+            on_workers,
+            cache.directory if cache else None,
+        )
+    builds += on_workers
 
     table, units = _table(points, seeds, [records[key] for key in keys])
     frame = pd.DataFrame(table)
