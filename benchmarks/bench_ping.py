@@ -1,13 +1,17 @@
 """PING on cpp_standalone: ``quifer_brian.networks.ping`` against the same network in raw Brian2.
 
-Run: ``python benchmarks/bench_ping.py [--sizes 5000 50000] [--duration 1] [--repeats 3]``.
+Run: ``python benchmarks/bench_ping.py [--sizes 5000 50000] [--duration 1] [--repeats 3]``
+(``--quick``: 500 neurons, 0.2 s, one process each, for a smoke run).
 
 Each measurement is one fresh Python process (``--worker package|raw``), alternating
 package and raw; the table reports the median of ``--repeats`` processes per variant.
 Both variants build the same objects in the same order with the same names and seed --
-E/I LIF groups, the four receptor projections, a spike and a population-rate monitor per
-population and the LFP probe (a one-neuron group summing ``|I_ampa|`` and ``|I_gaba_a|``
-of the E cells through a ``(summed)`` synapse, recorded at 1 kHz) -- so the spike counts
+E/I LIF groups (the E drive a tonic current ``I_0_drive * gain_drive`` with uniform
+per-neuron gains; ``I_0_drive`` and the receptor time constants shared constant
+variables, as ping() declares its tunable parameters), the four receptor projections,
+a spike and a population-rate monitor per population and the LFP probe (a one-neuron
+group summing ``|I_ampa|`` and ``|I_gaba_a|`` of the E cells through a ``(summed)``
+synapse, recorded at 1 kHz) -- so the spike counts
 must agree exactly; the script checks that.
 
 Phases (wall clock, seconds):
@@ -142,34 +146,47 @@ def run_raw(n_e, n_i, probabilities, duration_s, seed, directory):
     dg_ampa/dt = -g_ampa/tau_ampa : siemens
     dg_gaba_a/dt = -g_gaba_a/tau_gaba_a : siemens
     I_ext : amp
+    tau_ampa : second (shared, constant)
+    tau_gaba_a : second (shared, constant)
     """
     neuron = dict(E_L=-70 * mV, R_m=100 * Mohm, V_th=-50 * mV, V_reset=-60 * mV)
-    receptors = dict(tau_ampa=2 * ms, E_ampa=0 * mV, tau_gaba_a=10 * ms, E_gaba_a=-80 * mV)
+    reversal = dict(E_ampa=0 * mV, E_gaba_a=-80 * mV)
     noise = dict(mu_noise=0 * pA, sigma_noise=40 * pA, tau_noise=5 * ms)
+    drive = dict(spread_drive=0.2)
     lif_kwargs = dict(threshold="v > V_th", reset="v = V_reset", refractory="t_ref")
     lif_kwargs.update(method="euler", dt=0.1 * ms)
+    # E: OU noise plus a tonic drive I_0_drive * gain_drive, gains uniform in 1 +- 20 %;
+    # the receptor time constants and I_0_drive are shared variables (tunable at run time)
     exc = NeuronGroup(
         n_e,
         lif
         + """
-        I_in = I_ampa + I_gaba_a + I_noise : amp
+        I_in = I_ampa + I_gaba_a + I_noise + I_drive : amp
         dI_noise/dt = (mu_noise - I_noise)/tau_noise + sigma_noise*sqrt(2/tau_noise)*xi_noise : amp
+        I_drive = I_0_drive*gain_drive : amp
+        I_0_drive : amp (shared, constant)
+        gain_drive : 1 (constant)
         """,
-        namespace=dict(tau_m=20 * ms, t_ref=2 * ms, **neuron, **receptors, **noise),
+        namespace=dict(tau_m=20 * ms, t_ref=2 * ms, **neuron, **reversal, **noise, **drive),
         name="ping_E",
         **lif_kwargs,
     )
+    exc.tau_ampa = 2 * ms
+    exc.tau_gaba_a = 10 * ms
+    exc.I_0_drive = 400 * pA
     exc.v = "E_L"
     exc.I_noise = "mu_noise"
+    exc.gain_drive = "1 + spread_drive*(2*rand() - 1)"
     inh = NeuronGroup(
         n_i,
         lif + "I_in = I_ampa + I_gaba_a : amp",
-        namespace=dict(tau_m=10 * ms, t_ref=1 * ms, **neuron, **receptors),
+        namespace=dict(tau_m=10 * ms, t_ref=1 * ms, **neuron, **reversal),
         name="ping_I",
         **lif_kwargs,
     )
+    inh.tau_ampa = 2 * ms
+    inh.tau_gaba_a = 10 * ms
     inh.v = "E_L"
-    exc.I_ext = "4e-10*amp*(1 + 0.2*(2*rand() - 1))"  # 400 pA +- 20 %
     inh.I_ext = 0 * pA
     exc.v = "V_reset + rand()*(V_th - V_reset)"
     inh.v = "V_reset + rand()*(V_th - V_reset)"
@@ -306,12 +323,15 @@ def main(argv=None):
     parser.add_argument(
         "--reference", type=int, default=5000, help="size whose in-degrees larger networks keep"
     )
+    parser.add_argument("--quick", action="store_true", help="500 neurons, 0.2 s, 1 repeat")
     parser.add_argument("--worker", choices=("package", "raw"), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
+    if args.quick:
+        args.sizes, args.duration, args.repeats, args.binary_reruns = [500], 0.2, [1], 1
 
     repeats = args.repeats * len(args.sizes) if len(args.repeats) == 1 else args.repeats
     tables = []
