@@ -242,8 +242,9 @@ def _construct(
     )
     # learned_weights: w comes from fm_weights / mf_weights (loop_run_values), not here
     if not learned_weights:
+        archetype = _selected_archetype(dim, "post")
         fm.run_at(
-            f"w = w_fm*exp(-(pref_pre - ({_selected_archetype(dim, 'post')}))**2/(2*match_width**2))",
+            f"w = w_fm*exp(-(pref_pre - ({archetype}))**2/(2*match_width**2))",
             times=[0 * ms],
             when="start",
             name="actualization_FM_weights",
