@@ -30,6 +30,7 @@ __all__ = ["analyse_theta_gamma", "run_flagship"]
 THETA_BAND = (4.0, 12.0)  # Hz
 GAMMA_BAND = (30.0, 100.0)  # Hz
 T_START = 0.2  # s of onset transient left out of every measure
+MIN_DURATION = 2.0  # s: shorter runs leave too few theta cycles for a theta peak
 MIN_PEAK_HEIGHT = 0.3  # log10 power above the aperiodic fit (a factor of 2)
 
 
@@ -125,6 +126,7 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     backend : str, optional
         Default: cpp_standalone where a C++ compiler works, numpy otherwise.
     duration : brian2.Quantity (second)
+        At least 2 s (checked before anything is built).
     seed : int
     progress : bool
         Print the simulation's progress.
@@ -134,9 +136,18 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     dict
         The summary written to ``summary.json``.
     """
+    from .checks import check_quantity
+    from .errors import CircuitError
     from .networks import theta_gamma
 
     backend = check_backend(backend) if backend is not None else _default_backend()
+    check_quantity("duration", duration, second, owner="demo")
+    if float(duration / second) < MIN_DURATION:
+        raise CircuitError(
+            f"demo.duration: must be >= {MIN_DURATION:g} s ({T_START:g} s of onset transient "
+            f"are left out and the theta-gamma measures need several theta cycles); got "
+            f"{duration}."
+        )
     os.makedirs(out_dir, exist_ok=True)
     start = time.perf_counter()
     result = theta_gamma().run(duration, backend=backend, seed=seed, progress=progress)

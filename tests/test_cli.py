@@ -61,6 +61,12 @@ def test_bad_arguments_exit_2(argv, capsys):
     assert "error:" in capsys.readouterr().err
 
 
+def test_demo_too_short_exits_2_before_running(tmp_path, capsys):
+    assert main(["demo", "--duration", "0.5", "--out", str(tmp_path / "demo")]) == 2
+    line = _one_line_error(capsys, "quifer-brian demo: demo.duration: must be >= 2 s")
+    assert "got 0.5 s" in line and not (tmp_path / "demo").exists()
+
+
 # --------------------------------------------------------------------------- run / analyze / list
 
 TINY_PING = ["--param", "n_e=40", "--param", "n_i=10", "--duration", "200ms", "--backend", "numpy"]
