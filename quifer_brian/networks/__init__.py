@@ -1,6 +1,7 @@
 """Network builders: circuits whose rhythms emerge from the equations."""
 
 from .actualization import ActualizationLoop, ActualizationResult, actualization_loop
+from .actualization_imprint import ImprintResult
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
 from .clock import frequency_bank
@@ -13,6 +14,7 @@ __all__ = [
     "ActualizationResult",
     "Circuit",
     "CircuitParts",
+    "ImprintResult",
     "LfpSpec",
     "actualization_loop",
     "brunel",

@@ -95,6 +95,21 @@ class ActualizationLoop:
             f"batch={p['batch']} neurons_per_dim={p['neurons_per_dim']}>"
         )
 
+    def imprint(self, patterns, repetitions, **options):
+        """Grow the archetypes in the F<->M weights from noisy presentations.
+
+        See :func:`~quifer_brian.networks.actualization_imprint.imprint` (``options``)
+        for the schedule, the rule and what keeps it stable.  Afterwards the loop stores
+        ``patterns`` and :meth:`actualize` runs with the learned weights.
+
+        Returns
+        -------
+        ImprintResult
+        """
+        from .actualization_imprint import imprint
+
+        return imprint(self, patterns, repetitions, **options)
+
     def circuit(
         self,
         initial_states,
@@ -294,8 +309,8 @@ def actualization_loop(
         The stored states, in [0, 1], pairwise at least ``match_width`` apart (Euclidean):
         closer ones drive each other's memory assembly almost as much as their own.
     num_attractors : int, optional
-        K when the archetypes are to be grown by STDP (``imprint``, not part of this
-        builder yet); with ``archetypes`` it must equal ``len(archetypes)``.
+        K when the archetypes are to be grown by plasticity (:meth:`ActualizationLoop.imprint`);
+        with ``archetypes`` it must equal ``len(archetypes)``.
     neurons_per_dim : int
         Feature cells per dimension (>= 8), preferred values spread evenly over
         [-0.1, 1.1].

@@ -8,7 +8,7 @@ where the tunable values live in the circuit (``run_args`` of a compiled program
 from dataclasses import replace
 
 import numpy as np
-from brian2 import Synapses, ms, pA
+from brian2 import Synapses, amp, ms, pA
 
 from ..equations import lif, ou_current
 from ..equations.current_model import CurrentModel
@@ -240,11 +240,11 @@ def _construct(
         "w : amp",
         {"U_d": U_d},
     )
-    # learned_weights: w comes from fm_weights / mf_weights (loop_run_values), not here
+    # learned_weights (imprint): w comes from fm_weights / mf_weights (loop_run_values)
     if not learned_weights:
-        archetype = _selected_archetype(dim, "post")
         fm.run_at(
-            f"w = w_fm*exp(-(pref_pre - ({archetype}))**2/(2*match_width**2))",
+            f"w = w_fm*exp(-(pref_pre - ({_selected_archetype(dim, 'post')}))**2"
+            "/(2*match_width**2))",
             times=[0 * ms],
             when="start",
             name="actualization_FM_weights",
@@ -260,12 +260,14 @@ def _construct(
         "w : amp",
         {"t_cue": t_cue, "t_ramp": t_ramp},
     )
-    mf.run_at(
-        f"w = w_mf*exp(-(pref_post - ({_selected_archetype(dim, 'pre')}))**2/(2*write_width**2))",
-        times=[0 * ms],
-        when="start",
-        name="actualization_MF_weights",
-    )
+    if not learned_weights:
+        mf.run_at(
+            f"w = w_mf*exp(-(pref_post - ({_selected_archetype(dim, 'pre')}))**2"
+            "/(2*write_width**2))",
+            times=[0 * ms],
+            when="start",
+            name="actualization_MF_weights",
+        )
     mf.namespace.update({"w_mf": w_mf, "write_width": write_width})
     mm = _projection(
         memory,
@@ -320,6 +322,8 @@ TUNABLE = (
     "noise_amplitude",
     "noise_decay",
     "decay_rate",
+    "fm_weights",
+    "mf_weights",
 )
 
 
@@ -336,6 +340,9 @@ def loop_run_values(
     neurons_per_dim,
     memory_size,
     batch,
+    fm_weights=None,
+    mf_weights=None,
+    learned_weights=False,
     **structure,
 ):
     """Where :data:`TUNABLE` live in the circuit (see ``Circuit.run_values``)."""
@@ -355,6 +362,9 @@ def loop_run_values(
     per_cell = np.repeat(np.tile(np.asarray(archetypes), (batch, 1)), m, axis=0)
     for d in range(per_cell.shape[1]):
         values[f"actualization_M.a_{d}"] = per_cell[:, d].copy()
+    if learned_weights:  # one trial's (pre, post) matrices, the same in every trial
+        values["actualization_FM.w"] = np.tile(np.asarray(fm_weights).ravel(), batch) * amp
+        values["actualization_MF.w"] = np.tile(np.asarray(mf_weights).ravel(), batch) * amp
     return values
 
 
@@ -362,6 +372,7 @@ def construct_loop(**params):
     parts = _construct(**params)
     groups = parts.populations
     owners = {"actualization_F": groups["F"], "actualization_M": groups["M"]}
+    owners.update(actualization_FM=parts.synapses["FM"], actualization_MF=parts.synapses["MF"])
     for target, value in loop_run_values(**params).items():
         owner, variable = target.split(".")
         setattr(owners[owner], variable, value)
