@@ -167,8 +167,9 @@ class BuildCache:
         private = tempfile.mkdtemp(prefix=".build-", dir=self.directory)
         logger.info("%s: compiling a new structure (%s) in %s", circuit.name, key, private)
         try:
+            threads = structure["compiler"]["openmp_threads"]  # the key's, not the default 0
             with backend_session(
-                "cpp_standalone", directory=private, stop_after="compile"
+                "cpp_standalone", directory=private, threads=threads, stop_after="compile"
             ) as session:
                 device.insert_code("main", seed_code())  # first: before any random number
                 network = circuit.network  # the objects, created inside the session

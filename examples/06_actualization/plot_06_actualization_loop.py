@@ -1,0 +1,168 @@
+"""Lab 6: the spiking actualization loop -- archetypes grown by STDP, focus and jitter.
+
+A state vector is carried by a population code (a feature layer F: per dimension, cells
+with preferred values); stored *archetypes* are attractors made by conjunctive memory
+assemblies (M) that read F and write their pattern back; interneurons keep the activity
+sparse and pace a rhythm.  The continuous "mind's eye" loop has three forces, and each
+has a spiking counterpart here:
+
+- potential field: the F <-> M weights, grown by the library's ``istdp`` rule from noisy
+  presentations (section 1);
+- focus: a tuned top-down current toward the target whose gain follows a schedule that
+  moves weight from the field (exploration) to the focus (convergence);
+- creative jitter: an Ornstein-Uhlenbeck noise current times a decaying gain.
+
+Sections: 1. imprint three patterns and read the weights; 2. complete noisy cues without
+focus (learned vs uniform weights); 3. focus from random states, with and without jitter,
+schedule on and off: distance over time and settling times; 4. the rhythm of the loop.
+
+Run ``python plot_06_actualization_loop.py [--quick] [--out DIR]``.
+
+Exercises
+---------
+1. Lower ``repetitions``: how many presentations does the within/between weight ratio
+   need to pass 5?
+2. Start every trial exactly at a wrong pattern and lower ``focus_gain`` until focus alone
+   fails half of the time; does annealed jitter (``noise_amplitude=300 * pA``) rescue it?
+3. The interneuron rhythm: why does the spectrum show peaks at multiples of one
+   frequency? (Look at the shape of the I population's volleys.)
+"""
+
+import argparse
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from brian2 import ms, pA
+
+from quifer_brian.networks import actualization_loop
+from quifer_brian.networks.actualization_readout import gamma_measures
+
+DIM, K = 3, 3
+CUE_NOISE = 0.15
+THRESHOLD = 0.1
+
+
+def draw_patterns(rng):
+    """K patterns in [0.1, 0.9]^3, pairwise at least 0.4 apart."""
+    while True:
+        patterns = rng.uniform(0.1, 0.9, (K, DIM))
+        gaps = np.sqrt(((patterns[:, None] - patterns[None]) ** 2).sum(-1))
+        if gaps[np.triu_indices(K, 1)].min() >= 0.4:
+            return patterns
+
+
+def report(rows):
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="8 trials, fewer presentations")
+    parser.add_argument("--out", default="lab06-out")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    batch = 8 if args.quick else 32
+    repetitions = 12 if args.quick else 20  # presentations per pattern, 100 ms each
+    rng = np.random.default_rng(0)
+    patterns = draw_patterns(rng)
+
+    # 1. imprint ------------------------------------------------------------------
+    learned = actualization_loop(DIM, num_attractors=K, batch=batch)
+    imprint = learned.imprint(patterns, repetitions, seed=1)
+    uniform = actualization_loop(DIM, num_attractors=K, batch=batch)
+    uniform.imprint(patterns, 0)
+    print("1. Imprint (istdp on F->M and M->F, memory assembly k taught while k is shown)")
+    report(
+        [
+            ("presentations", len(imprint.labels)),
+            ("within/between weight ratio F->M", f"{imprint.ratio['FM']:.1f}"),
+            ("within/between weight ratio M->F", f"{imprint.ratio['MF']:.1f}"),
+        ]
+    )
+
+    # 2. pattern completion ---------------------------------------------------------
+    cued = rng.integers(0, K, batch)
+    cues = np.clip(patterns[cued] + rng.normal(0, CUE_NOISE, (batch, DIM)), 0, 1)
+    completed = learned.actualize(cues, 500 * ms, seed=2)
+    untrained = uniform.actualize(cues, 500 * ms, seed=2)
+    print("\n2. Pattern completion from noisy cues (sd 0.15), no focus")
+    report(
+        [
+            ("completion, learned weights", f"{completed.success(THRESHOLD).mean():.2f}"),
+            ("completion, uniform weights", f"{untrained.success(THRESHOLD).mean():.2f}"),
+            ("silent trials, learned", f"{completed.silent.mean():.2f}"),
+        ]
+    )
+
+    # 3. focus, jitter and the schedule ----------------------------------------------
+    initial = rng.uniform(0, 1, (batch, DIM))
+    conditions = {
+        "focus, schedule on": {},
+        "focus + jitter (exponential)": {"noise_amplitude": 150 * pA},
+        "focus + jitter (harmonic)": {"noise_amplitude": 150 * pA, "noise_decay": "harmonic"},
+        "focus, schedule off": {"force_schedule": False},
+    }
+    runs = {
+        name: learned.actualize(initial, 500 * ms, target=0, seed=3, **options)
+        for name, options in conditions.items()
+    }
+    print("\n3. Focus toward pattern 0 from random states")
+    rows = []
+    for name, run in runs.items():
+        settle = run.settling_times(THRESHOLD)
+        median = np.nanmedian(settle) * 1000 if np.isfinite(settle).any() else float("nan")
+        rows.append((f"{name}: success", f"{run.success(THRESHOLD).mean():.2f}"))
+        rows.append((f"{name}: median settling time (ms)", f"{median:.0f}"))
+    report(rows)
+
+    # 4. the rhythm -------------------------------------------------------------------
+    rhythm = gamma_measures(completed, t_start=0.15, t_stop=0.5)
+    print("\n4. The loop's rhythm (interneuron population rate, 150-500 ms)")
+    report(
+        [
+            ("fundamental (Hz)", f"{rhythm['fundamental']:.1f}"),
+            ("strongest peak in 30-80 Hz (Hz)", f"{rhythm['peak']:.1f}"),
+            ("its share of the 5-200 Hz power", f"{rhythm['fraction']:.2f}"),
+            ("E spike locking to 30-80 Hz (PLV)", f"{rhythm['plv']:.2f}"),
+        ]
+    )
+
+    # figures ---------------------------------------------------------------------------
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for name, run in runs.items():
+        axes[0].plot(run.times * 1000, np.nanmean(run.distance, axis=1), label=name)
+    axes[0].axhline(THRESHOLD, color="k", lw=0.5, ls="--")
+    axes[0].set(xlabel="time (ms)", ylabel="mean distance to the target", title="Focus")
+    axes[0].legend(fontsize=7)
+    run = runs["focus, schedule on"]
+    for trial in range(batch):
+        axes[1].plot(run.trajectory[:, trial, 0], run.trajectory[:, trial, 1], lw=0.8)
+    axes[1].scatter(patterns[:, 0], patterns[:, 1], c="k", marker="x", s=60, zorder=3)
+    axes[1].set(xlabel="value, dimension 0", ylabel="value, dimension 1", xlim=(0, 1), ylim=(0, 1))
+    axes[1].set_title("Decoded trajectories (x: stored patterns)")
+    figure.tight_layout()
+    figure.savefig(os.path.join(args.out, "focus_trajectories.png"), dpi=100)
+    plt.close(figure)
+
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4))
+    weights = np.asarray(imprint.fm_weights)
+    axes[0].imshow(weights, aspect="auto", cmap="viridis")
+    axes[0].set(xlabel="memory cell", ylabel="feature cell", title="Learned F->M weights")
+    keep = (rhythm["freqs"] >= 5) & (rhythm["freqs"] <= 200)
+    axes[1].semilogy(rhythm["freqs"][keep], rhythm["power"][keep])
+    axes[1].set(xlabel="frequency (Hz)", ylabel="power", title="Interneuron rate spectrum")
+    figure.tight_layout()
+    figure.savefig(os.path.join(args.out, "weights_and_rhythm.png"), dpi=100)
+    plt.close(figure)
+    print(f"\nfigures written to {args.out}/")
+
+
+if __name__ == "__main__":
+    main()

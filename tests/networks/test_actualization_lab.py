@@ -1,0 +1,28 @@
+"""The actualization lab runs in quick mode, prints its numbers and saves its figures."""
+
+import re
+
+LAB = "06_actualization/plot_06_actualization_loop.py"
+FIGURES = ["focus_trajectories.png", "weights_and_rhythm.png"]
+
+
+def number(pattern, text):
+    found = re.search(pattern, text)
+    assert found, pattern
+    return float(found[1])
+
+
+def test_lab_quick(run_lab, tmp_path):
+    out = run_lab(LAB, timeout=300)
+    assert number(r"weight ratio F->M\s+(\S+)", out) >= 5
+    assert number(r"weight ratio M->F\s+(\S+)", out) >= 5
+    # 8 trials in quick mode: one failure is 12.5 points
+    assert number(r"completion, learned weights\s+(\S+)", out) >= 0.75
+    assert number(r"completion, uniform weights\s+(\S+)", out) <= 0.10
+    assert number(r"focus, schedule on: success\s+(\S+)", out) >= 0.95
+    # the schedule holds the focus back while the field explores: slower settling
+    on = number(r"focus, schedule on: median settling time \(ms\)\s+(\S+)", out)
+    off = number(r"focus, schedule off: median settling time \(ms\)\s+(\S+)", out)
+    assert off < on
+    for figure in FIGURES:
+        assert (tmp_path / figure).stat().st_size > 10_000
