@@ -121,7 +121,8 @@ def _cmd_demo(args):
 
     print(
         "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
-        "cells; spectrum, theta-gamma coupling and gamma locking of E spikes."
+        "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then the "
+        "spiking actualization loop settling noisy cues on a target."
     )
     summary = run_flagship(
         out_dir=args.out,
@@ -139,6 +140,11 @@ def _cmd_demo(args):
     rows.append(("E-spike gamma PLV", f"{summary['gamma_plv']:.2f}", ">= 0.5"))
     for name, rate in summary["rates_hz"].items():
         rows.append((f"rate {name} (Hz)", f"{rate:.1f}", ""))
+    loop = summary["loop"]
+    rows.append(("loop: trials within 0.1 of target", f"{loop['success']:.2f}", ">= 0.95"))
+    rows.append(("loop: mean final distance", f"{loop['final_distance']:.3f}", "< 0.1"))
+    rows.append(("loop: median settling (ms)", _fmt(loop["settling_ms"]), ""))
+    rows.append(("loop: rhythm fundamental (Hz)", _fmt(loop["rhythm_hz"]), ""))
     rows.append(("backend", summary["backend"], ""))
     rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}", "< 90 s"))
     _print_table(rows)

@@ -5,7 +5,13 @@ import json
 from quifer_brian.cli import main
 from quifer_brian.flagship import GAMMA_BAND, THETA_BAND
 
-FIGURES = ("raster_rates.png", "spectrum.png", "comodulogram.png", "phase_histogram.png")
+FIGURES = (
+    "raster_rates.png",
+    "spectrum.png",
+    "comodulogram.png",
+    "phase_histogram.png",
+    "loop_trajectories.png",
+)
 
 
 def test_demo_writes_summary_figures_and_result(tmp_path, capsys):
@@ -22,3 +28,6 @@ def test_demo_writes_summary_figures_and_result(tmp_path, capsys):
     for figure in FIGURES:
         assert (out / figure).stat().st_size > 10_000, figure
     assert (out / "result.npz").exists()
+    # the second act: the actualization loop converges on its target
+    assert "loop: trials within 0.1 of target" in printed
+    assert summary["loop"]["success"] >= 0.95 and summary["loop"]["final_distance"] < 0.1
