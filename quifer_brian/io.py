@@ -4,6 +4,7 @@ Writes are atomic: the file is written under a temporary name in the same folder
 renamed over the target only once complete, so a crash mid-write leaves the old file.
 """
 
+import contextlib
 import json
 import os
 import tempfile
@@ -52,12 +53,22 @@ def save(result, path):
 
 
 def _atomic_savez(path, arrays):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with _atomic_file(path, ".npz", "wb") as stream:
+        np.savez(stream, **arrays)
+
+
+@contextlib.contextmanager
+def _atomic_file(path, suffix, mode):
+    """A stream to a temporary file next to ``path``, renamed over it once complete.
+
+    A crash or an exception leaves ``path`` as it was and no temporary file behind.
+    """
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
+        with os.fdopen(handle, mode) as stream:
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -143,18 +154,8 @@ def quantity_from_json(value):
 
 def write_json(data, path):
     """Write ``data`` as JSON atomically (temporary file renamed over ``path``)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=2, default=_json_default)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    with _atomic_file(path, ".json", "w") as stream:
+        json.dump(data, stream, indent=2, default=_json_default)
 
 
 def _json_default(value):

@@ -1,5 +1,8 @@
 """Saving and loading results: lossless round trip, atomic writes, clear errors."""
 
+import json
+import os
+
 import numpy as np
 import pytest
 from brian2 import ms, nS
@@ -74,3 +77,15 @@ def test_loading_something_else_says_what_is_wrong(tmp_path):
         quifer_brian.load(other)
     with pytest.raises(QuiferError, match="cannot read"):
         quifer_brian.load(tmp_path / "missing.npz")
+
+
+def test_write_json_is_atomic(tmp_path):
+    """A value JSON cannot write leaves the previous file and no temporary behind."""
+    from quifer_brian.io import write_json
+
+    path = tmp_path / "summary.json"
+    write_json({"rate_hz": np.float64(2.5), "peaks": np.arange(2)}, path)
+    with pytest.raises(TypeError, match="not JSON serialisable"):
+        write_json({"bad": object()}, path)
+    assert json.loads(path.read_text()) == {"rate_hz": 2.5, "peaks": [0, 1]}
+    assert os.listdir(tmp_path) == ["summary.json"]
