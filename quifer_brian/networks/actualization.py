@@ -273,15 +273,16 @@ def actualization_loop(
     n_inh=20,
     drive_f=150 * pA,
     drive_m=120 * pA,
-    drive_i=100 * pA,
+    drive_i=50 * pA,
     noise_e=40 * pA,
+    noise_i=100 * pA,
     w_fm=500 * pA,
     w_mf=150 * pA,
     w_mm=160 * pA,
     w_ei=60 * pA,
     w_ie=40 * pA,
     w_im=80 * pA,
-    w_ii=40 * pA,
+    w_ii=20 * pA,
     match_width=0.15,
     write_width=0.05,
     tuning_width=0.05,
@@ -295,7 +296,7 @@ def actualization_loop(
     tau_ampa=5 * ms,
     tau_ampa_i=2 * ms,
     tau_slow=50 * ms,
-    tau_gaba=5 * ms,
+    tau_gaba=3 * ms,
     delay=1 * ms,
     dt=0.1 * ms,
 ):
@@ -320,8 +321,11 @@ def actualization_loop(
         Cells per memory assembly and interneurons per trial (> 0).
     drive_f, drive_m, drive_i : brian2.Quantity (amp)
         Constant drive of the F, M and I cells (the LIF rheobase is 200 pA).
-    noise_e : brian2.Quantity (amp)
-        Standard deviation of the background OU current (tau 5 ms) into F and M cells.
+    noise_e, noise_i : brian2.Quantity (amp)
+        Standard deviation of the background OU current (tau 5 ms) into the F and M
+        cells, and into the interneurons.  The interneurons' noise spreads their volleys
+        over the cycle: without it they fire in sharp volleys whose harmonics take most
+        of the spectrum.
     w_fm, w_mf, w_mm : brian2.Quantity (amp)
         Peak current of F->M (times the Gaussian match and the depressing release
         ``U_d x_d``), M->F (times the match and the field gain) and M->M (within an
@@ -395,7 +399,7 @@ def actualization_loop(
     memory_size = check_count("memory_size", memory_size, owner=owner, error=CircuitError)
     n_inh = check_count("n_inh", n_inh, owner=owner, error=CircuitError)
     currents = {"drive_f": drive_f, "drive_m": drive_m, "drive_i": drive_i}
-    currents.update(noise_e=noise_e, cue_gain=cue_gain, focus_gain=focus_gain)
+    currents.update(noise_e=noise_e, noise_i=noise_i, cue_gain=cue_gain, focus_gain=focus_gain)
     currents.update(w_fm=w_fm, w_mf=w_mf, w_mm=w_mm, w_ei=w_ei, w_ie=w_ie, w_im=w_im, w_ii=w_ii)
     for name, value in currents.items():
         check_scalar_quantity(name, value, amp, owner, allow_zero=True, error=CircuitError)
@@ -427,6 +431,7 @@ def actualization_loop(
         drive_m=drive_m,
         drive_i=drive_i,
         noise_e=noise_e,
+        noise_i=noise_i,
         w_fm=w_fm,
         w_mf=w_mf,
         w_mm=w_mm,

@@ -155,6 +155,7 @@ def _construct(
     drive_m,
     drive_i,
     noise_e,
+    noise_i,
     w_fm,
     w_mf,
     w_mm,
@@ -219,7 +220,11 @@ def _construct(
     inh = lif.group(
         batch * n_inh,
         name="actualization_I",
-        currents=[excitation.with_params(tau=tau_ampa_i), inhibition],
+        currents=[
+            excitation.with_params(tau=tau_ampa_i),
+            inhibition,
+            ou_current.labelled("bg").with_params(sigma=noise_i, tau=5 * ms),
+        ],
         dt=dt,
         method="euler",
         tau_m=10 * ms,

@@ -127,14 +127,6 @@ def test_pattern_completion_without_focus(compiled_runs):
 @pytest.mark.slow
 @pytest.mark.standalone
 @pytest.mark.parametrize("seed", DRAWS)
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # only the criterion may fail, not the run
-    reason="open (issue 5): the loop's rhythm is a 26 Hz beta with harmonics, not gamma: "
-    "the 30-80 Hz 'peak' (48.6 Hz) is its second harmonic, holding 13-14 % of the 5-200 Hz "
-    "power (needs >= 25 %); more M drive moves the fundamental to 31 Hz (17 %) but drops "
-    "completion below 70 % on a draw.",
-)
 def test_gamma_emerges_while_the_loop_settles(compiled_runs, seed):
     measured = gamma_measures(compiled_runs[seed]["completion"], t_start=0.15, t_stop=0.5)
     assert 30 <= measured["fundamental"] <= 80, measured["fundamental"]
