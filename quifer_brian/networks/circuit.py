@@ -99,6 +99,22 @@ class CircuitParts:
     states: dict = field(default_factory=dict)
 
 
+def _default_clock_anchor(name, objects):
+    """``[group]`` on the default clock for brian2cuda when no object runs on it, else ``[]``.
+
+    brian2cuda 1.0b1's synaptic propagation with a scalar delay reads
+    ``defaultclock.timestep``, which its generated code declares only when some object
+    runs on the default clock: a circuit whose objects all have their own ``dt`` fails
+    to compile ("identifier defaultclock is undefined").  An empty group on the default
+    clock declares it.
+    """
+    if type(brian2.get_device()).__name__ != "CUDAStandaloneDevice":
+        return []
+    if any(obj.clock is brian2.defaultclock for obj in objects):
+        return []
+    return [brian2.NeuronGroup(1, "", name=f"{name}_defaultclock_anchor")]
+
+
 class Circuit:
     """A network built from equations, with named handles and ``run``.
 
@@ -168,6 +184,7 @@ class Circuit:
                 group, variable, record=0, dt=record_dt, name=f"{self.name}_state_{state}"
             )
         objects = [*parts.populations.values(), *parts.synapses.values(), *parts.others]
+        objects.extend(_default_clock_anchor(self.name, objects))
         self._network = Network(*objects, *monitors.values(), name=f"{self.name}_network*")
         self._parts = parts
         self._monitors = monitors
