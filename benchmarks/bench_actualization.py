@@ -50,6 +50,7 @@ from quifer_brian.networks.actualization import (
     ActualizationResult,
     actualization_loop,
     decode_states,
+    random_archetypes,
 )
 
 DIM, K = 3, 4
@@ -64,12 +65,7 @@ UPDATE = 1 * ms
 # ------------------------------------------------------------------------ trials
 def draw_archetypes(seed):
     """K archetypes uniform in [0.1, 0.9]^3, pairwise >= SEPARATION apart (as the tests)."""
-    rng = np.random.default_rng(seed)
-    while True:
-        archetypes = rng.uniform(0.1, 0.9, (K, DIM))
-        gaps = np.sqrt(((archetypes[:, None] - archetypes[None]) ** 2).sum(-1))
-        if gaps[np.triu_indices(K, 1)].min() >= SEPARATION:
-            return archetypes
+    return random_archetypes(K, DIM, SEPARATION, seed=seed)
 
 
 def draw_states(archetypes, batch, seed):
@@ -145,14 +141,14 @@ def naive_numpy(loop, initial, duration, seed):
 
     The network is the package's (``loop.circuit(...).network``), with the time-dependent
     parts of its equations switched off through their shared variables -- ``scheduled =
-    0`` makes the schedule 1, ``rate_jitter = harmonic_jitter = 0`` makes the jitter gain
-    ``A_jitter``, and the cue's end time ``t_cue_cue = 0`` turns the equations' cue off --
+    0`` makes the schedule 1, the jitter sources' ``rate = harmonic = 0`` makes their gain
+    ``A``, and the cue's end time ``t_cue_cue = 0`` turns the equations' cue off --
     and a ``network_operation`` that every 1 ms writes, for the middle of the coming
     millisecond ``t_m``:
 
     - ``I_peak_focus = g s(t_m)`` and ``release = r s(t_m)`` (field gain ``1 - r s``),
       with ``s = clip((t_m - t_cue) / t_ramp, 0, 1)``;
-    - ``A_jitter = A exp(-rate t_m / 10 ms)``;
+    - the jitter sources' ``A = A_0 exp(-rate t_m / 10 ms)``;
     - ``I_ext = drive + cue`` before ``t_cue`` and ``drive`` after, the cue current per
       cell computed in numpy from the cue states.
 
@@ -173,15 +169,16 @@ def naive_numpy(loop, initial, duration, seed):
         values = circuit.run_values()
         feature = circuit.populations["F"]
         network = circuit.network
+        jitter = network["actualization_J"]
         feature.scheduled = 0.0
-        feature.rate_jitter = 0.0
-        feature.harmonic_jitter = 0.0
+        jitter.rate = 0.0
+        jitter.harmonic = 0.0
         feature.namespace["t_cue_cue"] = 0 * ms
         peak = values["actualization_F.I_peak_focus"]
         release = values["actualization_F.release"]
         scheduled = values["actualization_F.scheduled"]
-        amplitude = values["actualization_F.A_jitter"]
-        rate = values["actualization_F.rate_jitter"]
+        amplitude = values["actualization_J.A"]
+        rate = values["actualization_J.rate"]
         t_cue, t_ramp = float(params["t_cue"] / second), float(params["t_ramp"] / second)
         step, dt = float(10 * ms / second), float(params["dt"] / second)
         update = float(UPDATE / second)
@@ -197,7 +194,7 @@ def naive_numpy(loop, initial, duration, seed):
             s = scheduled * np.clip((middle - t_cue) / t_ramp, 0, 1) + (1 - scheduled)
             feature.I_peak_focus_ = peak * s
             feature.release_ = release * s
-            feature.A_jitter_ = amplitude * np.exp(-rate * middle / step)
+            jitter.A_ = amplitude * np.exp(-rate * middle / step)
             feature.I_ext_ = drive + cue_current if middle < t_cue else drive
 
         network.add(drive_gains)

@@ -121,8 +121,9 @@ def _cmd_demo(args):
 
     print(
         "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
-        "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then the "
-        "spiking actualization loop settling noisy cues on a target."
+        "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then that "
+        "theta clocks the spiking actualization loop (one noisy cue per theta cycle, read "
+        "out two cycles later) settling on a target."
     )
     summary = run_flagship(
         out_dir=args.out,
@@ -144,7 +145,10 @@ def _cmd_demo(args):
     rows.append(("loop: trials within 0.1 of target", f"{loop['success']:.2f}", ">= 0.95"))
     rows.append(("loop: mean final distance", f"{loop['final_distance']:.3f}", "< 0.1"))
     rows.append(("loop: median settling (ms)", _fmt(loop["settling_ms"]), ""))
-    rows.append(("loop: rhythm fundamental (Hz)", _fmt(loop["rhythm_hz"]), ""))
+    rows.append(("loop: trials (one per theta cycle)", str(loop["trials"]), ""))
+    rows.append(("loop: theta cycle (ms)", _fmt(loop["theta_cycle_ms"]), ""))
+    rows.append(("loop: rhythm fundamental (Hz)", _fmt(loop["rhythm_hz"]), "30-80 Hz"))
+    rows.append(("loop: gamma share of I power", f"{loop['gamma_share']:.2f}", ">= 0.25"))
     rows.append(("backend", summary["backend"], ""))
     rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}", "< 90 s"))
     _print_table(rows)

@@ -4,8 +4,10 @@
 fastest backend that works here (cpp_standalone where a C++ compiler exists, numpy
 otherwise), and measures what the package is for: the theta and gamma peaks of the LFP
 proxy above its aperiodic background, theta-gamma phase-amplitude coupling against
-time-shift surrogates, and the locking of excitatory spikes to gamma.  It writes the
-figures, ``summary.json`` and the result into an output folder.
+time-shift surrogates, and the locking of excitatory spikes to gamma.  Then the second
+act (:mod:`quifer_brian.flagship_loop`): that theta clocks the spiking actualization
+loop, one actualization per theta cycle.  It writes the figures, ``summary.json`` and
+the result into an output folder.
 """
 
 import os
@@ -23,6 +25,7 @@ from .analysis import (
     spike_phases,
 )
 from .devices import backend_status, check_backend
+from .flagship_loop import run_loop_act
 from .io import write_json
 
 __all__ = ["analyse_theta_gamma", "run_flagship"]
@@ -164,81 +167,10 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     )
     _write_figures(result, measures, out_dir)
     result.save(os.path.join(out_dir, "result.npz"))
-    summary["loop"] = run_loop_act(out_dir, seed)
+    summary["loop"] = run_loop_act(result, measures["theta_hz"], out_dir, seed, T_START)
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)
     write_json(summary, os.path.join(out_dir, "summary.json"))
     return summary
-
-
-#: The second act: stored archetypes (3-D states in [0, 1]) and the loop's batch.
-LOOP_ARCHETYPES = ((0.2, 0.8, 0.3), (0.8, 0.25, 0.6), (0.45, 0.5, 0.9))
-LOOP_BATCH = 16
-LOOP_CUE_NOISE = 0.15
-LOOP_THRESHOLD = 0.1
-
-
-def run_loop_act(out_dir, seed):
-    """The second act: the spiking actualization loop settles noisy cues on a target.
-
-    Sixteen trials side by side (numpy, 500 ms): cues are archetypes plus Gaussian noise
-    (sd 0.15); the focus pulls toward archetype 0 under the force schedule, with annealed
-    jitter.  Writes ``loop_trajectories.png``.  The loop's own rhythm is reported with
-    its fundamental (a beta, not yet gamma).  Not yet done: gating the loop's cue and
-    read-out by the theta of the first act (one actualization per theta cycle).
-
-    Returns
-    -------
-    dict
-        ``success`` (fraction within 0.1 of the target at 500 ms), ``final_distance``
-        (mean), ``settling_ms`` (median), ``rhythm_hz`` (fundamental of the I rate).
-    """
-    from brian2 import ms, pA
-
-    from .networks import actualization_loop
-    from .networks.actualization_readout import gamma_measures
-
-    archetypes = np.array(LOOP_ARCHETYPES)
-    rng = np.random.default_rng(seed)
-    cued = rng.integers(0, len(archetypes), LOOP_BATCH)
-    noise = rng.normal(0, LOOP_CUE_NOISE, (LOOP_BATCH, archetypes.shape[1]))
-    cues = np.clip(archetypes[cued] + noise, 0, 1)
-    loop = actualization_loop(archetypes.shape[1], archetypes, batch=LOOP_BATCH)
-    run = loop.actualize(
-        cues, 500 * ms, target=0, noise_amplitude=150 * pA, backend="numpy", seed=seed
-    )
-    settling = run.settling_times(LOOP_THRESHOLD)
-    measured = {
-        "success": float(run.success(LOOP_THRESHOLD).mean()),
-        "final_distance": float(np.nanmean(run.distance[-1])),
-        "settling_ms": float(np.nanmedian(settling) * 1000)
-        if np.isfinite(settling).any()
-        else None,
-        "rhythm_hz": gamma_measures(run, 0.15, 0.5)["fundamental"],
-        "trials": LOOP_BATCH,
-    }
-    _write_loop_figure(run, archetypes, out_dir)
-    return measured
-
-
-def _write_loop_figure(run, archetypes, out_dir):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for trial in range(run.trajectory.shape[1]):
-        axes[0].plot(run.trajectory[:, trial, 0], run.trajectory[:, trial, 1], lw=0.8)
-    axes[0].scatter(archetypes[:, 0], archetypes[:, 1], c="k", marker="x", s=60, zorder=3)
-    axes[0].set(xlabel="dimension 0", ylabel="dimension 1", xlim=(0, 1), ylim=(0, 1))
-    axes[0].set_title("Decoded trajectories (x: archetypes, target: first)")
-    axes[1].plot(run.times * 1000, run.distance, color="0.7", lw=0.6)
-    axes[1].plot(run.times * 1000, np.nanmean(run.distance, axis=1), color="k", lw=2)
-    axes[1].axhline(LOOP_THRESHOLD, color="r", ls="--", lw=0.8)
-    axes[1].set(xlabel="time (ms)", ylabel="distance to the target", title="Convergence")
-    figure.tight_layout()
-    figure.savefig(os.path.join(out_dir, "loop_trajectories.png"), dpi=120)
-    plt.close(figure)
 
 
 def _write_figures(result, measures, out_dir):

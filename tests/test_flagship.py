@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from quifer_brian.cli import main
 from quifer_brian.flagship import GAMMA_BAND, THETA_BAND
 
@@ -30,4 +32,10 @@ def test_demo_writes_summary_figures_and_result(tmp_path, capsys):
     assert (out / "result.npz").exists()
     # the second act: the actualization loop converges on its target
     assert "loop: trials within 0.1 of target" in printed
-    assert summary["loop"]["success"] >= 0.95 and summary["loop"]["final_distance"] < 0.1
+    loop = summary["loop"]
+    assert loop["success"] >= 0.95 and loop["final_distance"] < 0.1
+    # ... clocked by the first act's theta: one trial per theta cycle of that act
+    assert loop["trials"] >= 8
+    assert loop["theta_cycle_ms"] == pytest.approx(1000 / summary["theta_hz"], rel=0.2)
+    # ... with gamma inside the loop while the trials settle
+    assert 30 <= loop["rhythm_hz"] <= 80 and loop["gamma_share"] >= 0.25

@@ -10,7 +10,8 @@ has a spiking counterpart here:
   presentations (section 1);
 - focus: a tuned top-down current toward the target whose gain follows a schedule that
   moves weight from the field (exploration) to the focus (convergence);
-- creative jitter: an Ornstein-Uhlenbeck noise current times a decaying gain.
+- creative jitter: an Ornstein-Uhlenbeck noise current per memory assembly times a
+  decaying gain (noise on the potential field).
 
 Sections: 1. imprint three patterns and read the weights; 2. complete noisy cues without
 focus (learned vs uniform weights); 3. focus from random states, with and without jitter,
@@ -23,9 +24,11 @@ Exercises
 1. Lower ``repetitions``: how many presentations does the within/between weight ratio
    need to pass 5?
 2. Start every trial exactly at a wrong pattern and lower ``focus_gain`` until focus alone
-   fails half of the time; does annealed jitter (``noise_amplitude=300 * pA``) rescue it?
-3. The interneuron rhythm: why does the spectrum show peaks at multiples of one
-   frequency? (Look at the shape of the I population's volleys.)
+   fails half of the time (about 120-140 pA); does annealed jitter
+   (``noise_amplitude=300 * pA``) rescue it? And with ``decay_rate=0.01``?
+3. The interneuron rhythm: build the loop with ``noise_i=0 * pA``. Why does the spectrum
+   now show peaks at multiples of one frequency, and the 30-80 Hz peak lose its share?
+   (Look at the shape of the I population's volleys.)
 """
 
 import argparse
@@ -39,7 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import ms, pA
 
-from quifer_brian.networks import actualization_loop
+from quifer_brian.networks import actualization_loop, random_archetypes
 from quifer_brian.networks.actualization_readout import gamma_measures
 
 DIM, K = 3, 3
@@ -49,11 +52,7 @@ THRESHOLD = 0.1
 
 def draw_patterns(rng):
     """K patterns in [0.1, 0.9]^3, pairwise at least 0.4 apart."""
-    while True:
-        patterns = rng.uniform(0.1, 0.9, (K, DIM))
-        gaps = np.sqrt(((patterns[:, None] - patterns[None]) ** 2).sum(-1))
-        if gaps[np.triu_indices(K, 1)].min() >= 0.4:
-            return patterns
+    return random_archetypes(K, DIM, 0.4, seed=rng)
 
 
 def report(rows):
@@ -105,8 +104,8 @@ def main():
     initial = rng.uniform(0, 1, (batch, DIM))
     conditions = {
         "focus, schedule on": {},
-        "focus + jitter (exponential)": {"noise_amplitude": 150 * pA},
-        "focus + jitter (harmonic)": {"noise_amplitude": 150 * pA, "noise_decay": "harmonic"},
+        "focus + jitter (exponential)": {"noise_amplitude": 300 * pA},
+        "focus + jitter (harmonic)": {"noise_amplitude": 300 * pA, "noise_decay": "harmonic"},
         "focus, schedule off": {"force_schedule": False},
     }
     runs = {

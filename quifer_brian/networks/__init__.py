@@ -1,6 +1,11 @@
 """Network builders: circuits whose rhythms emerge from the equations."""
 
-from .actualization import ActualizationLoop, ActualizationResult, actualization_loop
+from .actualization import (
+    ActualizationLoop,
+    ActualizationResult,
+    actualization_loop,
+    random_archetypes,
+)
 from .actualization_imprint import ImprintResult
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
@@ -22,5 +27,6 @@ __all__ = [
     "ing",
     "kuramoto",
     "ping",
+    "random_archetypes",
     "theta_gamma",
 ]

@@ -26,7 +26,10 @@ gains and noise through ``run_args``) and as generated CUDA code:
   from the E-I loop.
 - **cue**: the initial state, written into F as a tuned input current during the first
   ``t_cue``; **focus**: a tuned top-down current toward the target whose gain follows the
-  schedule; **jitter**: an Ornstein-Uhlenbeck variable per F cell times a decaying gain.
+  schedule; **jitter**: an Ornstein-Uhlenbeck current per memory assembly (shared by its
+  cells) times a decaying gain: noise on the potential field, so that a trial can leave a
+  wrong basin while the focus grows.  (Independent noise per F cell averages out in the
+  F->M sums and hardly moves the state.)
 - **read-out**: the F spikes decoded in sliding windows by a local population vector
   (:func:`decode_states`).
 
@@ -43,6 +46,7 @@ from ..checks import (
     check_choice,
     check_count,
     check_fraction,
+    check_quantity,
     check_real,
     check_scalar_quantity,
 )
@@ -66,6 +70,7 @@ __all__ = [
     "actualization_loop",
     "decode_states",
     "gamma_measures",
+    "random_archetypes",
 ]
 
 
@@ -116,10 +121,11 @@ class ActualizationLoop:
         target=None,
         noise_amplitude=0 * pA,
         noise_decay="exponential",
-        decay_rate=0.1,
+        decay_rate=0.05,
         force_schedule=True,
         focus_gain=None,
         release=None,
+        onsets=None,
     ):
         """The :class:`~quifer_brian.networks.Circuit` of one run (see :meth:`actualize`).
 
@@ -146,6 +152,7 @@ class ActualizationLoop:
             )
         if release is not None:
             release = check_fraction("release", release, owner, "a fraction", CircuitError)
+        onsets = self._onsets(onsets, owner)
         structure = {k: v for k, v in p.items() if k not in ("focus_gain", "release")}
         params = {
             **structure,
@@ -157,6 +164,7 @@ class ActualizationLoop:
             "noise_amplitude": noise_amplitude,
             "noise_decay": noise_decay,
             "decay_rate": float(decay_rate),
+            "onsets": onsets,
         }
         return Circuit(
             "actualization",
@@ -165,6 +173,31 @@ class ActualizationLoop:
             tunable=loop_run_values,
             tunable_params=TUNABLE,
         )
+
+    def _onsets(self, onsets, owner):
+        """Every trial's cue onset (s), ``(batch,)`` floats >= 0 (zeros if None)."""
+        batch = self.params["batch"]
+        if onsets is None:
+            return np.zeros(batch)
+        if hasattr(onsets, "dim"):
+            check_quantity("onsets", onsets, second, owner)
+            onsets = np.asarray(onsets / second, dtype=float)
+        try:
+            array = np.asarray(onsets, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise CircuitError(
+                f"{owner}.onsets: must be times in seconds; got {onsets!r}."
+            ) from err
+        if array.ndim == 0:
+            array = np.full(batch, float(array))
+        if array.shape != (batch,):
+            raise CircuitError(
+                f"{owner}.onsets: must be one cue onset per trial, shape ({batch},); "
+                f"got shape {np.shape(onsets)}."
+            )
+        if not np.all(np.isfinite(array) & (array >= 0)):
+            raise CircuitError(f"{owner}.onsets: must be finite times >= 0 (s); got {onsets!r}.")
+        return array
 
     def _target_states(self, target, owner):
         """The target of every trial, ``(batch, dim)``, or None."""
@@ -195,10 +228,11 @@ class ActualizationLoop:
         target=None,
         noise_amplitude=0 * pA,
         noise_decay="exponential",
-        decay_rate=0.1,
+        decay_rate=0.05,
         force_schedule=True,
         focus_gain=None,
         release=None,
+        onsets=None,
         backend="numpy",
         seed=None,
         cache=True,
@@ -215,10 +249,12 @@ class ActualizationLoop:
             An archetype index or target states for the focus; None: no focus
             (pattern completion).
         noise_amplitude : brian2.Quantity (amp)
-            Initial standard deviation of the jitter current (0: no jitter).
+            Initial standard deviation of the jitter current (0: no jitter), one
+            Ornstein-Uhlenbeck source per memory assembly shared by its cells.
         noise_decay : {'exponential', 'harmonic'}
         decay_rate : float
-            Exponential decay per step (10 ms) of the jitter.
+            Exponential decay per step (10 ms) of the jitter; the default 0.05 anneals
+            it over the schedule's ramp (e-folding time 200 ms = ``t_ramp``).
         force_schedule : bool
             Shift weight from the field to the focus after the cue (see
             :func:`actualization_loop`); False: constant gains.
@@ -226,6 +262,11 @@ class ActualizationLoop:
             Peak focus current (default: the loop's).
         release : float, optional
             Fraction of the field gain the schedule removes (default: the loop's).
+        onsets : array (batch,) or brian2.Quantity, optional
+            When each trial's cue starts (s; default 0 for all): the schedule and the
+            jitter's decay count from there, so trials can be clocked by a rhythm (the
+            flagship cues one trial per theta cycle).  Each onset must leave the cue and
+            one read-out window before ``duration``.
         backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
         seed : int, optional
         cache : bool, str or BuildCache
@@ -252,7 +293,16 @@ class ActualizationLoop:
             force_schedule,
             focus_gain,
             release,
+            onsets,
         )
+        onsets = circuit.params["onsets"]
+        last = onsets.max() + float((self.params["t_cue"] + READOUT_WINDOW) / second)
+        if last > float(duration / second) + 1e-9:
+            raise CircuitError(
+                f"actualize.onsets: the last onset ({onsets.max():g} s) leaves no time for "
+                f"the cue and one read-out window before duration ({duration}); end the run "
+                f"at least {last:g} s or cue earlier."
+            )
         use_cache = cache if backend == "cpp_standalone" else None
         result = circuit.run(duration, backend=backend, seed=seed, cache=use_cache)
         times, indices = result.spikes["F"]
@@ -260,7 +310,7 @@ class ActualizationLoop:
             times, indices, self.batch, self.dim, self.params["neurons_per_dim"], duration
         )
         targets = circuit.params["target_states"]
-        return ActualizationResult(stops, states, targets, self.archetypes, result)
+        return ActualizationResult(stops, states, targets, self.archetypes, result, onsets)
 
 
 def actualization_loop(
@@ -371,7 +421,8 @@ def actualization_loop(
     :math:`g_{focus}\, s(t)\, e^{-(p - x^*)^2 / 2 w^2}` and the field (M->F) gain
     :math:`1 - r\, s(t)` (``r = release``); without the schedule both gains are
     constant (``s = 1``, field gain 1).  Jitter: an OU variable
-    :math:`\tau_n \dot n = -n + \sqrt{2 \tau_n}\,\xi` per F cell times
+    :math:`\tau_n \dot n = -n + \sqrt{2 \tau_n}\,\xi` (:math:`\tau_n` = 5 ms) per
+    memory assembly, into each of its cells, times
     :math:`\sigma(t) = A e^{-\lambda t / \Delta}` (exponential) or
     :math:`A / (1 + t / \Delta)` (harmonic, the continuous loop's 1/(i+1)) with one
     step of the continuous loop :math:`\Delta` = 10 ms.
@@ -459,6 +510,49 @@ def actualization_loop(
     return ActualizationLoop(params)
 
 
+def random_archetypes(k, dim, separation=0.4, low=0.1, high=0.9, seed=None, max_tries=10_000):
+    """``k`` archetypes uniform in ``[low, high]^dim``, pairwise at least ``separation``
+    apart (Euclidean): whole sets are drawn until one is separated (rejection sampling).
+
+    Parameters
+    ----------
+    k, dim : int
+    separation, low, high : float (value units)
+    seed : int or numpy.random.Generator, optional
+    max_tries : int
+        Sets drawn before giving up (the separation may be impossible in the box).
+
+    Returns
+    -------
+    array (k, dim)
+
+    Examples
+    --------
+    >>> random_archetypes(4, 3, seed=0).shape
+    (4, 3)
+    """
+    owner = "random_archetypes"
+    k = check_count("k", k, owner=owner, error=CircuitError)
+    dim = check_count("dim", dim, owner=owner, error=CircuitError)
+    separation = check_real("separation", separation, owner, error=CircuitError)
+    if not 0 <= low < high <= 1:
+        raise CircuitError(
+            f"{owner}: low and high must satisfy 0 <= low < high <= 1 (the coded range); "
+            f"got low={low!r}, high={high!r}."
+        )
+    rng = np.random.default_rng(seed)
+    pairs = np.triu_indices(k, 1)
+    for _ in range(max_tries):
+        archetypes = rng.uniform(low, high, (k, dim))
+        gaps = np.sqrt(((archetypes[:, np.newaxis] - archetypes[np.newaxis]) ** 2).sum(-1))
+        if k == 1 or gaps[pairs].min() >= separation:
+            return archetypes
+    raise CircuitError(
+        f"{owner}.separation: no set of {k} archetypes in [{low:g}, {high:g}]^{dim} "
+        f"pairwise {separation:g} apart found in {max_tries} draws; lower separation or k."
+    )
+
+
 # ------------------------------------------------------------------------- checks
 def _check_archetypes(archetypes, num_attractors, dim, min_separation, owner):
     """The archetypes as a float (K, dim) array (None when they are to be imprinted)."""
@@ -477,16 +571,21 @@ def _check_archetypes(archetypes, num_attractors, dim, min_separation, owner):
             f"{owner}.num_attractors: must equal the number of archetypes ({len(array)}); "
             f"got {num_attractors}."
         )
-    gaps = np.sqrt(((array[:, np.newaxis] - array[np.newaxis]) ** 2).sum(axis=-1))
-    gaps[np.diag_indices(len(array))] = np.inf
+    return _check_separation("archetypes", array, min_separation, owner)
+
+
+def _check_separation(name, states, min_separation, owner):
+    """``states`` (K, dim) if every pair is at least ``min_separation`` apart, else an error."""
+    gaps = np.sqrt(((states[:, np.newaxis] - states[np.newaxis]) ** 2).sum(axis=-1))
+    gaps[np.diag_indices(len(states))] = np.inf
     if gaps.min() < min_separation:
         a, b = np.unravel_index(np.argmin(gaps), gaps.shape)
         raise CircuitError(
-            f"{owner}.archetypes: archetypes {a} and {b} are {gaps[a, b]:.3g} apart "
-            f"(Euclidean); the code separates archetypes at least match_width = "
-            f"{min_separation:g} apart. Move them apart or merge them."
+            f"{owner}.{name}: rows {a} and {b} are {gaps[a, b]:.3g} apart (Euclidean); "
+            f"the code separates states at least match_width = {min_separation:g} apart. "
+            f"Move them apart or merge them."
         )
-    return array
+    return states
 
 
 def _as_states(name, values, rows, dim, owner):

@@ -331,7 +331,7 @@ def imprint(
 def _check_patterns(patterns, n_patterns, dim, min_separation, owner):
     """The patterns as a float (K, dim) array: shape, range and separation checked."""
     # imported here: actualization imports this module lazily (no cycle at import time)
-    from .actualization import _as_states
+    from .actualization import _as_states, _check_separation
 
     array = _as_states("patterns", patterns, None, dim, owner)
     if len(array) != n_patterns:
@@ -339,16 +339,7 @@ def _check_patterns(patterns, n_patterns, dim, min_separation, owner):
             f"{owner}.patterns: the loop has {n_patterns} memory assemblies "
             f"(num_attractors); got {len(array)} patterns."
         )
-    gaps = np.sqrt(((array[:, np.newaxis] - array[np.newaxis]) ** 2).sum(axis=-1))
-    gaps[np.diag_indices(len(array))] = np.inf
-    if gaps.min() < min_separation:
-        a, b = np.unravel_index(np.argmin(gaps), gaps.shape)
-        raise CircuitError(
-            f"{owner}.patterns: patterns {a} and {b} are {gaps[a, b]:.3g} apart "
-            f"(Euclidean); the code separates patterns at least match_width = "
-            f"{min_separation:g} apart."
-        )
-    return array
+    return _check_separation("patterns", array, min_separation, owner)
 
 
 def _weight_matrix(synapses, n_pre, n_post):

@@ -8,7 +8,7 @@ where the tunable values live in the circuit (``run_args`` of a compiled program
 from dataclasses import replace
 
 import numpy as np
-from brian2 import Synapses, amp, ms, pA
+from brian2 import NeuronGroup, Synapses, amp, ms, pA, second
 
 from ..equations import lif, ou_current
 from ..equations.current_model import CurrentModel
@@ -52,13 +52,15 @@ def _depressing_lif(name, extra_equations="", extra_parameters=()):
     )
 
 
-#: Feature cells: preferred value, dimension, and the force schedule (shared by the
-#: focus current and the M->F synapses): s(t) ramps 0 -> 1 over t_ramp after the cue
-#: (``scheduled = 1``) or stays 1 (``scheduled = 0``); the field gain is 1 - release s.
+#: Feature cells: preferred value, dimension, their trial's cue onset t_on, and the
+#: force schedule (shared by the focus current and the M->F synapses): s(t) ramps
+#: 0 -> 1 over t_ramp after the cue (``scheduled = 1``) or is 1 from the onset on
+#: (``scheduled = 0``); the field gain is 1 - release s.
 _FEATURE_EQUATIONS = """
 pref : 1 (constant)
 dimension : integer (constant)
-schedule = scheduled*clip((t - t_cue)/t_ramp, 0, 1) + (1 - scheduled) : 1
+t_on : second (constant)
+schedule = scheduled*clip((t - t_on - t_cue)/t_ramp, 0, 1) + (1 - scheduled)*int(t >= t_on) : 1
 field = 1 - release*schedule : 1
 scheduled : 1 (shared, constant)
 release : 1 (shared, constant)
@@ -87,26 +89,33 @@ def _tuned_current(name, gain, description):
     )
 
 
-_CUE = _tuned_current("cue", "int(t < t_cue)", "the initial state, written in as a brief input")
+_CUE = _tuned_current(
+    "cue", "int(t >= t_on)*int(t < t_on + t_cue)", "the initial state, a brief input at t_on"
+)
 _FOCUS = _tuned_current("focus", "schedule", "top-down focus toward the target, scheduled")
 _JITTER = CurrentModel(
     name="jitter",
-    description="annealed noise: an OU variable n (unit variance) times the gain "
-    "A exp(-rate t/step) (harmonic = 0) or A/(1 + t/step) (harmonic = 1)",
-    equations="dn/dt = -n/tau + sqrt(2/tau)*xi : 1\n"
-    "I = A*(harmonic/(1 + t/step) + (1 - harmonic)*exp(-rate*t/step))*n : amp",
-    parameters=(
-        P("A", 0 * pA, "initial noise amplitude (standard deviation)"),
-        P("tau", 5 * ms, "correlation time", positive=True),
-        P("step", JITTER_STEP, "time per step of the continuous loop", positive=True),
-        P("rate", 0.1, "exponential decay per step"),
-        P("harmonic", 0.0, "1: harmonic decay, 0: exponential"),
-    ),
+    description="annealed jitter: the current of the memory assembly's jitter source "
+    "(summed in from actualization_J)",
+    equations="I : amp",
+    parameters=(),
     output="I",
-    initial=(("n", "randn()"),),
-    stochastic=True,
-    reference="Kirkpatrick, Gelatt & Vecchi 1983 (annealing); Uhlenbeck & Ornstein 1930",
+    reference="Kirkpatrick, Gelatt & Vecchi 1983 (annealing)",
 )
+#: A jitter source per memory assembly: an Ornstein-Uhlenbeck variable z (unit variance,
+#: correlation time tau_jitter) times the annealed gain A exp(-rate u/step) (harmonic = 0)
+#: or A/(1 + u/step) (harmonic = 1), u = t - t_on from its trial's cue onset on (0 before).
+#: Every cell of the assembly receives sigma*z.
+_JITTER_SOURCE = """
+dz/dt = -z/tau_jitter + sqrt(2/tau_jitter)*xi : 1
+u = t - t_on : second
+sigma = A*int(u >= 0*ms)*(harmonic/(1 + u/step) + (1 - harmonic)*exp(-rate*u/step)) : amp
+t_on : second (constant)
+A : amp (shared, constant)
+rate : 1 (shared, constant)
+harmonic : 1 (shared, constant)
+"""
+_JITTER_CONSTANTS = {"tau_jitter": 5 * ms, "step": JITTER_STEP}
 
 
 # ------------------------------------------------------------------ construction
@@ -189,13 +198,12 @@ def _construct(
     feature_model = _depressing_lif("feature_lif", _FEATURE_EQUATIONS, _SCHEDULE_PARAMETERS)
     cue = _CUE.labelled("cue").with_params(I_peak=cue_gain, width=tuning_width, t_cue=t_cue)
     focus = _FOCUS.labelled("focus").with_params(width=tuning_width)
-    jitter = _JITTER.labelled("jitter")
     feature = feature_model.group(
         batch * dim * n,
         name="actualization_F",
-        currents=[excitation, inhibition, background, cue, focus, jitter],
+        currents=[excitation, inhibition, background, cue, focus],
         dt=dt,
-        as_variables=("I_peak_focus", "A_jitter", "rate_jitter", "harmonic_jitter"),
+        as_variables=("I_peak_focus",),
         t_cue=t_cue,
         t_ramp=t_ramp,
         **depression,
@@ -212,7 +220,7 @@ def _construct(
     memory = _depressing_lif("memory_lif", archetype_equations).group(
         batch * k * m,
         name="actualization_M",
-        currents=[excitation, persistent, inhibition, background],
+        currents=[excitation, persistent, inhibition, background, _JITTER],
         dt=dt,
         **depression,
     )
@@ -313,7 +321,28 @@ def _construct(
         delay,
         namespace={"w_ii": w_ii},
     )
-    return CircuitParts(populations={"F": feature, "M": memory, "I": inh}, synapses=synapses)
+    jitter = NeuronGroup(
+        batch * k,
+        _JITTER_SOURCE,
+        method="euler",
+        dt=dt,
+        namespace=_JITTER_CONSTANTS,
+        name="actualization_J",
+    )
+    jitter.z = "randn()"
+    synapses["JM"] = Synapses(
+        jitter,
+        memory,
+        model="I_jitter_post = sigma_pre*z_pre : amp (summed)",
+        dt=dt,
+        namespace=_JITTER_CONSTANTS,
+        name="actualization_JM",
+    )
+    assembly_of_cell, cell = _block_pairs(batch * k, 1, m)
+    synapses["JM"].connect(i=assembly_of_cell, j=cell)
+    return CircuitParts(
+        populations={"F": feature, "M": memory, "I": inh}, synapses=synapses, others=[jitter]
+    )
 
 
 #: Parameters of the circuit a compiled program changes between runs (run_args).
@@ -327,6 +356,7 @@ TUNABLE = (
     "noise_amplitude",
     "noise_decay",
     "decay_rate",
+    "onsets",
     "fm_weights",
     "mf_weights",
 )
@@ -345,6 +375,9 @@ def loop_run_values(
     neurons_per_dim,
     memory_size,
     batch,
+    dim,
+    n_archetypes,
+    onsets=None,
     fm_weights=None,
     mf_weights=None,
     learned_weights=False,
@@ -360,10 +393,13 @@ def loop_run_values(
         "actualization_F.I_peak_focus": focus_gain if focused else 0 * pA,
         "actualization_F.scheduled": float(bool(force_schedule)),
         "actualization_F.release": float(release) if (focused and force_schedule) else 0.0,
-        "actualization_F.A_jitter": noise_amplitude,
-        "actualization_F.rate_jitter": float(decay_rate),
-        "actualization_F.harmonic_jitter": float(noise_decay == "harmonic"),
+        "actualization_J.A": noise_amplitude,
+        "actualization_J.rate": float(decay_rate),
+        "actualization_J.harmonic": float(noise_decay == "harmonic"),
     }
+    onsets = np.zeros(batch) if onsets is None else np.asarray(onsets, dtype=float)
+    values["actualization_F.t_on"] = np.repeat(onsets, dim * n) * second
+    values["actualization_J.t_on"] = np.repeat(onsets, n_archetypes) * second
     per_cell = np.repeat(np.tile(np.asarray(archetypes), (batch, 1)), m, axis=0)
     for d in range(per_cell.shape[1]):
         values[f"actualization_M.a_{d}"] = per_cell[:, d].copy()
@@ -377,6 +413,7 @@ def construct_loop(**params):
     parts = _construct(**params)
     groups = parts.populations
     owners = {"actualization_F": groups["F"], "actualization_M": groups["M"]}
+    owners["actualization_J"] = parts.others[0]
     owners.update(actualization_FM=parts.synapses["FM"], actualization_MF=parts.synapses["MF"])
     for target, value in loop_run_values(**params).items():
         owner, variable = target.split(".")

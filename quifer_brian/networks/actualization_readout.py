@@ -106,12 +106,15 @@ class ActualizationResult:
         nearest archetype; NaN where the state is undecodable.
     silent : 1-D bool array (batch,)
         Trials whose final state has a dimension without spikes.
+    onsets : 1-D array (batch,)
+        Each trial's cue onset (s).
     result : Result
         The spikes (populations ``'F'``, ``'M'``, ``'I'``) for the analysis functions.
     """
 
-    def __init__(self, times, trajectory, targets, archetypes, result):
+    def __init__(self, times, trajectory, targets, archetypes, result, onsets=None):
         self.times = times
+        self.onsets = np.zeros(trajectory.shape[1]) if onsets is None else np.asarray(onsets)
         self.trajectory = trajectory
         self.targets = targets
         self.archetypes = archetypes
@@ -156,9 +159,25 @@ class ActualizationResult:
         distance = self.distance[self._index(time)]
         return np.nan_to_num(distance, nan=np.inf) <= threshold
 
+    def states_at(self, times):
+        """Each trial's state in the read-out window ending nearest to its time.
+
+        Parameters
+        ----------
+        times : array (batch,) (s)
+
+        Returns
+        -------
+        array (batch, dim)
+        """
+        times = np.asarray(times, dtype=float)
+        windows = np.argmin(np.abs(self.times[:, np.newaxis] - times[np.newaxis]), axis=0)
+        return self.trajectory[windows, np.arange(self.trajectory.shape[1])]
+
     def settling_times(self, threshold=0.1):
         """When each trial settles: the end of the first read-out window after which
-        its distance stays within ``threshold`` to the end of the run (s).
+        its distance stays within ``threshold`` to the end of the run, counted from the
+        trial's cue onset (s).
 
         Returns
         -------
@@ -168,9 +187,10 @@ class ActualizationResult:
         inside = np.nan_to_num(self.distance, nan=np.inf) <= threshold
         # windows from which on the trial stays inside: a reversed running "all"
         stays = np.flip(np.logical_and.accumulate(np.flip(inside, axis=0), axis=0), axis=0)
+        stays &= self.times[:, np.newaxis] > self.onsets[np.newaxis]  # read after the cue
         settled = stays.any(axis=0)
         first = np.argmax(stays, axis=0)
-        return np.where(settled, self.times[first], np.nan)
+        return np.where(settled, self.times[first] - self.onsets, np.nan)
 
     def nearest_archetype(self, time=None):
         """Index of the archetype nearest to each trial's state at ``time``."""
@@ -189,8 +209,10 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
     Parameters
     ----------
     run : ActualizationResult
-    t_start, t_stop : float (s)
-        Analysed span (default: 150 ms to the end, while the loop settles).
+    t_start, t_stop : float or array (batch,) (s)
+        Analysed span (default: 150 ms to the end, while the loop settles); arrays give
+        every trial its own span (trials cued at different times), all as long as the
+        shortest.
     band, total : (float, float) (Hz)
         Where the peak is looked for, and the reference range of the power.
 
@@ -211,16 +233,18 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
 
     result = run.result
     batch = run.trajectory.shape[1]
-    t_stop = result.duration if t_stop is None else float(t_stop)
     fs = 1000.0
+    starts = np.broadcast_to(np.asarray(t_start, dtype=float), (batch,))
+    stops = np.broadcast_to(np.asarray(result.duration if t_stop is None else t_stop), (batch,))
+    length = round(float(np.min(stops - starts)) * fs)
+    first = np.round(starts * fs).astype(int)
     edges = np.arange(0.0, result.duration + 0.5 / fs, 1 / fs)
-    span = slice(round(t_start * fs), round(t_stop * fs))
     times_i, cells_i = result.spikes["I"]
     trial_i = cells_i // (result.sizes["I"] // batch)
     rates = np.array([np.histogram(times_i[trial_i == b], edges)[0] for b in range(batch)])
     spectra = []
-    for rate in rates.astype(float):
-        segment = rate[span] - rate[span].mean()
+    for rate, begin in zip(rates.astype(float), first, strict=True):
+        segment = rate[begin : begin + length] - rate[begin : begin + length].mean()
         freqs, power = qa.compute_spectrum(segment, fs, nperseg=segment.size)
         spectra.append(power)
     power = np.mean(spectra, axis=0)
@@ -239,9 +263,9 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
     for name in ("F", "M"):
         times, cells = result.spikes[name]
         trial = cells // (result.sizes[name] // batch)
-        keep = (times >= t_start) & (times < t_stop)
         for b in range(batch):
-            spikes = times[keep & (trial == b)]
+            inside = (times >= first[b] / fs) & (times < (first[b] + length) / fs)
+            spikes = times[inside & (trial == b)]
             if spikes.size and rates[b].any():
                 phases.append(qa.spike_phases(spikes, rates[b].astype(float), fs, band))
     plv = qa.compute_plv(np.concatenate(phases))[0] if phases else np.nan

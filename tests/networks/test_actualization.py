@@ -26,12 +26,13 @@ import pytest
 from brian2 import ms, pA
 
 from quifer_brian.build_cache import BuildCache, build_count
-from quifer_brian.devices import backend_session
+from quifer_brian.devices import backend_session, nvcc_path
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks.actualization import (
     actualization_loop,
     decode_states,
     gamma_measures,
+    random_archetypes,
 )
 
 DIM, K, BATCH = 3, 4, 32
@@ -44,12 +45,7 @@ THRESHOLD = 0.1
 
 def draw_archetypes(seed):
     """K archetypes uniform in [0.1, 0.9]^dim, pairwise >= SEPARATION apart (rejection)."""
-    rng = np.random.default_rng(seed)
-    while True:
-        archetypes = rng.uniform(0.1, 0.9, (K, DIM))
-        gaps = np.sqrt(((archetypes[:, None] - archetypes[None]) ** 2).sum(-1))
-        if gaps[np.triu_indices(K, 1)].min() >= SEPARATION:
-            return archetypes
+    return random_archetypes(K, DIM, SEPARATION, seed=seed)
 
 
 def trials(seed):
@@ -168,6 +164,18 @@ def test_loop_generates_cuda_code(tmp_path):
     assert any(f.endswith(".cu") for f in sources)
 
 
+@pytest.mark.cuda
+@pytest.mark.slow
+@pytest.mark.skipif(nvcc_path() is None, reason="nvcc not found: CUDA code cannot be compiled")
+def test_loop_cuda_project_compiles(tmp_path):
+    """The whole loop (summed jitter, run_at weights, depression, schedules) in nvcc."""
+    loop = actualization_loop(DIM, draw_archetypes(0), batch=2, neurons_per_dim=10)
+    circuit = loop.circuit(np.full((2, DIM), 0.5), target=0, noise_amplitude=100 * pA)
+    with backend_session("cuda_standalone", directory=str(tmp_path), stop_after="compile") as s:
+        assert circuit.run(5 * ms, session=s) is None
+        assert s.compiled
+
+
 # ------------------------------------------------------------------ read-out (no run)
 def test_decoder_reads_a_bump_back():
     """Spikes of a Gaussian bump at known values decode to those values."""
@@ -210,7 +218,10 @@ def loop():
         ({"dim": 0}, r"actualization_loop\.dim: must be an integer >= 1; got 0"),
         ({"batch": 0}, r"actualization_loop\.batch: must be an integer >= 1; got 0"),
         ({"batch": -3}, r"actualization_loop\.batch"),
-        ({"archetypes": [[0.2, 0.2, 0.2], [0.25, 0.2, 0.2]]}, r"archetypes 0 and 1 are 0\.05"),
+        (
+            {"archetypes": [[0.2, 0.2, 0.2], [0.25, 0.2, 0.2]]},
+            r"archetypes: rows 0 and 1 are 0\.05",
+        ),
         ({"archetypes": [[0.2, 0.2], [0.8, 0.8]]}, r"archetypes: must have shape \(K, 3\)"),
         ({"archetypes": [[0.2, 0.2, 1.2], [0.8, 0.8, 0.1]]}, r"archetypes: values must lie"),
         ({"archetypes": None}, r"give the stored states as archetypes="),
@@ -254,14 +265,76 @@ def test_imprint_only_loop_needs_archetypes_before_running():
         loop.actualize(np.full((2, DIM), 0.5), 100 * ms)
 
 
+@pytest.mark.parametrize("decay", ["exponential", "harmonic"])
+def test_jitter_is_shared_by_an_assembly_and_anneals(decay):
+    """Every cell of a memory assembly gets its source's OU current; its spread over the
+    sources follows A exp(-rate t/10 ms) or A/(1 + t/10 ms)."""
+    from brian2 import Network, StateMonitor, second, seed
+
+    batch, amplitude, rate = 16, 100.0, 0.1
+    loop = actualization_loop(DIM, draw_archetypes(0), batch=batch, neurons_per_dim=8)
+    circuit = loop.circuit(
+        np.full((batch, DIM), 0.5),
+        noise_amplitude=amplitude * pA,
+        noise_decay=decay,
+        decay_rate=rate,
+    )
+    with backend_session("numpy"):
+        seed(3)
+        network = circuit.network
+        memory = circuit.populations["M"]
+        monitor = StateMonitor(memory, "I_jitter", record=True, dt=1 * ms)
+        Network(*network.objects, monitor).run(60 * ms)
+    current = monitor.I_jitter / pA  # (cells, time)
+    per_assembly = current.reshape(batch * K, -1, current.shape[1])  # memory_size cells each
+    assert np.ptp(per_assembly, axis=1).max() == 0  # shared within an assembly
+    steps = np.asarray(monitor.t / second) / 0.01
+    gain = np.exp(-rate * steps) if decay == "exponential" else 1 / (1 + steps)
+    # the sum is first written at the end of the first step: compare from 1 ms on
+    spread = per_assembly[:, 0, 1:].std(axis=0)  # over 64 sources
+    # sd of a 64-sample estimate: ~9 %; averaged over 10 ms bins of 5 ms-correlated noise
+    measured = spread[:50].reshape(-1, 10).mean(axis=1)
+    expected = amplitude * gain[1:51].reshape(-1, 10).mean(axis=1)
+    np.testing.assert_allclose(measured, expected, rtol=0.15)
+
+
+def test_onsets_clock_each_trial():
+    """Trials cued at their own onsets settle on their own cues, counted from the onset."""
+    archetypes = draw_archetypes(0)
+    cued = [1, 2, 3, 1]
+    onsets = np.array([0.0, 0.08, 0.16, 0.24])
+    loop = actualization_loop(DIM, archetypes, batch=4)
+    run = loop.actualize(archetypes[cued], 400 * ms, onsets=onsets, seed=2)
+    settled = run.states_at(onsets + 0.12)
+    gaps = np.sqrt(((settled - archetypes[cued]) ** 2).sum(-1))
+    assert np.all(gaps <= 0.1), gaps
+    assert np.all(run.settling_times(0.1) < 0.12 + 1e-9)  # from each trial's own cue
+    values = loop.circuit(archetypes[cued], onsets=onsets).run_values()
+    np.testing.assert_allclose(values["actualization_F.t_on"][:: DIM * 40], onsets)
+    np.testing.assert_allclose(values["actualization_J.t_on"][::K], onsets)
+
+
+@pytest.mark.parametrize(
+    ("onsets", "match"),
+    [
+        ([0.0, 0.1], r"actualize\.onsets: must be one cue onset per trial, shape \(4,\)"),
+        ([0.0, -0.1, 0.0, 0.0], r"actualize\.onsets: must be finite times >= 0"),
+        ([0.0, 0.0, 0.0, 0.2], r"actualize\.onsets: the last onset \(0\.2 s\) leaves no time"),
+    ],
+)
+def test_bad_onsets_are_refused_before_building(loop, onsets, match):
+    with pytest.raises(CircuitError, match=match):
+        loop.actualize(np.full((4, DIM), 0.5), 250 * ms, onsets=onsets)
+
+
 def test_jitter_and_schedule_reach_the_program(loop):
     """The tunable values a compiled program receives (run_args) follow the arguments."""
     circuit = loop.circuit(
         np.full((4, DIM), 0.5), target=1, noise_amplitude=30 * pA, noise_decay="harmonic"
     )
     values = circuit.run_values()
-    assert values["actualization_F.harmonic_jitter"] == 1.0
-    assert values["actualization_F.A_jitter"] == pytest.approx(30e-12)
+    assert values["actualization_J.harmonic"] == 1.0
+    assert values["actualization_J.A"] == pytest.approx(30e-12)
     assert values["actualization_F.scheduled"] == 1.0
     np.testing.assert_allclose(
         values["actualization_F.value_focus"][:40], loop.archetypes[1, 0], rtol=0, atol=0

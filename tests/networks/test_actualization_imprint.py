@@ -21,7 +21,7 @@ from brian2 import Hz, amp, ms
 from quifer_brian.build_cache import BuildCache, build_count
 from quifer_brian.equations import stdp_additive
 from quifer_brian.errors import CircuitError, ModelError
-from quifer_brian.networks.actualization import actualization_loop
+from quifer_brian.networks.actualization import actualization_loop, random_archetypes
 from quifer_brian.networks.actualization_imprint import weight_ratio
 
 DIM, K, BATCH = 3, 3, 32
@@ -33,12 +33,7 @@ THRESHOLD = 0.1
 
 def draw_patterns(seed):
     """K patterns uniform in [0.1, 0.9]^dim, pairwise >= 0.4 apart (rejection)."""
-    rng = np.random.default_rng(seed)
-    while True:
-        patterns = rng.uniform(0.1, 0.9, (K, DIM))
-        gaps = np.sqrt(((patterns[:, None] - patterns[None]) ** 2).sum(-1))
-        if gaps[np.triu_indices(K, 1)].min() >= 0.4:
-            return patterns
+    return random_archetypes(K, DIM, 0.4, seed=seed)
 
 
 def noisy_cues(patterns, seed):
@@ -170,7 +165,7 @@ def empty_loop():
     [
         ({"patterns": np.full((2, DIM), 0.5)}, r"patterns: the loop has 3 memory assemblies"),
         ({"patterns": np.full((K, 2), 0.5)}, r"patterns: must have shape \(K, 3\)"),
-        ({"patterns": [[0.2] * 3, [0.25, 0.2, 0.2], [0.8] * 3]}, r"patterns 0 and 1 are"),
+        ({"patterns": [[0.2] * 3, [0.25, 0.2, 0.2], [0.8] * 3]}, r"patterns: rows 0 and 1 are"),
         ({"patterns": [[0.2] * 3, [1.5, 0.2, 0.2], [0.8] * 3]}, r"patterns: values must lie"),
         ({"repetitions": -1}, r"imprint\.repetitions: must be an integer >= 0; got -1"),
         ({"repetitions": 2.5}, r"imprint\.repetitions"),
