@@ -15,7 +15,9 @@ has a spiking counterpart here:
 
 Sections: 1. imprint three patterns and read the weights; 2. complete noisy cues without
 focus (learned vs uniform weights); 3. focus from random states, with and without jitter,
-schedule on and off: distance over time and settling times; 4. the rhythm of the loop.
+schedule on and off: distance over time and settling times, next to those of the
+continuous loop (:mod:`quifer_brian.networks.actualization_continuous`) on the same
+states; 4. the rhythm of the loop.
 
 Run ``python plot_06_actualization_loop.py [--quick] [--out DIR]``.
 
@@ -29,6 +31,9 @@ Exercises
 3. The interneuron rhythm: build the loop with ``noise_i=0 * pA``. Why does the spectrum
    now show peaks at multiples of one frequency, and the 30-80 Hz peak lose its share?
    (Look at the shape of the I population's volleys.)
+4. Section 3 compares settling times with the continuous loop, whose rates are not
+   calibrated: which ``focus`` rate of ``continuous_loop`` matches the spiking loop's
+   settling without the schedule, and do the other conditions then match too?
 """
 
 import argparse
@@ -43,6 +48,7 @@ import numpy as np
 from brian2 import ms, pA
 
 from quifer_brian.networks import actualization_loop, random_archetypes
+from quifer_brian.networks.actualization_continuous import continuous_loop, settling_times
 from quifer_brian.networks.actualization_readout import gamma_measures
 
 DIM, K = 3, 3
@@ -53,6 +59,10 @@ THRESHOLD = 0.1
 def draw_patterns(rng):
     """K patterns in [0.1, 0.9]^3, pairwise at least 0.4 apart."""
     return random_archetypes(K, DIM, 0.4, seed=rng)
+
+
+def _mean_ms(times):
+    return f"{np.nanmean(times) * 1000:.0f}" if np.isfinite(times).any() else "never"
 
 
 def report(rows):
@@ -112,13 +122,22 @@ def main():
         name: learned.actualize(initial, 500 * ms, target=0, seed=3, **options)
         for name, options in conditions.items()
     }
-    print("\n3. Focus toward pattern 0 from random states")
+    print("\n3. Focus toward pattern 0 from random states (and the continuous loop's)")
     rows = []
     for name, run in runs.items():
-        settle = run.settling_times(THRESHOLD)
-        median = np.nanmedian(settle) * 1000 if np.isfinite(settle).any() else float("nan")
+        options = dict(conditions[name])
+        noise = 0.05 if options.pop("noise_amplitude", None) is not None else 0.0
+        continuous = continuous_loop(
+            patterns, initial, target=patterns[0], noise_amplitude=noise, seed=3, **options
+        )
         rows.append((f"{name}: success", f"{run.success(THRESHOLD).mean():.2f}"))
-        rows.append((f"{name}: median settling time (ms)", f"{median:.0f}"))
+        rows.append(
+            (
+                f"{name}: mean settling time, spiking / continuous (ms)",
+                f"{_mean_ms(run.settling_times(THRESHOLD))} / "
+                f"{_mean_ms(settling_times(continuous, patterns[0], THRESHOLD))}",
+            )
+        )
     report(rows)
 
     # 4. the rhythm -------------------------------------------------------------------
