@@ -153,6 +153,21 @@ def _selected_archetype(dim, side):
     return " + ".join(f"int(dimension_{other} == {d})*a_{d}_{side}" for d in range(dim))
 
 
+def _set_match_weights(synapses, dim, feature_side, peak, width):
+    """At t = 0, ``w = peak * exp(-(pref - a)^2 / 2 width^2)``: the Gaussian match between
+    the F cell's preferred value and the M cell's archetype value in the F cell's
+    dimension (F is the ``feature_side`` of the synapses)."""
+    memory_side = "post" if feature_side == "pre" else "pre"
+    synapses.run_at(
+        f"w = w_peak*exp(-(pref_{feature_side} - ({_selected_archetype(dim, memory_side)}))**2"
+        "/(2*w_width**2))",
+        times=[0 * ms],
+        when="start",
+        name=f"{synapses.name}_weights",
+    )
+    synapses.namespace.update({"w_peak": peak, "w_width": width})
+
+
 def _construct(
     dim,
     n_archetypes,
@@ -255,14 +270,7 @@ def _construct(
     )
     # learned_weights (imprint): w comes from fm_weights / mf_weights (loop_run_values)
     if not learned_weights:
-        fm.run_at(
-            f"w = w_fm*exp(-(pref_pre - ({_selected_archetype(dim, 'post')}))**2"
-            "/(2*match_width**2))",
-            times=[0 * ms],
-            when="start",
-            name="actualization_FM_weights",
-        )
-    fm.namespace.update({"w_fm": w_fm, "match_width": match_width})
+        _set_match_weights(fm, dim, "pre", w_fm, match_width)
     mf = _projection(
         memory,
         feature,
@@ -274,14 +282,7 @@ def _construct(
         {"t_cue": t_cue, "t_ramp": t_ramp},
     )
     if not learned_weights:
-        mf.run_at(
-            f"w = w_mf*exp(-(pref_post - ({_selected_archetype(dim, 'pre')}))**2"
-            "/(2*write_width**2))",
-            times=[0 * ms],
-            when="start",
-            name="actualization_MF_weights",
-        )
-    mf.namespace.update({"w_mf": w_mf, "write_width": write_width})
+        _set_match_weights(mf, dim, "post", w_mf, write_width)
     mm = _projection(
         memory,
         memory,
