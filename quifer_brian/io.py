@@ -62,7 +62,9 @@ def _atomic_savez(path, arrays):
 def _atomic_file(path, suffix, mode):
     """A stream to a temporary file next to ``path``, renamed over it once complete.
 
-    A crash or an exception leaves ``path`` as it was and no temporary file behind.
+    An exception leaves ``path`` as it was and no temporary file behind; a killed process
+    leaves ``path`` as it was too (at most a stray ``.tmp-*`` file, never a partial
+    ``path``).
     """
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)

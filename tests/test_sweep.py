@@ -1,5 +1,6 @@
 """Sweeps: compiled once, run through run_args, on Dask, resumable, failures as data."""
 
+import json
 import os
 import signal
 import subprocess
@@ -123,15 +124,21 @@ def test_an_interrupted_sweep_resumes_without_rerunning(ping_cache, tmp_path):
     process = subprocess.Popen([*command, "sync"], env=environment, stderr=subprocess.DEVNULL)
     points = out / "points"
     deadline = time.monotonic() + 300
+
+    def finished_points():  # a point being written is a ".tmp-*.json" file until renamed
+        names = points.iterdir() if points.is_dir() else []
+        return [p for p in names if p.suffix == ".json" and not p.name.startswith(".tmp-")]
+
     while time.monotonic() < deadline and process.poll() is None:
-        if points.is_dir() and len([p for p in points.iterdir() if p.suffix == ".json"]) >= 2:
+        if len(finished_points()) >= 2:
             break
         time.sleep(0.1)
     process.send_signal(signal.SIGKILL)  # killed between points or in the middle of one
     process.wait()
-    finished = len([p for p in points.iterdir() if p.suffix == ".json"])
+    finished = len(finished_points())
     assert 2 <= finished < 6
-    assert not [p for p in points.iterdir() if p.name.startswith(".tmp-")]
+    for point in finished_points():  # none half-written (a stray .tmp-* file may remain)
+        json.loads(point.read_text())
     sys.path.insert(0, str(tmp_path))
     try:
         from slow_sweep import slow_rates  # the same metric, without the sleep here
