@@ -14,6 +14,7 @@ from brian2 import second
 from ..checks import check_choice, check_count, check_fraction, check_real
 from ..errors import CircuitError
 from .actualization_parts import JITTER_STEP
+from .actualization_readout import first_settled
 
 __all__ = ["continuous_loop", "settling_times"]
 
@@ -115,6 +116,5 @@ def settling_times(trajectory, target, threshold=0.1, step=JITTER_STEP):
     """
     goal = np.broadcast_to(np.asarray(target, float), trajectory.shape[1:])
     inside = np.sqrt(((trajectory - goal) ** 2).sum(-1)) <= threshold
-    stays = np.flip(np.logical_and.accumulate(np.flip(inside, axis=0), axis=0), axis=0)
-    first = np.argmax(stays, axis=0)
-    return np.where(stays.any(axis=0), first * float(step / second), np.nan)
+    first = first_settled(inside)
+    return np.where(first >= 0, first * float(step / second), np.nan)

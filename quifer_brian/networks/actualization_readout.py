@@ -86,6 +86,14 @@ def decode_states(
     return stops, states
 
 
+def first_settled(inside, eligible=True):
+    """Per column of ``inside`` (time x trials, bool): the first eligible row from which
+    on every row is inside (a reversed running "all"); -1 where there is none."""
+    stays = np.flip(np.logical_and.accumulate(np.flip(inside, axis=0), axis=0), axis=0)
+    stays &= eligible
+    return np.where(stays.any(axis=0), np.argmax(stays, axis=0), -1)
+
+
 # -------------------------------------------------------------------------- result
 class ActualizationResult:
     """What :meth:`ActualizationLoop.actualize` returns.
@@ -185,12 +193,9 @@ class ActualizationResult:
             NaN for trials that never settle (or end silent).
         """
         inside = np.nan_to_num(self.distance, nan=np.inf) <= threshold
-        # windows from which on the trial stays inside: a reversed running "all"
-        stays = np.flip(np.logical_and.accumulate(np.flip(inside, axis=0), axis=0), axis=0)
-        stays &= self.times[:, np.newaxis] > self.onsets[np.newaxis]  # read after the cue
-        settled = stays.any(axis=0)
-        first = np.argmax(stays, axis=0)
-        return np.where(settled, self.times[first] - self.onsets, np.nan)
+        after_cue = self.times[:, np.newaxis] > self.onsets[np.newaxis]
+        first = first_settled(inside, after_cue)
+        return np.where(first >= 0, self.times[first] - self.onsets, np.nan)
 
     def nearest_archetype(self, time=None):
         """Index of the archetype nearest to each trial's state at ``time``."""
