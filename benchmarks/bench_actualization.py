@@ -44,8 +44,7 @@ import brian2
 import numpy as np
 from brian2 import amp, ms, network_operation, pA, second
 
-from quifer_brian.build_cache import BuildCache, build_count
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import BuildCache, backend_session, build_count
 from quifer_brian.networks.actualization import (
     ActualizationResult,
     actualization_loop,

@@ -14,7 +14,7 @@ import time
 import numpy as np
 from brian2 import Network, SpikeMonitor, device, ms, nA, second
 
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 from quifer_brian.equations import lif
 
 

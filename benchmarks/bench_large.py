@@ -14,7 +14,7 @@ Workloads, each simulated ``--duration`` on cpp_standalone with seed 1:
   5000-neuron in-degree (N = 100,000: 122 M synapses).
 
 Each workload runs in a fresh process (``--worker``) that compiles the circuit through a
-:class:`~quifer_brian.build_cache.BuildCache` in a scratch folder (Python code generation
+:class:`~quifer_brian.backends.BuildCache` in a scratch folder (Python code generation
 and ``make`` timed apart), then starts the compiled program itself under GNU
 ``/usr/bin/time``: the program's wall time is the simulation (synapse creation, the
 time loop, writing every array at the end), the loop alone is what the program reports
@@ -78,7 +78,7 @@ def run_program(program, values, seed, results):
     Python process starts with the parent's peak RSS as its own, so ``os.wait4`` on a
     direct child cannot see a program smaller than the parent; the fallback says so.
     """
-    from quifer_brian.compiled import SEED_VARIABLE
+    from quifer_brian.backends.compiled import SEED_VARIABLE
 
     command = [os.path.join(program.directory, "main"), "--results_dir", results + os.sep]
     command += program._arguments(values, results)  # arrays (brunel's nu_ext) go to files
@@ -130,7 +130,7 @@ def count_events(program, results, circuit_name, sizes):
 
 
 def worker(args):
-    from quifer_brian.build_cache import BuildCache
+    from quifer_brian.backends import BuildCache
 
     start = time.perf_counter()
     circuit = make_circuit(args.worker, args.size, args.quick)

@@ -238,7 +238,7 @@ def spikes_of(variant, out):
     if variant == "nest":
         data = np.load(os.path.join(out, "spikes.npz"))
         return {name: (data[f"{name}_t"], data[f"{name}_i"]) for name in ("E", "I")}
-    from quifer_brian.io import load
+    from quifer_brian.results import load
 
     return dict(load(os.path.join(out, "result.npz")).spikes)
 
@@ -278,7 +278,7 @@ def measure(template, variant, values):
     if variant == "nest":
         record["build_simulate"] = record["build"] + record["simulate"]
     else:
-        from quifer_brian.io import load
+        from quifer_brian.results import load
 
         meta = load(os.path.join(values["out"], "result.npz")).meta
         record["build_simulate"] = meta["wall_time_s"]  # the compiled program

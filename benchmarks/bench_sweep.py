@@ -1,4 +1,4 @@
-"""A ping() sweep: compile once (``quifer_brian.sweep``) against a compile per point.
+"""A ping() sweep: compile once (``quifer_brian.sweeps``) against a compile per point.
 
 Run: ``python benchmarks/bench_sweep.py [--n-e 800] [--n-i 200] [--duration 1]
 [--tau-gaba 5 10 15 20] [--drive-e 350 400 450 500] [--parallel-repeats 3]
@@ -32,10 +32,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from brian2 import ms, pA, second
 
-from quifer_brian.build_cache import BuildCache
+from quifer_brian.backends import BuildCache
 from quifer_brian.metrics import measure
 from quifer_brian.networks import ping
-from quifer_brian.sweep import sweep, sweep_points
+from quifer_brian.sweeps import sweep, sweep_points
 
 METRICS = ("rates", "gamma")
 COLUMNS = ("rate_E_hz", "rate_I_hz", "gamma_hz")

@@ -9,28 +9,21 @@ import numbers
 
 import numpy as np
 from brian2 import DimensionMismatchError, Quantity, get_dimensions
-from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
+from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from .errors import ModelError, UnitsError
+from .units import describe_unit
 
 __all__ = [
     "check_choice",
     "check_count",
     "check_positive",
     "check_quantity",
-    "describe_unit",
 ]
 
 
 def _label(name, owner):
     return f"{owner}.{name}" if owner else name
-
-
-def describe_unit(dimensions):
-    """Return a readable unit for ``dimensions`` (``'second'``, ``'volt'``, ...)."""
-    if dimensions is DIMENSIONLESS or dimensions == DIMENSIONLESS:
-        return "dimensionless"
-    return repr(get_unit(dimensions))
 
 
 def check_choice(name, value, options, owner=None, error=ModelError):

@@ -5,7 +5,7 @@ Each subcommand parses its arguments, calls one library function and prints the 
 directly.
 
 ``run NETWORK`` builds one of the network builders with ``--param name=value``
-overrides (values read by :func:`quifer_brian.quantities.parse_value`, never
+overrides (values read by :func:`quifer_brian.units.parse_value`, never
 evaluated), runs it and writes ``result.npz`` and ``summary.json``; ``analyze RESULT``
 measures a saved result (rates, CV, LFP peaks, spike-LFP locking, theta-gamma
 coupling) and draws ``spectrum.png`` and ``raster.png``; ``list`` shows the networks
@@ -21,10 +21,10 @@ import time
 import numpy as np
 
 from ._version import __version__
-from .devices import BACKENDS
+from .backends import list_backends
 from .errors import CircuitError, QuiferError
-from .io import write_json
 from .metrics import STANDARD_METRICS
+from .results import write_json
 from .tasks import (
     NETWORKS,
     analyse_result,
@@ -42,7 +42,7 @@ __all__ = ["main"]
 
 
 def _cmd_devices(args):
-    from .devices import backend_status
+    from .backends import backend_status
 
     rows = [("backend", "generates", "compiles", "runs", "notes")]
     for status in backend_status():
@@ -62,7 +62,7 @@ def _cmd_devices(args):
 def _cmd_fi_curve(args):
     from brian2 import nA, second
 
-    from .devices import backend_status
+    from .backends import backend_status
     from .equations import lif
     from .protocols import simulate_fi_curve
     from .theory import lif_rate
@@ -163,7 +163,7 @@ def _parse_duration(text):
     from brian2 import second
 
     from .checks import check_positive, check_quantity
-    from .quantities import ParseError, parse_quantity
+    from .units import ParseError, parse_quantity
 
     try:
         duration = parse_quantity(text)
@@ -175,9 +175,9 @@ def _parse_duration(text):
 
 
 def _cmd_run(args):
-    from .devices import check_backend
+    from .backends import check_backend
     from .flagship import _default_backend
-    from .io import quantity_to_json
+    from .units import quantity_to_json
 
     start = time.perf_counter()
     params = parse_params(args.network, args.param)
@@ -237,7 +237,7 @@ def parse_grid(network, assignments):
 
 
 def _cmd_sweep(args):
-    from .sweep import sweep
+    from .sweeps import sweep
 
     params = parse_params(args.network, args.param)
     if not args.grid:
@@ -274,7 +274,7 @@ def _cmd_sweep(args):
 
 # --------------------------------------------------------------------------- cache
 def _cmd_cache(args):
-    from .build_cache import BuildCache
+    from .backends import BuildCache
 
     cache = BuildCache(args.cache_dir)
     if args.action == "clear":
@@ -299,7 +299,7 @@ def _cmd_cache(args):
 
 
 def _cmd_analyze(args):
-    from .io import load
+    from .results import load
 
     if args.surrogates < 1:
         raise CircuitError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
@@ -441,7 +441,10 @@ def build_parser():
     )
     demo.add_argument("--out", default="quifer-out", help="output folder (default: %(default)s)")
     demo.add_argument(
-        "--backend", choices=BACKENDS, default=None, help="default: cpp_standalone if it works"
+        "--backend",
+        choices=list_backends(),
+        default=None,
+        help="default: cpp_standalone if it works",
     )
     demo.add_argument("--duration", type=float, default=4.0, help="simulated seconds")
     demo.add_argument("--seed", type=int, default=1)
@@ -463,7 +466,10 @@ def build_parser():
     )
     run.add_argument("--duration", default="1s", help="simulated time (default: %(default)s)")
     run.add_argument(
-        "--backend", choices=BACKENDS, default=None, help="default: cpp_standalone if it works"
+        "--backend",
+        choices=list_backends(),
+        default=None,
+        help="default: cpp_standalone if it works",
     )
     run.add_argument("--seed", type=int, default=1, help="default: %(default)s")
     run.add_argument("--out", default=None, help="output folder (default: quifer-out/NETWORK)")

@@ -24,9 +24,9 @@ from .analysis import (
     find_peaks,
     spike_phases,
 )
-from .devices import backend_status, check_backend
+from .backends import backend_status, check_backend
 from .flagship_loop import run_loop_act
-from .io import write_json
+from .results import write_json
 
 __all__ = ["analyse_theta_gamma", "run_flagship"]
 

@@ -1,6 +1,6 @@
 """Numbers measured on a result: what a sweep puts in its table.
 
-A *metric* is a function of a :class:`~quifer_brian.result.Result` that returns a
+A *metric* is a function of a :class:`~quifer_brian.results.Result` that returns a
 number or a dict of numbers (one table column each).  The standard ones, by name:
 
 - ``'rates'``: mean firing rate of each population, ``rate_<pop>_hz``;
@@ -16,7 +16,7 @@ A measure that does not apply (no LFP, too few spikes) is NaN, not an error.
 Examples
 --------
 >>> import numpy as np
->>> from quifer_brian.result import Result
+>>> from quifer_brian.results import Result
 >>> result = Result(spikes={"E": (np.array([0.1, 0.2, 0.3]), np.array([0, 0, 1]))},
 ...                 sizes={"E": 2}, duration=1.0)
 >>> measure(result, ["rates"])

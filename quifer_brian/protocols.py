@@ -3,8 +3,8 @@
 import numpy as np
 from brian2 import Network, SpikeMonitor, amp, ms, second
 
+from .backends import backend_session
 from .checks import check_quantity
-from .devices import backend_session
 from .equations import lif
 from .errors import ModelError
 
@@ -28,7 +28,7 @@ def simulate_fi_curve(
         Time step; the threshold is detected at the first step past it, so each
         interspike interval is late by up to one ``dt``.
     backend : str
-        See :mod:`quifer_brian.devices`.
+        See :mod:`quifer_brian.backends`.
     seed : int, optional
     **params
         Overrides of the model's parameters.

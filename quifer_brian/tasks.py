@@ -54,7 +54,7 @@ def builder_parameters(builder):
 def parse_params(network, assignments):
     """Read ``['name=value', ...]`` into keyword arguments for the builder ``network``.
 
-    Values are read with :func:`~quifer_brian.quantities.parse_value` (``10ms``,
+    Values are read with :func:`~quifer_brian.units.parse_value` (``10ms``,
     ``0.5*nS``, ``true``, ``6,12,40``); an integer given for a float parameter becomes a
     float and a single value given for a sequence parameter a one-element tuple.  The
     builder itself checks units and ranges.
@@ -65,7 +65,7 @@ def parse_params(network, assignments):
         For an unknown network or parameter (listing the valid ones), a missing ``=``
         or a value that cannot be read.
     """
-    from .quantities import ParseError, parse_value
+    from .units import ParseError, parse_value
 
     defaults = builder_parameters(network_builder(network))
     params = {}
@@ -315,7 +315,7 @@ def write_analysis_figures(result, measures, out):
 def format_default(value):
     from brian2 import Quantity
 
-    from .checks import describe_unit
+    from .units import describe_unit
 
     if isinstance(value, Quantity):
         shown = value.in_best_unit() if hasattr(value, "in_best_unit") else value

@@ -69,6 +69,6 @@ SWEEP_DURATION_MS = 500
 @pytest.fixture(scope="session")
 def ping_cache(tmp_path_factory):
     """A build cache shared by the tests of one session."""
-    from quifer_brian.build_cache import BuildCache
+    from quifer_brian.backends import BuildCache
 
     return BuildCache(tmp_path_factory.mktemp("build_cache"))

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from brian2 import ms, pA
 
-from quifer_brian import build_cache
-from quifer_brian.build_cache import BuildCache
-from quifer_brian.compiled import MANIFEST, MANIFEST_VERSION
+from quifer_brian.backends import BuildCache, build_cache
+from quifer_brian.backends.compiled import MANIFEST, MANIFEST_VERSION
 from quifer_brian.errors import BackendError, CircuitError
 from quifer_brian.networks import ping
 
@@ -26,7 +25,7 @@ CHILD = textwrap.dedent(
     """
     import json, sys
     from brian2 import ms, pA
-    from quifer_brian import build_cache
+    from quifer_brian.backends import build_cache
     from quifer_brian.networks import ping
     cache, drive, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     result = ping(n_e=400, n_i=100, drive_e=drive * pA).run(

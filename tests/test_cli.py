@@ -13,7 +13,7 @@ from quifer_brian import __version__, load
 from quifer_brian.cli import main
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks import ping
-from quifer_brian.result import Result
+from quifer_brian.results import Result
 from quifer_brian.tasks import build_network, parse_params
 
 from .conftest import SWEEP_PING
@@ -33,7 +33,7 @@ def test_devices_prints_a_row_per_backend(capsys):
 
 def test_fi_curve_compares_simulation_with_theory(monkeypatch, capsys):
     # Restrict the demo to numpy here; the other backends are covered by their own tests.
-    from quifer_brian import devices
+    from quifer_brian import backends as devices
 
     statuses = [s for s in devices.backend_status() if s.name == "numpy"]
     monkeypatch.setattr(devices, "backend_status", lambda: statuses)

@@ -11,7 +11,7 @@ import os
 import pytest
 from brian2 import ms
 
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 
 pytestmark = pytest.mark.cuda
 

@@ -12,9 +12,9 @@ from brian2 import ms
 
 from quifer_brian import load
 from quifer_brian.errors import AnalysisError, QuiferError
-from quifer_brian.export import to_neo, to_nwb
 from quifer_brian.networks import ping
-from quifer_brian.result import Result
+from quifer_brian.results import Result
+from quifer_brian.results.export import to_neo, to_nwb
 
 # Each export's tests skip on their own when its optional package is missing.
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from brian2 import Network, SpikeMonitor, ms, nA, second
 
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 from quifer_brian.equations import lif
 from quifer_brian.errors import ModelError, UnitsError
 from quifer_brian.protocols import simulate_fi_curve

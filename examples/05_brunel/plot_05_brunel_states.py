@@ -47,7 +47,7 @@ from brian2 import second
 
 from quifer_brian import analysis as qa
 from quifer_brian import plotting
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 from quifer_brian.networks import brunel
 from quifer_brian.networks.brunel import (
     BRUNEL_STATES,

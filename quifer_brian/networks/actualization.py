@@ -272,7 +272,7 @@ class ActualizationLoop:
         cache : bool, str or BuildCache
             cpp_standalone only: compile once per structure (size, duration) and rerun
             the program with new archetypes, states, targets, gains and noise
-            (``run_args``); see :class:`~quifer_brian.build_cache.BuildCache`.
+            (``run_args``); see :class:`~quifer_brian.backends.BuildCache`.
 
         Returns
         -------

@@ -51,8 +51,8 @@ from dataclasses import replace
 import numpy as np
 from brian2 import Hz, Synapses, TimedArray, amp, ms, pA, second
 
+from ..backends import backend_session
 from ..checks import check_count, check_real, check_scalar_quantity
-from ..devices import backend_session
 from ..equations import istdp, lif, ou_current
 from ..equations.current_model import CurrentModel
 from ..equations.model import Parameter

@@ -5,7 +5,7 @@ A builder (``ping``, ``brunel``, ...) checks its parameters at once and returns 
 ``circuit.exc`` -- or by ``circuit.run(...)`` inside the backend it runs on (standalone
 devices need every object created after the device is set).  The circuit adds the
 standard monitors (spikes and population rate per population) and the LFP proxy, runs,
-checks the run for NaN and silence, and returns a :class:`~quifer_brian.result.Result`.
+checks the run for NaN and silence, and returns a :class:`~quifer_brian.results.Result`.
 
 To extend a circuit with your own Brian2 objects and run it on a standalone backend,
 build it inside the session::
@@ -16,7 +16,6 @@ build it inside the session::
         result = circuit.run(1 * second, session=session)
 """
 
-import logging
 import time
 from dataclasses import dataclass, field
 
@@ -29,26 +28,30 @@ from brian2 import (
     SpikeMonitor,
     StateMonitor,
     Synapses,
-    ms,
     second,
 )
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .._version import __version__
+from ..analysis.lfp import MAZZONI_ALPHA, MAZZONI_DELAY_S
+from ..backends import (
+    CompiledProgram,
+    assemble_result,
+    backend_session,
+    build_owner,
+    describe_program,
+    is_standalone,
+    read_recorded,
+    run_cached,
+)
 from ..checks import check_quantity
-from ..devices import STANDALONE, backend_session, build_owner
-from ..errors import CircuitError, SimulationError
-from ..io import quantity_to_json
-from ..result import Result
+from ..errors import CircuitError
+from ..units import quantity_to_json
 
 __all__ = ["Circuit", "CircuitParts", "LfpSpec"]
 
-logger = logging.getLogger("quifer_brian.networks")
-
 #: Mazzoni et al. 2015 reference weighted sum: LFP(t) = sum_E |I_AMPA(t - 6 ms)| -
-#: 1.65 sum_E |I_GABA(t)|.
-MAZZONI_DELAY = 6 * ms
-MAZZONI_ALPHA = 1.65
+#: 1.65 sum_E |I_GABA(t)| (see :mod:`quifer_brian.analysis.lfp`).
+MAZZONI_DELAY = MAZZONI_DELAY_S * second
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,7 @@ class Circuit:
         check=True,
         cache=None,
     ):
-        """Simulate the circuit and return a :class:`~quifer_brian.result.Result`.
+        """Simulate the circuit and return a :class:`~quifer_brian.results.Result`.
 
         Parameters
         ----------
@@ -294,13 +297,13 @@ class Circuit:
         directory : str, optional
             Standalone project folder (default: a fresh temporary one).
         session : BackendSession, optional
-            Run inside an existing :func:`~quifer_brian.devices.backend_session` (the
+            Run inside an existing :func:`~quifer_brian.backends.backend_session` (the
             circuit must have been built in it: see the module docstring).
         check : bool
             Raise :class:`~quifer_brian.errors.SimulationError` on NaN or a silent run.
         cache : bool, str or BuildCache, optional
             cpp_standalone only: run a compiled program kept in a
-            :class:`~quifer_brian.build_cache.BuildCache` (True: the default folder),
+            :class:`~quifer_brian.backends.BuildCache` (True: the default folder),
             compiling it only if this structure has not been compiled before.  Same
             seed and parameters give the same spikes as a run without the cache.
 
@@ -318,14 +321,12 @@ class Circuit:
             )
         if session is not None:
             return self._run_in(session, duration, seed, progress, check)
-        if backend in STANDALONE and self._parts is not None and self._built_on == "runtime":
+        if is_standalone(backend) and self._parts is not None and self._built_on == "runtime":
             self._refuse_extended()
         with backend_session(backend, directory=directory) as new_session:
             return self._run_in(new_session, duration, seed, progress, check)
 
     def _run_cached(self, duration, backend, seed, progress, directory, session, check, cache):
-        from ..build_cache import run_cached
-
         if backend != "cpp_standalone" or session is not None or directory is not None:
             raise CircuitError(
                 f"{self.name}.run.cache: the build cache serves cpp_standalone runs of the "
@@ -376,30 +377,41 @@ class Circuit:
         # semantics): the result covers the whole simulated time.
         return self._collect(self._network.t, session.backend, seed, wall, check)
 
-    def rerun(self, session, run_args, seed=None, check=True):
-        """Run the compiled standalone program again with new values, without recompiling.
+    def rerun(self, session, seed=None, check=True, **changes):
+        """Run the program compiled in ``session`` again with new tunable values.
+
+        The one rerun path: :meth:`run_values` gives the values, a
+        :class:`~quifer_brian.backends.CompiledProgram` over the session's project runs
+        them (no code generation, no compile).
 
         Parameters
         ----------
         session : BackendSession
-            The standalone session the circuit was run in.
-        run_args : dict
-            ``{group.variable: value}`` (constants declared as variables, initial
-            values); see ``brian2.device.run``.
+            The cpp_standalone session the circuit was run in (and compiled).
         seed : int, optional
             Recorded in the result's metadata (the program's random stream is fixed at
             build time).
         check : bool
             As in :meth:`run`.
+        **changes
+            New values of tunable parameters (see :attr:`tunable_params`).
 
         Returns
         -------
         Result
         """
-        start = time.perf_counter()
-        session.rerun(run_args)
-        wall = time.perf_counter() - start
-        return self._collect(self._network.t, session.backend, seed, wall, check)
+        values = self.run_values(**changes)
+        if not getattr(session, "compiled", False) or not is_standalone(session.backend):
+            raise CircuitError(
+                f"{self.name}.rerun.session: needs a compiled standalone session in which "
+                f"this circuit ran; got {session!r}."
+            )
+        duration_s = float(self._network.t / second)
+        program = CompiledProgram(session.directory, describe_program(self, duration_s, {}))
+        result = program.run(values, seed=None, check=check)
+        result.meta["seed"] = seed
+        result.meta["backend"] = session.backend
+        return result
 
     def _collect(self, duration, backend, seed, wall, check):
         return self.assemble_result(
@@ -407,18 +419,10 @@ class Circuit:
         )
 
     def monitor_arrays(self):
-        """Every monitored signal as a plain array, by :meth:`array_names` key."""
-        arrays = {}
-        for key, (monitor, variable) in self._monitored().items():
-            values = getattr(monitor, variable)
-            values = values[:] if variable in ("i", "v") else values
-            if isinstance(monitor, StateMonitor):
-                values = values[0]  # the one recorded neuron
-            # a copy: the device's memory goes away with the session
-            arrays[key] = np.array(np.asarray(values), copy=True)
-        return arrays
+        """Every recorded signal as a plain array, by :meth:`recorded` key."""
+        return read_recorded(self.recorded())
 
-    def _monitored(self):
+    def recorded(self):
         """``{key: (Brian2 object, variable)}`` of everything a result is made from."""
         monitored = {}
         for name, group in self._parts.populations.items():
@@ -468,57 +472,6 @@ def _si_value(value):
     return float(array) if array.ndim == 0 else array.reshape(-1).copy()
 
 
-def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
-    """A :class:`Result` from plain arrays and a :meth:`Circuit.result_layout`.
-
-    Shared by runs whose monitors live in this process and runs of a compiled program
-    read back from its files (:mod:`quifer_brian.compiled`).
-    """
-    sizes = dict(layout["sizes"])
-    spikes, rates = {}, {}
-    for name in sizes:
-        spikes[name] = (
-            np.asarray(arrays[f"spikes_{name}_t"], dtype=float),
-            np.asarray(arrays[f"spikes_{name}_i"], dtype=np.int32),
-        )
-        rates[name] = np.asarray(arrays[f"rate_{name}"], dtype=float)
-    fs = layout["fs"]
-    lfp = None
-    if layout["lfp"] is not None:
-        lfp = _mazzoni_lfp(arrays["lfp_exc"], arrays["lfp_inh"], layout["lfp"], fs)
-    states = {
-        key[len("state_") :]: np.asarray(values, dtype=float).reshape(len(values), -1)[:, 0]
-        for key, values in arrays.items()
-        if key.startswith("state_")
-    }
-    result = Result(
-        spikes=spikes,
-        sizes=sizes,
-        duration=float(duration),
-        rates=rates,
-        rate_dt=layout["rate_dt"],
-        lfp=lfp,
-        fs=fs,
-        states=states,
-        params=dict(layout["params"]),
-        meta={
-            "circuit": layout["circuit"],
-            "backend": backend,
-            "seed": seed,
-            "wall_time_s": wall,
-            "versions": {
-                "quifer_brian": __version__,
-                "brian2": brian2.__version__,
-                "numpy": np.__version__,
-            },
-        },
-    )
-    if check:
-        final_v = {name: arrays[f"v_{name}"] for name in sizes if f"v_{name}" in arrays}
-        _check_result(layout["circuit"], result, final_v, layout["lfp"])
-    return result
-
-
 def _lfp_probe(circuit_name, population, spec):
     """A one-neuron group that sums |excitatory| and |inhibitory| currents of a population."""
     probe = NeuronGroup(
@@ -542,38 +495,3 @@ def _lfp_probe(circuit_name, population, spec):
     )
     summing.connect()
     return probe, summing
-
-
-def _mazzoni_lfp(excitatory, inhibitory, spec, fs):
-    """Mazzoni et al. 2015 proxy from the summed |currents| (amperes, one probe column)."""
-    excitatory = np.asarray(excitatory, dtype=float).reshape(-1)
-    inhibitory = np.asarray(inhibitory, dtype=float).reshape(-1)
-    shift = round(spec["delay_s"] * fs)
-    delayed = np.concatenate([np.full(shift, excitatory[0]), excitatory[: len(excitatory) - shift]])
-    return delayed - spec["alpha"] * inhibitory
-
-
-def _check_result(name, result, final_v, lfp):
-    if result.lfp is not None and not np.all(np.isfinite(result.lfp)):
-        first = int(np.argmax(~np.isfinite(result.lfp)))
-        raise SimulationError(
-            f"{name}: the LFP proxy of population {lfp['population']!r} became NaN/inf at "
-            f"t = {first / result.fs:.4f} s; the integration is unstable (reduce dt or "
-            f"check the parameters)."
-        )
-    for population, v in final_v.items():
-        if not np.all(np.isfinite(v)):
-            raise SimulationError(
-                f"{name}: population {population!r} has NaN membrane potentials at the end "
-                f"of the run (t = {result.duration:g} s); reduce dt or check the parameters."
-            )
-    silent = [p for p, (times, _) in result.spikes.items() if len(times) == 0]
-    if len(silent) == len(result.spikes):
-        raise SimulationError(
-            f"{name}: no population fired a single spike in 0-{result.duration:g} s "
-            f"({', '.join(silent)}); the drive is too weak or the network is broken."
-        )
-    for population in silent:
-        logger.warning(
-            "%s: population %r fired no spikes in 0-%g s.", name, population, result.duration
-        )

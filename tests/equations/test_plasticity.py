@@ -446,7 +446,7 @@ SMA_INPUTS = 1000
 @pytest.mark.slow
 @pytest.mark.standalone
 def test_song_miller_abbott_weights_become_bimodal(tmp_path):
-    from quifer_brian.devices import backend_session
+    from quifer_brian.backends import backend_session
     from quifer_brian.equations import lif_cond, poisson
 
     neuron = lif_cond.with_params(

@@ -25,8 +25,7 @@ import numpy as np
 import pytest
 from brian2 import ms, pA
 
-from quifer_brian.build_cache import BuildCache, build_count
-from quifer_brian.devices import backend_session, nvcc_path
+from quifer_brian.backends import BuildCache, backend_session, build_count, nvcc_path
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks.actualization import (
     actualization_loop,

@@ -95,7 +95,7 @@ def test_continuous_loop_refuses_bad_arguments(arguments, match):
 def test_spiking_settling_follows_the_continuous_orderings(tmp_path_factory):
     """Same trials, one compiled program: the spiking loop's settling times order as the
     continuous loop's (every draw)."""
-    from quifer_brian.build_cache import BuildCache
+    from quifer_brian.backends import BuildCache
     from quifer_brian.networks.actualization import actualization_loop
 
     cache = BuildCache(tmp_path_factory.mktemp("settling_cache"))

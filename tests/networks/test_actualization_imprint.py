@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, amp, ms
 
-from quifer_brian.build_cache import BuildCache, build_count
+from quifer_brian.backends import BuildCache, build_count
 from quifer_brian.equations import stdp_additive
 from quifer_brian.errors import CircuitError, ModelError
 from quifer_brian.networks.actualization import actualization_loop, random_archetypes

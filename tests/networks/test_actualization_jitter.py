@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from brian2 import ms, pA
 
-from quifer_brian.build_cache import BuildCache
+from quifer_brian.backends import BuildCache
 from quifer_brian.networks.actualization import actualization_loop
 
 from .test_actualization import BATCH, DIM, DRAWS, K, draw_archetypes

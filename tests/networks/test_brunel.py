@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
 
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import brunel
 from quifer_brian.networks.brunel import (

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from brian2 import SpikeMonitor, amp, ms, nA, nS, second
 
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 from quifer_brian.equations import ampa, exp_current, gaba_a, lif
 from quifer_brian.errors import CircuitError, SimulationError
 from quifer_brian.networks import Circuit, CircuitParts, LfpSpec

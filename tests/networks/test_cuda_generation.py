@@ -10,7 +10,7 @@ import os
 import pytest
 from brian2 import ms
 
-from quifer_brian.devices import backend_session, nvcc_path
+from quifer_brian.backends import backend_session, nvcc_path
 from quifer_brian.networks import brunel, frequency_bank, ing, kuramoto, ping, theta_gamma
 
 pytestmark = pytest.mark.cuda

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from brian2 import BrianObject, ms, mV, nA, nS, pA, second
 
-from quifer_brian.devices import backend_session
+from quifer_brian.backends import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ing, ping
 from quifer_brian.networks.ei import gamma_measures

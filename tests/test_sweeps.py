@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from brian2 import ms, pA, second
 
-from quifer_brian import build_cache
+from quifer_brian.backends import build_cache
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ping
 from quifer_brian.networks.ei import gamma_measures
-from quifer_brian.sweep import sweep, sweep_points
+from quifer_brian.sweeps import sweep, sweep_points
 
 from .conftest import SWEEP_DURATION_MS, SWEEP_PING
 
@@ -100,7 +100,7 @@ SLOW_METRIC = textwrap.dedent(
     """
     import os, sys, time
     from brian2 import ms, pA
-    from quifer_brian.sweep import sweep
+    from quifer_brian.sweeps import sweep
 
     def slow_rates(result):
         if os.environ.get("QUIFER_TEST_SLOW"):
@@ -182,7 +182,7 @@ def test_a_failing_point_is_reported_and_the_others_finish(ping_cache, tmp_path)
 def test_a_structural_parameter_builds_per_structure(ping_cache, tmp_path, caplog):
     grid = {"n_i": [100, 120], "tau_gaba": [5 * ms, 10 * ms]}
     before = build_cache.build_count()
-    with caplog.at_level("WARNING", logger="quifer_brian.sweep"):
+    with caplog.at_level("WARNING", logger="quifer_brian.sweeps"):
         table = sweep(
             "ping",
             grid,

@@ -6,11 +6,18 @@ array sampled at ``result.fs`` Hz starting at t = 0.  ``result.save(path)`` writ
 ``.npz`` file (arrays + a JSON metadata record); :func:`load` reads it back without loss.
 """
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Result"]
+from ..errors import AnalysisError, QuiferError
+from .files import read_record, write_record
+
+__all__ = ["Result", "load"]
+
+FORMAT = "quifer-result"
+FORMAT_VERSION = 1
 
 
 @dataclass
@@ -37,7 +44,7 @@ class Result:
         Simulated time (s).
     params : dict
         Builder parameters; quantities as ``{"value": ..., "unit": ...}`` (see
-        :func:`quantity_to_json`).
+        :func:`quifer_brian.units.quantity_to_json`).
     meta : dict
         Backend, seed, versions, wall times, circuit name.
     """
@@ -67,8 +74,6 @@ class Result:
     def state(self, name):
         """A recorded signal (``states[name]``) as a float array; a clear error if absent."""
         if name not in self.states:
-            from .errors import AnalysisError
-
             raise AnalysisError(
                 f"result.state: no recorded state {name!r} in this "
                 f"{self.meta.get('circuit', 'circuit')} result; its states are "
@@ -82,7 +87,69 @@ class Result:
         return len(times) / (self.sizes[population] * self.duration)
 
     def save(self, path):
-        """Write the result to ``path`` (``.npz``) atomically; see :func:`quifer_brian.io.save`."""
-        from .io import save
+        """Write the result to ``path`` (``.npz``), atomically.
 
-        return save(self, path)
+        The file is written to a temporary file in the same folder and renamed over
+        ``path`` only once complete, so a crash mid-write leaves any old file intact.
+        :func:`load` reads it back without loss.
+        """
+        arrays = {}
+        for name, (times, indices) in self.spikes.items():
+            arrays[f"spikes/{name}/t"] = np.asarray(times, dtype=float)
+            arrays[f"spikes/{name}/i"] = np.asarray(indices, dtype=np.int32)
+        for name, rate in self.rates.items():
+            arrays[f"rates/{name}"] = np.asarray(rate, dtype=float)
+        for name, state in self.states.items():
+            arrays[f"states/{name}"] = np.asarray(state)
+        if self.lfp is not None:
+            arrays["lfp"] = np.asarray(self.lfp, dtype=float)
+        metadata = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "sizes": self.sizes,
+            "duration": self.duration,
+            "rate_dt": self.rate_dt,
+            "fs": self.fs,
+            "params": self.params,
+            "meta": self.meta,
+            "populations": self.populations,
+        }
+        return write_record(os.fspath(path), arrays, metadata)
+
+
+def load(path):
+    """Read a :class:`Result` saved with :meth:`Result.save`.
+
+    Raises
+    ------
+    QuiferError
+        If the file is not a quifer result (with the reason).
+    """
+    try:
+        arrays, metadata = read_record(path)
+    except (OSError, ValueError) as err:
+        raise QuiferError(f"load: cannot read {path!r} as a result file: {err}") from err
+    if metadata is None:
+        raise QuiferError(f"load: {path!r} is not a quifer result (no metadata record).")
+    if metadata.get("format") != FORMAT:
+        raise QuiferError(f"load: {path!r} is not a quifer result file.")
+
+    def prefixed(prefix):
+        return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+    spikes = {
+        name: (arrays[f"spikes/{name}/t"], arrays[f"spikes/{name}/i"])
+        for name in metadata["populations"]
+    }
+    return Result(
+        spikes=spikes,
+        sizes=metadata["sizes"],
+        duration=metadata["duration"],
+        rates=prefixed("rates/"),
+        rate_dt=metadata["rate_dt"],
+        lfp=arrays.get("lfp"),
+        fs=metadata["fs"],
+        states=prefixed("states/"),
+        params=metadata["params"],
+        meta=metadata["meta"],
+    )

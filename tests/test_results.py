@@ -8,9 +8,9 @@ import pytest
 from brian2 import ms, nS
 
 import quifer_brian
-from quifer_brian import io
+from quifer_brian import units
 from quifer_brian.errors import QuiferError
-from quifer_brian.result import Result
+from quifer_brian.results import Result, files
 
 
 def make_result(seed=0):
@@ -29,8 +29,8 @@ def make_result(seed=0):
         fs=1000.0,
         states={"phase": rng.uniform(-np.pi, np.pi, 1000)},
         params={
-            "tau_gaba": io.quantity_to_json(10 * ms),
-            "w": io.quantity_to_json(2 * nS),
+            "tau_gaba": units.quantity_to_json(10 * ms),
+            "w": units.quantity_to_json(2 * nS),
             "n_e": 40,
         },
         meta={"backend": "numpy", "seed": 7},
@@ -51,7 +51,7 @@ def test_round_trip_is_lossless(tmp_path):
     np.testing.assert_array_equal(loaded.states["phase"], original.states["phase"])
     assert loaded.sizes == original.sizes and loaded.params == original.params
     assert loaded.meta == original.meta and loaded.populations == ["E", "I"]
-    assert io.quantity_from_json(loaded.params["tau_gaba"]) == 10 * ms
+    assert units.quantity_from_json(loaded.params["tau_gaba"]) == 10 * ms
 
 
 def test_a_crash_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
@@ -63,7 +63,7 @@ def test_a_crash_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
         stream.write(b"half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(io.np, "savez", crash)
+    monkeypatch.setattr(files.np, "savez", crash)
     with pytest.raises(KeyboardInterrupt):
         make_result(seed=2).save(path)
     assert path.read_bytes() == before
@@ -81,7 +81,7 @@ def test_loading_something_else_says_what_is_wrong(tmp_path):
 
 def test_write_json_is_atomic(tmp_path):
     """A value JSON cannot write leaves the previous file and no temporary behind."""
-    from quifer_brian.io import write_json
+    from quifer_brian.results import write_json
 
     path = tmp_path / "summary.json"
     write_json({"rate_hz": np.float64(2.5), "peaks": np.arange(2)}, path)

@@ -7,12 +7,16 @@ import numpy as np
 import pytest
 from brian2 import Network, NetworkOperation, ms, second
 
-from quifer_brian.devices import (
-    BACKENDS,
+from quifer_brian.backends import (
+    Backend,
+    BackendStatus,
     backend_session,
     backend_status,
     check_backend,
+    list_backends,
+    register_backend,
 )
+from quifer_brian.backends import registry
 from quifer_brian.equations import lif
 from quifer_brian.errors import BackendError
 
@@ -28,7 +32,7 @@ def spike_trains(backend, build_ei_network):
 
 def test_backend_status_lists_every_backend_with_a_reason():
     statuses = backend_status()
-    assert [s.name for s in statuses] == list(BACKENDS)
+    assert [s.name for s in statuses] == list(list_backends())
     numpy_status = statuses[0]
     assert numpy_status.runs and numpy_status.generates
     for status in statuses:
@@ -89,3 +93,21 @@ def test_network_operation_runs_on_numpy():
         group = lif.group(2)
         session.run(Network(group, NetworkOperation(lambda: calls.append(1), dt=1 * ms)), 5 * ms)
     assert len(calls) == 5
+
+
+def test_a_backend_is_one_registry_entry(monkeypatch):
+    """A registered backend is listed, reported and refused with its own reason."""
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    note = "the test device is never available"
+    register_backend(
+        Backend("test_device", True, lambda: BackendStatus("test_device", True, False, False, note))
+    )
+    assert list_backends()[-1] == "test_device"
+    assert backend_status()[-1].note == note
+    with pytest.raises(BackendError, match="backend='test_device' cannot do that here"):
+        with backend_session("test_device"):
+            pass
+    with pytest.raises(BackendError, match="already registered"):
+        register_backend(Backend("numpy", False, lambda: None))
+    with pytest.raises(BackendError, match="unknown value 'gpu'; valid values are 'numpy'"):
+        check_backend("gpu")

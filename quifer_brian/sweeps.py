@@ -2,7 +2,7 @@
 
 :func:`sweep` runs a network builder over a grid of parameter values.  On
 cpp_standalone each network *structure* is compiled once (through the
-:class:`~quifer_brian.build_cache.BuildCache`) and every grid point reruns that program
+:class:`~quifer_brian.backends.BuildCache`) and every grid point reruns that program
 with its own values (``run_args``); a grid parameter that changes the structure (a
 size, a probability) makes one build per structure value, and the sweep says so before
 it starts.  The points run in parallel on a ``dask.distributed`` client (by default a
@@ -30,12 +30,13 @@ from brian2 import Quantity, second
 
 from .checks import check_quantity
 from .errors import CircuitError
-from .io import quantity_to_json, write_json
 from .metrics import measure, resolve_metrics
+from .results import write_json
+from .units import quantity_to_json
 
 __all__ = ["sweep", "sweep_points"]
 
-logger = logging.getLogger("quifer_brian.sweep")
+logger = logging.getLogger("quifer_brian.sweeps")
 
 POINTS_FOLDER = "points"
 _PROGRESS_PERIOD = 2.0  # s between progress lines
@@ -171,7 +172,7 @@ def sweep(
         this process, without Dask.
     cache_dir : str, optional
         Folder of the build cache (default: the package's, see
-        :func:`~quifer_brian.build_cache.default_cache_dir`).
+        :func:`~quifer_brian.backends.default_cache_dir`).
     out : str, optional
         Folder of the finished points and the table (``table.csv``); default
         ``quifer-out/sweep-<builder>``.  The same sweep run again resumes from it.
@@ -200,8 +201,7 @@ def sweep(
     """
     import pandas as pd
 
-    from . import build_cache
-    from .devices import check_backend
+    from .backends import build_cache, check_backend
 
     name = _builder_name(builder)
     builder_function = _builder_of(builder)

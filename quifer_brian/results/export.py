@@ -1,4 +1,4 @@
-"""Results that travel: a :class:`~quifer_brian.result.Result` as Neo or NWB.
+"""Results that travel: a :class:`~quifer_brian.results.Result` as Neo or NWB.
 
 Two exports, each to a common data model of electrophysiology; both are optional
 dependencies, imported only when called.
@@ -26,7 +26,7 @@ import uuid
 
 import numpy as np
 
-from .errors import AnalysisError, QuiferError
+from ..errors import AnalysisError, QuiferError
 
 __all__ = ["to_neo", "to_nwb"]
 
@@ -127,8 +127,8 @@ def to_neo(result, population=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from quifer_brian.result import Result
-    >>> from quifer_brian.export import to_neo
+    >>> from quifer_brian.results import Result
+    >>> from quifer_brian.results.export import to_neo
     >>> result = Result(spikes={"E": (np.array([0.1, 0.2]), np.array([1, 0]))},
     ...                 sizes={"E": 2}, duration=0.5)
     >>> block = to_neo(result)
@@ -231,8 +231,8 @@ def to_nwb(
     --------
     >>> import json
     >>> import numpy as np
-    >>> from quifer_brian.result import Result
-    >>> from quifer_brian.export import to_nwb
+    >>> from quifer_brian.results import Result
+    >>> from quifer_brian.results.export import to_nwb
     >>> result = Result(spikes={"E": (np.array([0.1, 0.2]), np.array([1, 0]))},
     ...                 sizes={"E": 2}, duration=0.5, meta={"circuit": "demo"})
     >>> nwbfile = to_nwb(result)

@@ -1,10 +1,19 @@
 """Reading quantities and parameter values from text, without eval."""
 
+import json
+
+import numpy as np
 import pytest
-from brian2 import Quantity, ms, mV, nS, nsecond, pA, second, umetre
+from brian2 import Hz, Quantity, cm, get_dimensions, ms, mV, nS, nsecond, pA, second, uF, umetre
 
 from quifer_brian.errors import QuiferError
-from quifer_brian.quantities import ParseError, parse_quantity, parse_value
+from quifer_brian.units import (
+    ParseError,
+    parse_quantity,
+    parse_value,
+    quantity_from_json,
+    quantity_to_json,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +104,17 @@ def test_parse_quantity_needs_a_number(text):
 def test_malformed_values_are_refused_never_evaluated(text):
     with pytest.raises(ParseError):
         parse_value(text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1 * uF / cm**2, 3 * mV * ms, 2 * nS, 5 * Hz, np.array([1.0, 2.0]) * mV / ms, 0.7],
+    ids=["uF/cm2", "mV*ms", "nS", "Hz", "array mV/ms", "plain"],
+)
+def test_json_round_trip_keeps_compound_units(value):
+    # quantity_from_json used to look the unit name up as one attribute of brian2, so
+    # compound units (uF/cm**2 -> 'metre ** -4 * kilogram ** -1 * ...') raised
+    text = json.dumps(quantity_to_json(value))
+    back = quantity_from_json(json.loads(text))
+    assert np.allclose(np.asarray(back), np.asarray(value), rtol=1e-12)
+    assert get_dimensions(back) == get_dimensions(value)

@@ -2,7 +2,7 @@
 
 Every Brian2 process pays seconds before its first simulated millisecond: Python-side
 code generation and the C++ compile.  :class:`BuildCache` keeps compiled cpp_standalone
-programs (:class:`~quifer_brian.compiled.CompiledProgram`) on disk, keyed by the
+programs (:class:`~quifer_brian.backends.CompiledProgram`) on disk, keyed by the
 circuit's *structure*: the builder, its structural parameters (sizes, connection rules,
 delays, dt, ...), the simulated duration, the package's source and the versions of
 brian2, numpy and the compiler settings.  A later run of the same structure -- in this
@@ -37,14 +37,16 @@ import time
 
 import numpy as np
 
-from ._version import __version__
+from .._version import __version__
+from ..errors import BackendError
+from ..results import write_json
+from ..units import quantity_to_json
 from .compiled import MANIFEST, MANIFEST_VERSION, CompiledProgram, describe_program, seed_code
-from .errors import BackendError
-from .io import quantity_to_json, write_json
+from .session import backend_session
 
 __all__ = ["DEFAULT_MAX_BYTES", "BuildCache", "build_count", "default_cache_dir", "run_cached"]
 
-logger = logging.getLogger("quifer_brian.build_cache")
+logger = logging.getLogger("quifer_brian.backends")
 
 #: Default bound on the cache's size on disk (bytes).
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -68,7 +70,7 @@ def default_cache_dir():
 @functools.cache
 def _source_digest():
     """Digest of the package's Python sources: equations and builders are part of a key."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digest = hashlib.sha256()
     for root, folders, files in os.walk(package):
         folders.sort()
@@ -159,8 +161,6 @@ class BuildCache:
 
     def _build(self, circuit, duration_s, key, structure):
         from brian2 import device, second
-
-        from .devices import backend_session
 
         global _builds
         os.makedirs(self.directory, exist_ok=True)

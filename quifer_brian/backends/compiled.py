@@ -6,7 +6,7 @@ command line (``group.variable=value``, what ``device.run(run_args=...)`` passes
 building the Brian2 objects again: the project folder with its ``main`` executable and a
 *manifest* naming the result files of every monitor.  Its :meth:`~CompiledProgram.run`
 starts the executable with the circuit's tunable values and a seed, reads the files back
-and assembles the same :class:`~quifer_brian.result.Result` as ``Circuit.run``.
+and assembles the same :class:`~quifer_brian.results.Result` as ``Circuit.run``.
 
 The seed: Brian2 compiles ``seed(n)`` into the program.  The programs made here start
 with a few lines that re-seed Brian2's random generators from the environment variable
@@ -23,8 +23,10 @@ import tempfile
 import time
 
 import numpy as np
+from brian2 import TimedArray, get_device
 
-from .errors import SimulationError
+from ..errors import SimulationError
+from .recording import assemble_result
 
 __all__ = ["MANIFEST", "SEED_VARIABLE", "CompiledProgram", "describe_program", "seed_code"]
 
@@ -65,11 +67,9 @@ def describe_program(circuit, duration_s, structure):
         JSON-able: the result layout, the tunable targets, and for each monitored array
         its file name, dtype and number of columns.
     """
-    from brian2 import get_device
-
     device = get_device()
     files = {}
-    for key, (owner, name) in circuit._monitored().items():
+    for key, (owner, name) in circuit.recorded().items():
         variable = owner.variables[name.rstrip("_")]
         size = variable.size
         columns = size[1] if isinstance(size, tuple) and len(size) == 2 else None
@@ -90,8 +90,6 @@ def describe_program(circuit, duration_s, structure):
 
 def _tunable_dtypes(circuit):
     """``{"group.variable": dtype}`` of the circuit's tunable targets."""
-    from brian2 import TimedArray
-
     owners = {obj.name: obj for obj in circuit.network.objects}
     timed_arrays = {
         value.name: value
@@ -157,8 +155,6 @@ class CompiledProgram:
         -------
         Result
         """
-        from .networks.circuit import assemble_result
-
         missing = sorted(set(self.manifest["tunable"]) - set(values))
         if missing:
             raise SimulationError(

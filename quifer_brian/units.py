@@ -1,4 +1,6 @@
-"""Quantities and parameter values from text (the command line), without ``eval``.
+"""Units in one place: text <-> quantity, JSON <-> quantity, unit names for messages.
+
+Text (the command line), without ``eval``:
 
 ``parse_quantity('10 ms')`` reads a number and a unit expression (unit names from
 Brian2's unit registry, joined by ``*`` or ``/``, with integer powers ``**2`` or ``^2``);
@@ -6,13 +8,26 @@ Brian2's unit registry, joined by ``*`` or ``/``, with integer powers ``**2`` or
 words.  Nothing is evaluated: a unit name is looked up among Brian2's
 :class:`~brian2.units.fundamentalunits.Unit` objects and anything else is refused
 with a message naming the text.
+
+JSON: :func:`quantity_to_json` writes a quantity as ``{"value", "unit"}`` with the unit
+spelled as a product of Brian2 unit names, which :func:`quantity_from_json` reads back
+through the same parser (compound units such as ``uF/cm**2`` or ``mV*ms`` included).
 """
 
 import re
 
+import numpy as np
+
 from .errors import ParseError
 
-__all__ = ["ParseError", "parse_quantity", "parse_value"]
+__all__ = [
+    "ParseError",
+    "describe_unit",
+    "parse_quantity",
+    "parse_value",
+    "quantity_from_json",
+    "quantity_to_json",
+]
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -129,7 +144,7 @@ def parse_quantity(text):
 
     Examples
     --------
-    >>> from quifer_brian.quantities import parse_quantity
+    >>> from quifer_brian.units import parse_quantity
     >>> parse_quantity("10 ms"), parse_quantity("0.5*nS"), parse_quantity("2")
     (10. * msecond, 0.5 * nsiemens, 2)
     >>> parse_quantity("3 ns"), parse_quantity("1 um**2")
@@ -163,7 +178,7 @@ def parse_value(text):
 
     Examples
     --------
-    >>> from quifer_brian.quantities import parse_value
+    >>> from quifer_brian.units import parse_value
     >>> parse_value("6,12,40"), parse_value("false"), parse_value("current")
     ((6, 12, 40), False, 'current')
     """
@@ -194,3 +209,56 @@ def parse_value(text):
         f"cannot read {text!r}: expected a number with an optional unit ('10 ms'), "
         "true/false, none, a comma-separated list or a single word."
     )
+
+
+# ---------------------------------------------------------------------------- names
+def describe_unit(dimensions):
+    """Return a readable unit for ``dimensions`` (``'second'``, ``'volt'``, ...)."""
+    from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
+
+    if dimensions is DIMENSIONLESS or dimensions == DIMENSIONLESS:
+        return "dimensionless"
+    return repr(get_unit(dimensions))
+
+
+# ---------------------------------------------------------------------------- JSON
+def quantity_to_json(value):
+    """A JSON-safe form of a parameter: quantities become ``{"value", "unit"}`` (SI).
+
+    Examples
+    --------
+    >>> from brian2 import cm, mV, ms, uF
+    >>> quantity_to_json(2 * ms)
+    {'value': 0.002, 'unit': 'second'}
+    >>> bool(quantity_from_json(quantity_to_json(1 * uF / cm**2)) == 1 * uF / cm**2)
+    True
+    >>> bool(quantity_from_json(quantity_to_json(3 * mV * ms)) == 3 * mV * ms)
+    True
+    """
+    if hasattr(value, "dim"):
+        from brian2 import get_unit
+
+        unit = get_unit(value.dim)
+        magnitude = np.asarray(value / unit).tolist()
+        return {"value": magnitude, "unit": repr(unit)}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [quantity_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: quantity_to_json(v) for k, v in value.items()}
+    return value
+
+
+def quantity_from_json(value):
+    """Inverse of :func:`quantity_to_json` (any unit Brian2 can name, compound ones too)."""
+    if isinstance(value, dict) and set(value) == {"value", "unit"}:
+        spelled = value["unit"]
+        unit = 1 if spelled in ("1", "Unit(1)") else _parse_unit(spelled, spelled)
+        magnitude = value["value"]
+        return np.asarray(magnitude) * unit if isinstance(magnitude, list) else magnitude * unit
+    if isinstance(value, dict):
+        return {k: quantity_from_json(v) for k, v in value.items()}
+    return value

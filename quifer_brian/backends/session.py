@@ -1,0 +1,259 @@
+"""Sessions: one simulation on one backend, with Brian2's global state put back after.
+
+Brian2 has two kinds of backend.  *Runtime* targets (``numpy``, ``cython``) run each
+object's code from Python.  *Standalone* devices (``cpp_standalone``,
+``cuda_standalone``) turn the whole network into one C++/CUDA program; the device is
+process-global and must be set before any object is created.  :func:`backend_session`
+hides that: inside ``with backend_session(...) as session`` create the network, call
+``session.run(network, duration)``, and read the monitors before leaving the block.
+Several sessions, of any backends, can follow each other in one process; the
+preferences a session changes are restored when it ends.
+
+Examples
+--------
+>>> from brian2 import NeuronGroup, Network, SpikeMonitor, ms
+>>> with backend_session("numpy") as session:
+...     group = NeuronGroup(1, "dv/dt = 1/(10*ms) : 1", threshold="v > 1", reset="v = 0")
+...     monitor = SpikeMonitor(group)
+...     session.run(Network(group, monitor), 25 * ms)
+...     print(monitor.count[0])
+2
+"""
+
+import contextlib
+import importlib
+import tempfile
+
+import brian2
+from brian2 import NetworkOperation, device, get_device, prefs, set_device
+from brian2.devices.device import RuntimeDevice
+
+from ..checks import check_choice, check_count
+from ..errors import BackendError
+from .registry import get_backend, is_standalone
+
+__all__ = [
+    "BackendSession",
+    "backend_session",
+    "build_owner",
+    "check_standalone_compatible",
+]
+
+
+def check_standalone_compatible(network, backend):
+    """Refuse a network that relies on Python callbacks on a standalone backend.
+
+    Brian2's standalone devices silently skip ``NetworkOperation`` objects (Python code
+    cannot run inside the generated program), so the results would be wrong.
+    """
+    if not is_standalone(backend):
+        return
+    offenders = [obj.name for obj in network.objects if isinstance(obj, NetworkOperation)]
+    if offenders:
+        raise BackendError(
+            f"backend={backend!r}: the network contains Python callbacks "
+            f"(network_operation: {', '.join(offenders)}) that a standalone program cannot "
+            f"run; express them in equations, run_regularly or TimedArray, or use "
+            f"backend='numpy' or 'cython'."
+        )
+
+
+_standalone_epoch = 0
+
+
+def build_owner():
+    """A key naming where objects created now belong.
+
+    ``'runtime'`` outside standalone sessions; inside one, a key unique to that session
+    (standalone objects are invalid once their session has ended).
+    """
+    if isinstance(get_device(), RuntimeDevice):
+        return "runtime"
+    return ("standalone", _standalone_epoch)
+
+
+class BackendSession:
+    """One simulation on one backend; created by :func:`backend_session`.
+
+    Attributes
+    ----------
+    backend : str
+    directory : str or None
+        The standalone project folder.
+    compiled : bool
+        True once a standalone project has been built in this session.
+    """
+
+    def __init__(self, backend, directory, threads, stop_after):
+        self.backend = backend
+        self.directory = directory
+        self.threads = threads
+        self.stop_after = stop_after
+        self.compiled = False
+
+    def run(self, network, duration, seed=None, report=None, report_period=None):
+        """Run ``network`` for ``duration`` (for standalone: generate, compile, execute).
+
+        Parameters
+        ----------
+        network : brian2.Network
+        duration : brian2.Quantity
+            Simulated time.
+        seed : int, optional
+            Seeds Brian2's random numbers (the generated code's in standalone).
+        report : {None, 'text', 'stdout', 'stderr'}, optional
+            Progress report, Brian2's ``report`` argument.
+        report_period : brian2.Quantity, optional
+            Wall-clock time between reports (default 10 s).
+        """
+        check_standalone_compatible(network, self.backend)
+        if seed is not None:
+            brian2.seed(seed)
+        kwargs = {"report": report}
+        if report_period is not None:
+            kwargs["report_period"] = report_period
+        network.run(duration, namespace={}, **kwargs)
+        if is_standalone(self.backend):
+            # the compiled program prints the progress report: let its output through
+            self.build(with_output=report is not None)
+
+    def build(self, with_output=False):
+        """Generate, compile and execute the standalone project (or stop earlier)."""
+        device.build(
+            directory=self.directory,
+            compile=self.stop_after != "generate",
+            run=self.stop_after is None,
+            with_output=with_output,
+        )
+        self.compiled = self.stop_after != "generate"
+
+    def rerun(self, run_args=None):
+        """Execute the compiled standalone program again with new values (no recompile).
+
+        Parameters
+        ----------
+        run_args : dict
+            ``{group.variable: value}`` of constants / initial values to change.
+        """
+        if not is_standalone(self.backend) or not self.compiled:
+            raise BackendError(
+                f"rerun: only a compiled standalone session can rerun; this one is "
+                f"backend={self.backend!r}, compiled={self.compiled}."
+            )
+        device.run(run_args=run_args or {}, with_output=False)
+
+
+@contextlib.contextmanager
+def backend_session(
+    backend="numpy",
+    directory=None,
+    threads=0,
+    stop_after=None,
+    compute_capability=None,
+):
+    """Activate ``backend`` for the objects created inside the ``with`` block.
+
+    Parameters
+    ----------
+    backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
+    directory : str, optional
+        Standalone project folder; default: a fresh temporary folder.  Builds in one
+        process never share a folder unless you ask for it.
+    threads : int
+        OpenMP threads for cpp_standalone (0: none).  They pay off only for large
+        networks (about 10^5 neurons and up); measure first.
+    stop_after : {None, 'generate', 'compile'}
+        Standalone only: stop after generating the code, or after compiling it (CUDA
+        without a GPU); None runs the program.
+    compute_capability : float, optional
+        CUDA architecture to compile for (see :func:`configure_cuda`).
+
+    Yields
+    ------
+    BackendSession
+    """
+    entry = get_backend(backend)
+    threads = check_count("threads", threads, minimum=0, error=BackendError)
+    if stop_after is not None:
+        check_choice("stop_after", stop_after, ("generate", "compile"), error=BackendError)
+        if not entry.standalone:
+            raise BackendError(
+                f"stop_after={stop_after!r}: only standalone backends build a project; "
+                f"got backend={backend!r}."
+            )
+    status = entry.status()
+    needs = {None: status.runs, "compile": status.compiles, "generate": status.generates}
+    if not needs[stop_after]:
+        hint = " Pass stop_after='compile' to build without running." if status.compiles else ""
+        raise BackendError(f"backend={backend!r} cannot do that here: {status.note}.{hint}")
+    if entry.module is not None:
+        importlib.import_module(entry.module)  # heavy, optional: only for this backend
+    saved_prefs = _snapshot_prefs()
+    previous_device = get_device()
+    if entry.standalone and directory is None:
+        directory = tempfile.mkdtemp(prefix=f"quifer_{backend}_")
+    session = BackendSession(backend, directory, threads, stop_after)
+    try:
+        if not entry.standalone:
+            prefs.codegen.target = backend
+        else:
+            if entry.configure is not None:
+                entry.configure(directory, compute_capability)
+            prefs.devices.cpp_standalone.openmp_threads = threads
+            set_device(backend, directory=directory, build_on_run=False)
+            _next_epoch()
+        yield session
+    finally:
+        if entry.standalone:
+            _next_epoch()
+            device.reinit()
+            device.activate()
+            set_device(previous_device if previous_device is not None else "runtime")
+        _restore_prefs(saved_prefs)
+
+
+def _next_epoch():
+    global _standalone_epoch
+    _standalone_epoch += 1
+
+
+_PREF_KEYS = (
+    "codegen.target",
+    "codegen.cpp.extra_compile_args",
+    "codegen.cpp.extra_compile_args_gcc",
+    "codegen.cpp.include_dirs",
+    "codegen.cpp.library_dirs",
+    "codegen.cpp.runtime_library_dirs",
+    "devices.cpp_standalone.openmp_threads",
+)
+
+
+_CUDA_PREF_KEYS = tuple(
+    f"devices.cuda_standalone.cuda_backend.{name}"
+    for name in (
+        "detect_gpus",
+        "gpu_id",
+        "compute_capability",
+        "extra_compile_args_nvcc",
+        "detect_cuda",
+        "cuda_runtime_version",
+        "cuda_path",
+    )
+)
+
+
+def _snapshot_prefs():
+    return {key: prefs[key] for key in _PREF_KEYS + _CUDA_PREF_KEYS if _has_pref(key)}
+
+
+def _has_pref(key):
+    try:
+        prefs[key]
+    except KeyError:
+        return False
+    return True
+
+
+def _restore_prefs(saved):
+    for key, value in saved.items():
+        prefs[key] = value
