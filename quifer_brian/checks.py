@@ -15,6 +15,7 @@ from .errors import ModelError, UnitsError
 from .units import describe_unit
 
 __all__ = [
+    "Checks",
     "check_choice",
     "check_count",
     "check_positive",
@@ -30,16 +31,28 @@ def check_choice(name, value, options, owner=None, error=ModelError):
     """Return ``value`` if it is one of ``options``; otherwise raise listing them."""
     if value not in options:
         valid = ", ".join(repr(o) for o in options)
-        raise error(f"{_label(name, owner)}: unknown value {value!r}; valid values are {valid}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: unknown value {value!r}; valid values are {valid}.",
+        )
     return value
 
 
 def check_count(name, value, owner=None, minimum=1, error=ModelError):
     """Return ``value`` as an int if it is an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise error(f"{_label(name, owner)}: must be an integer >= {minimum}; got {value!r}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be an integer >= {minimum}; got {value!r}.",
+        )
     if value < minimum:
-        raise error(f"{_label(name, owner)}: must be an integer >= {minimum}; got {value}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be an integer >= {minimum}; got {value}.",
+        )
     return int(value)
 
 
@@ -54,8 +67,10 @@ def check_quantity(name, value, unit, owner=None):
         received = get_dimensions(value)
     except TypeError:  # strings, None, arbitrary objects
         raise UnitsError(
-            f"{_label(name, owner)}: expected a quantity in {describe_unit(expected)}; "
-            f"got {value!r}."
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: expected a quantity in {describe_unit(expected)}; "
+            f"got {value!r}.",
         ) from None
     if received != expected:
         if received is DIMENSIONLESS and not isinstance(value, Quantity):
@@ -63,8 +78,10 @@ def check_quantity(name, value, unit, owner=None):
         else:
             hint = ""
         raise UnitsError(
-            f"{_label(name, owner)}: expected a quantity in {describe_unit(expected)}; "
-            f"got {value!r} ({describe_unit(received)}).{hint}"
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: expected a quantity in {describe_unit(expected)}; "
+            f"got {value!r} ({describe_unit(received)}).{hint}",
         ) from DimensionMismatchError("", value)
     return value
 
@@ -83,7 +100,11 @@ def check_positive(name, value, owner=None, allow_zero=False, error=ModelError):
     bad = array < 0 if allow_zero else array <= 0
     if np.any(bad) or np.any(np.isnan(array)):
         relation = ">= 0" if allow_zero else "> 0"
-        raise error(f"{_label(name, owner)}: must be {relation}; got {value!r}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be {relation}; got {value!r}.",
+        )
     return value
 
 
@@ -91,7 +112,11 @@ def check_scalar_quantity(name, value, unit, owner=None, allow_zero=False, error
     """A single quantity with the dimensions of ``unit``, > 0 (>= 0 with ``allow_zero``)."""
     check_quantity(name, value, unit, owner=owner)
     if np.ndim(value) != 0:
-        raise error(f"{_label(name, owner)}: must be a scalar quantity; got {value!r}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be a scalar quantity; got {value!r}.",
+        )
     return check_positive(name, value, owner=owner, allow_zero=allow_zero, error=error)
 
 
@@ -102,12 +127,65 @@ def check_fraction(name, value, owner=None, what="", error=ModelError):
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         subject = f"{what} " if what else ""
-        raise error(f"{_label(name, owner)}: {subject}must be a number in [0, 1]; got {value!r}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: {subject}must be a number in [0, 1]; got {value!r}.",
+        )
     return float(value)
 
 
 def check_real(name, value, owner=None, allow_zero=True, error=ModelError):
     """Return ``value`` as a float if it is a finite real number >= 0 (> 0 without zero)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise error(f"{_label(name, owner)}: must be a real number; got {value!r}.")
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be a real number; got {value!r}.",
+        )
     return float(check_positive(name, value, owner=owner, allow_zero=allow_zero, error=error))
+
+
+class Checks:
+    """The check helpers bound to one owner and its error class.
+
+    A builder or function that checks many arguments writes its owner and error type
+    once::
+
+        check = Checks("ping", CircuitError)
+        p_ee = check.fraction("p_ee", p_ee, "a connection probability")
+        check.scalar_quantity("tau_gaba", tau_gaba, second)
+
+    Examples
+    --------
+    >>> from quifer_brian.errors import CircuitError
+    >>> Checks("ping", CircuitError).count("n_e", 0)
+    Traceback (most recent call last):
+    ...
+    quifer_brian.errors.CircuitError: ping.n_e: must be an integer >= 1; got 0.
+    """
+
+    def __init__(self, owner, error=ModelError):
+        self.owner = owner
+        self.error = error
+
+    def choice(self, name, value, options):
+        return check_choice(name, value, options, self.owner, self.error)
+
+    def count(self, name, value, minimum=1):
+        return check_count(name, value, self.owner, minimum, self.error)
+
+    def quantity(self, name, value, unit):
+        return check_quantity(name, value, unit, self.owner)
+
+    def positive(self, name, value, allow_zero=False):
+        return check_positive(name, value, self.owner, allow_zero, self.error)
+
+    def scalar_quantity(self, name, value, unit, allow_zero=False):
+        return check_scalar_quantity(name, value, unit, self.owner, allow_zero, self.error)
+
+    def fraction(self, name, value, what=""):
+        return check_fraction(name, value, self.owner, what, self.error)
+
+    def real(self, name, value, allow_zero=True):
+        return check_real(name, value, self.owner, allow_zero, self.error)

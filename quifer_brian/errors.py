@@ -8,18 +8,61 @@ what is allowed and, where there is one, the fix.
 
 __all__ = [
     "AnalysisError",
+    "ArgumentError",
     "BackendError",
     "CircuitError",
     "ModelError",
     "ParseError",
     "QuiferError",
     "SimulationError",
+    "SweepError",
     "UnitsError",
 ]
 
 
 class QuiferError(Exception):
-    """Base class of every error raised by quifer_brian."""
+    """Base class of every error raised by quifer_brian.
+
+    Parameters
+    ----------
+    message : str, optional
+        The whole text.  Without it the error formats itself from the fields:
+        ``"<owner>.<argument>: <problem>; got <value>. <fix>"``.
+    owner : str, optional
+        Who received the argument (``'ping'``, ``'actualize'``, ``'sweep'``).
+    argument : str, optional
+        The argument's name.
+    value : object, optional
+        The value received.
+    problem, fix : str, optional
+        What is wrong (``'must be > 0'``) and how to put it right.
+
+    Attributes
+    ----------
+    owner, argument : str or None
+        As given (None when the error is not about one argument).
+
+    Examples
+    --------
+    >>> str(CircuitError(owner="ping", argument="p_ee", value=1.5,
+    ...                  problem="must be a number in [0, 1]"))
+    'ping.p_ee: must be a number in [0, 1]; got 1.5.'
+    """
+
+    _NO_VALUE = object()
+
+    def __init__(
+        self, message=None, *, owner=None, argument=None, value=_NO_VALUE, problem=None, fix=None
+    ):
+        if message is None:
+            label = ".".join(part for part in (owner, argument) if part) or "quifer_brian"
+            message = f"{label}: {problem or 'invalid value'}"
+            if value is not self._NO_VALUE:
+                message += f"; got {value!r}"
+            message += "." + (f" {fix}" if fix else "")
+        super().__init__(message)
+        self.owner = owner
+        self.argument = argument
 
 
 class ModelError(QuiferError, ValueError):
@@ -40,6 +83,14 @@ class AnalysisError(QuiferError, ValueError):
 
 class CircuitError(QuiferError, ValueError):
     """A circuit builder received invalid arguments."""
+
+
+class ArgumentError(QuiferError, ValueError):
+    """An argument of a package function (the loop's, the command line's) is invalid."""
+
+
+class SweepError(QuiferError, ValueError):
+    """A sweep's grid, metrics, workers or folder are invalid."""
 
 
 class SimulationError(QuiferError, RuntimeError):
