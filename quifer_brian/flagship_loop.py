@@ -63,7 +63,7 @@ def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
         (mean), ``readout_cycles``.
     """
     from .networks import actualization_loop
-    from .networks.actualization_readout import gamma_measures
+    from .networks.actualization.readout import gamma_measures
 
     band = (4.0, 12.0) if not np.isfinite(theta_hz) else (theta_hz - 2.0, theta_hz + 2.0)
     troughs = theta_troughs(theta_result, band, t_start)

@@ -16,7 +16,7 @@ has a spiking counterpart here:
 Sections: 1. imprint three patterns and read the weights; 2. complete noisy cues without
 focus (learned vs uniform weights); 3. focus from random states, with and without jitter,
 schedule on and off: distance over time and settling times, next to those of the
-continuous loop (:mod:`quifer_brian.networks.actualization_continuous`) on the same
+continuous loop (:mod:`quifer_brian.networks.actualization.continuous`) on the same
 states; 4. the rhythm of the loop.
 
 Run ``python plot_06_actualization_loop.py [--quick] [--out DIR]``.
@@ -48,8 +48,8 @@ import numpy as np
 from brian2 import ms, pA
 
 from quifer_brian.networks import actualization_loop, random_archetypes
-from quifer_brian.networks.actualization_continuous import continuous_loop, settling_times
-from quifer_brian.networks.actualization_readout import gamma_measures
+from quifer_brian.networks.actualization.continuous import continuous_loop, settling_times
+from quifer_brian.networks.actualization.readout import gamma_measures
 
 DIM, K = 3, 3
 CUE_NOISE = 0.15

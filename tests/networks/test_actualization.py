@@ -344,7 +344,7 @@ def test_jitter_and_schedule_reach_the_program(loop):
 
 
 def test_settling_time_is_when_the_distance_stays_below_threshold():
-    from quifer_brian.networks.actualization_readout import ActualizationResult
+    from quifer_brian.networks.actualization.readout import ActualizationResult
 
     times = np.array([0.05, 0.06, 0.07, 0.08])
     targets = np.zeros((3, 1))

@@ -22,7 +22,7 @@ from quifer_brian.build_cache import BuildCache, build_count
 from quifer_brian.equations import stdp_additive
 from quifer_brian.errors import CircuitError, ModelError
 from quifer_brian.networks.actualization import actualization_loop, random_archetypes
-from quifer_brian.networks.actualization_imprint import weight_ratio
+from quifer_brian.networks.actualization.imprint import weight_ratio
 
 DIM, K, BATCH = 3, 3, 32
 REPETITIONS = 20  # 3 x 20 = 60 presentations of 100 ms

@@ -11,10 +11,10 @@ the spiking loop, so settling times of the two can be compared directly
 import numpy as np
 from brian2 import second
 
-from ..checks import check_choice, check_count, check_fraction, check_real
-from ..errors import CircuitError
-from .actualization_parts import JITTER_STEP
-from .actualization_readout import first_settled
+from ...checks import check_choice, check_count, check_fraction, check_real
+from ...errors import CircuitError
+from .construct import JITTER_STEP
+from .readout import first_settled
 
 __all__ = ["continuous_loop", "settling_times"]
 

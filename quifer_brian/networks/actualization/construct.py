@@ -1,4 +1,4 @@
-"""Equations and construction of the spiking actualization loop (see :mod:`.actualization`).
+"""Equations and construction of the spiking actualization loop (see :mod:`.loop`).
 
 The models (depressing LIF cells, tuned cue and focus currents, annealed jitter), the
 construction of the F, M and I populations and their block-diagonal projections, and
@@ -10,11 +10,11 @@ from dataclasses import replace
 import numpy as np
 from brian2 import NeuronGroup, Synapses, amp, ms, pA, second
 
-from ..equations import lif, ou_current
-from ..equations.current_model import CurrentModel
-from ..equations.model import Parameter
-from ..equations.synapses import exp_current
-from .circuit import CircuitParts
+from ...equations import lif, ou_current
+from ...equations.current_model import CurrentModel
+from ...equations.model import Parameter
+from ...equations.synapses import exp_current
+from ..circuit import CircuitParts
 
 __all__ = ["JITTER_STEP", "PREFERRED_RANGE", "TUNABLE", "construct_loop", "loop_run_values"]
 

@@ -3,7 +3,7 @@
 import numpy as np
 from brian2 import ms, second
 
-from .actualization_parts import PREFERRED_RANGE
+from .construct import PREFERRED_RANGE
 
 __all__ = [
     "READOUT_STEP",
@@ -234,7 +234,7 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
         against the phase of that trial's I rate band-passed to ``band``, pooled),
         ``freqs`` and ``power``.
     """
-    from .. import analysis as qa
+    from ... import analysis as qa
 
     result = run.result
     batch = run.trajectory.shape[1]

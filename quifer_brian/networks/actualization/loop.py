@@ -42,7 +42,7 @@ import numbers
 import numpy as np
 from brian2 import amp, ms, pA, second
 
-from ..checks import (
+from ...checks import (
     check_choice,
     check_count,
     check_fraction,
@@ -50,16 +50,16 @@ from ..checks import (
     check_real,
     check_scalar_quantity,
 )
-from ..errors import CircuitError
-from .actualization_parts import TUNABLE, construct_loop, loop_run_values
-from .actualization_readout import (
+from ...errors import CircuitError
+from ..circuit import Circuit
+from .construct import TUNABLE, construct_loop, loop_run_values
+from .readout import (
     READOUT_WINDOW,
     VALUE_RANGE,
     ActualizationResult,
     decode_states,
     gamma_measures,
 )
-from .circuit import Circuit
 
 #: Decays of the jitter's amplitude.
 NOISE_DECAYS = ("exponential", "harmonic")
@@ -103,7 +103,7 @@ class ActualizationLoop:
     def imprint(self, patterns, repetitions, **options):
         """Grow the archetypes in the F<->M weights from noisy presentations.
 
-        See :func:`~quifer_brian.networks.actualization_imprint.imprint` (``options``)
+        See :func:`~quifer_brian.networks.actualization.imprint.imprint` (``options``)
         for the schedule, the rule and what keeps it stable.  Afterwards the loop stores
         ``patterns`` and :meth:`actualize` runs with the learned weights.
 
@@ -111,7 +111,7 @@ class ActualizationLoop:
         -------
         ImprintResult
         """
-        from .actualization_imprint import imprint
+        from .imprint import imprint
 
         return imprint(self, patterns, repetitions, **options)
 

@@ -13,7 +13,7 @@ equations and :class:`~brian2.input.timedarray.TimedArray` s:
   ``cue_gain``, width ``tuning_width``, over the same preferred values);
 - **the label** (the supervision): memory assembly ``labels[p]`` gets a teacher current.
   One assembly per archetype is the loop's design (a conjunctive layer; see
-  :mod:`.actualization`): *which* assembly stores a pattern is given, *what* it stores
+  :mod:`.loop`): *which* assembly stores a pattern is given, *what* it stores
   is learned.  This is a supervised (teacher-forced) association.
 - **the plasticity** is a rule of the equation library (default
   :data:`~quifer_brian.equations.istdp`) on every F->M and M->F synapse, starting from
@@ -51,15 +51,15 @@ from dataclasses import replace
 import numpy as np
 from brian2 import Hz, Synapses, TimedArray, amp, ms, pA, second
 
-from ..checks import check_count, check_real, check_scalar_quantity
-from ..devices import backend_session
-from ..equations import istdp, lif, ou_current
-from ..equations.current_model import CurrentModel
-from ..equations.model import Parameter
-from ..equations.plasticity_model import PlasticityModel
-from ..errors import CircuitError
-from .actualization_parts import PREFERRED_RANGE
-from .circuit import Circuit, CircuitParts
+from ...checks import check_count, check_real, check_scalar_quantity
+from ...devices import backend_session
+from ...equations import istdp, lif, ou_current
+from ...equations.current_model import CurrentModel
+from ...equations.model import Parameter
+from ...equations.plasticity_model import PlasticityModel
+from ...errors import CircuitError
+from ..circuit import Circuit, CircuitParts
+from .construct import PREFERRED_RANGE
 
 __all__ = ["ImprintResult", "imprint", "weight_ratio"]
 
@@ -331,7 +331,7 @@ def imprint(
 def _check_patterns(patterns, n_patterns, dim, min_separation, owner):
     """The patterns as a float (K, dim) array: shape, range and separation checked."""
     # imported here: actualization imports this module lazily (no cycle at import time)
-    from .actualization import _as_states, _check_separation
+    from .loop import _as_states, _check_separation
 
     array = _as_states("patterns", patterns, None, dim, owner)
     if len(array) != n_patterns:
