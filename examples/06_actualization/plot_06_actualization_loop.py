@@ -48,8 +48,8 @@ import numpy as np
 from brian2 import ms, pA
 
 from quifer_brian.networks import actualization_loop, random_archetypes
+from quifer_brian.networks.actualization import gamma_measures
 from quifer_brian.networks.actualization.continuous import continuous_loop, settling_times
-from quifer_brian.networks.actualization.readout import gamma_measures
 
 DIM, K = 3, 3
 CUE_NOISE = 0.15
@@ -83,10 +83,10 @@ def main():
     patterns = draw_patterns(rng)
 
     # 1. imprint ------------------------------------------------------------------
-    learned = actualization_loop(DIM, num_attractors=K, batch=batch)
-    imprint = learned.imprint(patterns, repetitions, seed=1)
-    uniform = actualization_loop(DIM, num_attractors=K, batch=batch)
-    uniform.imprint(patterns, 0)
+    # imprint returns a new loop that runs with the learned weights (and what it learned)
+    empty = actualization_loop(DIM, n_archetypes=K, batch=batch)
+    learned, imprint = empty.imprint(patterns, repetitions, seed=1)
+    uniform, _ = empty.imprint(patterns, 0)  # the untrained control: uniform weights
     print("1. Imprint (istdp on F->M and M->F, memory assembly k taught while k is shown)")
     report(
         [

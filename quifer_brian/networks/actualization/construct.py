@@ -1,125 +1,46 @@
-"""Equations and construction of the spiking actualization loop (see :mod:`.loop`).
+"""Construction of the spiking actualization loop (see :mod:`.loop`).
 
-The models (depressing LIF cells, tuned cue and focus currents, annealed jitter), the
-construction of the F, M and I populations and their block-diagonal projections, and
-where the tunable values live in the circuit (``run_args`` of a compiled program).
+One function per part, called by :func:`construct_loop` in this order (the order of
+object creation and of random draws is part of the seeded result): the feature layer F
+with its cue and focus inputs, the memory layer M, the interneurons I, their starting
+potentials, the recurrent projections (F->M, M->F, M->M, E->I, I->E, I->I, all
+block-diagonal: one block per trial), the jitter sources into M; then where the tunable
+values live in the circuit (``run_args`` of a compiled program).
 """
-
-from dataclasses import replace
 
 import numpy as np
 from brian2 import NeuronGroup, Synapses, amp, ms, pA, second
 
 from ...equations import lif, ou_current
-from ...equations.current_model import CurrentModel
-from ...equations.model import Parameter
 from ...equations.synapses import exp_current
 from ..circuit import CircuitParts
-
-__all__ = ["JITTER_STEP", "PREFERRED_RANGE", "TUNABLE", "construct_loop", "loop_run_values"]
-
-#: Range of the F cells' preferred values (wider than the coded range: no edge bias).
-PREFERRED_RANGE = (-0.1, 1.1)
-#: Time per step of the continuous loop that the jitter's decay counts in.
-JITTER_STEP = 10 * ms
-
-P = Parameter
-
-# ------------------------------------------------------------------------ models
-#: Per-presynaptic-cell short-term depression (Tsodyks & Markram 1997): the resource
-#: x_d recovers with tau_d; a spike transmits U_d x_d (read by the synapses before the
-#: reset) and uses that fraction up.
-_DEPRESSION = "dx_d/dt = (1 - x_d)/tau_d : 1"
-_DEPRESSION_PARAMETERS = (
-    P("tau_d", 100 * ms, "recovery time of the synaptic resource", positive=True),
-    P("U_d", 0.3, "fraction of the resource a spike uses", positive=True),
+from .layout import feature_cells, per_feature_cell, per_memory_cell
+from .models import (
+    CUE,
+    FEATURE_LIF,
+    FOCUS,
+    JITTER,
+    JITTER_CONSTANTS,
+    JITTER_SOURCE,
+    memory_lif,
 )
 
-
-def _depressing_lif(name, extra_equations="", extra_parameters=()):
-    """:data:`~quifer_brian.equations.lif` with a depressing output resource ``x_d``."""
-    return replace(
-        lif,
-        name=name,
-        description="leaky integrate-and-fire neuron with a short-term-depressing output "
-        "resource x_d (Tsodyks-Markram, per presynaptic cell)",
-        equations=lif.equations + "\n" + _DEPRESSION + "\n" + extra_equations,
-        parameters=(*lif.parameters, *_DEPRESSION_PARAMETERS, *extra_parameters),
-        reset="v = V_reset\nx_d -= U_d*x_d",
-        initial=(*lif.initial, ("x_d", "1")),
-        method="euler",
-        reference=lif.reference + "; Tsodyks & Markram 1997, PNAS 94:719",
-    )
+__all__ = [
+    "TUNABLE",
+    "block_pairs",
+    "construct_loop",
+    "feature_layer",
+    "focus_inputs",
+    "interneurons",
+    "jitter_sources",
+    "loop_run_values",
+    "memory_layer",
+    "recurrent_projections",
+]
 
 
-#: Feature cells: preferred value, dimension, their trial's cue onset t_on, and the
-#: force schedule (shared by the focus current and the M->F synapses): s(t) ramps
-#: 0 -> 1 over t_ramp after the cue (``scheduled = 1``) or is 1 from the onset on
-#: (``scheduled = 0``); the field gain is 1 - release s.
-_FEATURE_EQUATIONS = """
-pref : 1 (constant)
-dimension : integer (constant)
-t_on : second (constant)
-schedule = scheduled*clip((t - t_on - t_cue)/t_ramp, 0, 1) + (1 - scheduled)*int(t >= t_on) : 1
-field = 1 - release*schedule : 1
-scheduled : 1 (shared, constant)
-release : 1 (shared, constant)
-"""
-_SCHEDULE_PARAMETERS = (
-    P("t_cue", 40 * ms, "duration of the cue (the schedule starts after it)", positive=True),
-    P("t_ramp", 200 * ms, "duration of the schedule's ramp", positive=True),
-)
-
-
-def _tuned_current(name, gain, description):
-    """A current ``I_peak * gain * exp(-(pref - value)^2 / 2 width^2)`` toward ``value``."""
-    return CurrentModel(
-        name=name,
-        description=description,
-        equations=f"I = I_peak*{gain}*exp(-(pref - value)**2/(2*width**2)) : amp\n"
-        "value : 1 (constant)",
-        parameters=(
-            P("I_peak", 0 * pA, "peak current (into the cell preferring the value)"),
-            P("width", 0.05, "tuning width (value units)", positive=True),
-            P("t_cue", 40 * ms, "duration of the cue", positive=True),
-        ),
-        output="I",
-        initial=(("value", "0.5"),),
-        reference="Ben-Yishai, Bar-Or & Sompolinsky 1995 (tuned input to a feature map)",
-    )
-
-
-_CUE = _tuned_current(
-    "cue", "int(t >= t_on)*int(t < t_on + t_cue)", "the initial state, a brief input at t_on"
-)
-_FOCUS = _tuned_current("focus", "schedule", "top-down focus toward the target, scheduled")
-_JITTER = CurrentModel(
-    name="jitter",
-    description="annealed jitter: the current of the memory assembly's jitter source "
-    "(summed in from actualization_J)",
-    equations="I : amp",
-    parameters=(),
-    output="I",
-    reference="Kirkpatrick, Gelatt & Vecchi 1983 (annealing)",
-)
-#: A jitter source per memory assembly: an Ornstein-Uhlenbeck variable z (unit variance,
-#: correlation time tau_jitter) times the annealed gain A exp(-rate u/step) (harmonic = 0)
-#: or A/(1 + u/step) (harmonic = 1), u = t - t_on from its trial's cue onset on (0 before).
-#: Every cell of the assembly receives sigma*z.
-_JITTER_SOURCE = """
-dz/dt = -z/tau_jitter + sqrt(2/tau_jitter)*xi : 1
-u = t - t_on : second
-sigma = A*int(u >= 0*ms)*(harmonic/(1 + u/step) + (1 - harmonic)*exp(-rate*u/step)) : amp
-t_on : second (constant)
-A : amp (shared, constant)
-rate : 1 (shared, constant)
-harmonic : 1 (shared, constant)
-"""
-_JITTER_CONSTANTS = {"tau_jitter": 5 * ms, "step": JITTER_STEP}
-
-
-# ------------------------------------------------------------------ construction
-def _block_pairs(n_blocks, pre_size, post_size, exclude_self=False):
+# ------------------------------------------------------------------ helpers
+def block_pairs(n_blocks, pre_size, post_size, exclude_self=False):
     """``(i, j)`` connecting every pre cell of block ``b`` to every post cell of block ``b``."""
     i = np.repeat(np.arange(pre_size), post_size)
     j = np.tile(np.arange(post_size), pre_size)
@@ -147,19 +68,19 @@ def _projection(source, target, pairs, on_pre, name, delay, model="", namespace=
     return synapses
 
 
-def _selected_archetype(dim, side):
+def _selected_archetype(n_dims, side):
     """Expression of the archetype value of an M cell (``side``) in the F cell's dimension."""
     other = "pre" if side == "post" else "post"
-    return " + ".join(f"int(dimension_{other} == {d})*a_{d}_{side}" for d in range(dim))
+    return " + ".join(f"int(dimension_{other} == {d})*a_{d}_{side}" for d in range(n_dims))
 
 
-def _set_match_weights(synapses, dim, feature_side, peak, width):
+def _set_match_weights(synapses, n_dims, feature_side, peak, width):
     """At t = 0, ``w = peak * exp(-(pref - a)^2 / 2 width^2)``: the Gaussian match between
     the F cell's preferred value and the M cell's archetype value in the F cell's
     dimension (F is the ``feature_side`` of the synapses)."""
     memory_side = "post" if feature_side == "pre" else "pre"
     synapses.run_at(
-        f"w = w_peak*exp(-(pref_{feature_side} - ({_selected_archetype(dim, memory_side)}))**2"
+        f"w = w_peak*exp(-(pref_{feature_side} - ({_selected_archetype(n_dims, memory_side)}))**2"
         "/(2*w_width**2))",
         times=[0 * ms],
         when="start",
@@ -168,8 +89,192 @@ def _set_match_weights(synapses, dim, feature_side, peak, width):
     synapses.namespace.update({"w_peak": peak, "w_width": width})
 
 
-def _construct(
-    dim,
+# ------------------------------------------------------------------ layers
+def focus_inputs(cue_gain, tuning_width, t_cue):
+    """The tuned inputs into F: the cue (the initial state) and the focus (the target)."""
+    cue = CUE.labelled("cue").with_params(I_peak=cue_gain, width=tuning_width, t_cue=t_cue)
+    focus = FOCUS.labelled("focus").with_params(width=tuning_width)
+    return [cue, focus]
+
+
+def feature_layer(batch, n_dims, neurons_per_dim, currents, drive, dt, **model_params):
+    """Layer F, the state: ``neurons_per_dim`` cells per trial and dimension (layout in
+    :mod:`.layout`), the focus gain a shared variable (a run value)."""
+    feature = FEATURE_LIF.group(
+        batch * n_dims * neurons_per_dim,
+        name="actualization_F",
+        currents=currents,
+        dt=dt,
+        as_variables=("I_peak_focus",),
+        **model_params,
+    )
+    feature.pref, feature.dimension = feature_cells(batch, n_dims, neurons_per_dim)
+    feature.I_ext = drive
+    feature.scheduled = 1.0
+    feature.release = 0.0
+    return feature
+
+
+def memory_layer(batch, n_dims, n_archetypes, memory_size, currents, drive, dt, **model_params):
+    """Layer M, the potential field: one assembly of ``memory_size`` cells per trial and
+    archetype, each cell holding its archetype's values ``a_<d>``."""
+    memory = memory_lif(n_dims).group(
+        batch * n_archetypes * memory_size,
+        name="actualization_M",
+        currents=currents,
+        dt=dt,
+        **model_params,
+    )
+    memory.I_ext = drive
+    return memory
+
+
+def interneurons(batch, n_inh, currents, drive, dt):
+    """The interneurons I (PING): ``n_inh`` fast LIF cells per trial."""
+    inh = lif.group(
+        batch * n_inh,
+        name="actualization_I",
+        currents=currents,
+        dt=dt,
+        method="euler",
+        tau_m=10 * ms,
+        t_ref=1 * ms,
+    )
+    inh.I_ext = drive
+    return inh
+
+
+def start_potentials(groups):
+    """Every cell starts uniform between reset and threshold (one draw per cell, in the
+    order of ``groups``)."""
+    for group in groups:
+        group.v = "V_reset + rand()*(V_th - V_reset)"
+
+
+def recurrent_projections(
+    feature,
+    memory,
+    inh,
+    batch,
+    n_dims,
+    n_archetypes,
+    neurons_per_dim,
+    memory_size,
+    n_inh,
+    weights,
+    match_width,
+    write_width,
+    U_d,
+    t_cue,
+    t_ramp,
+    delay,
+    learned_weights,
+):
+    """F->M, M->F and M->M (depressing), E->I, I->E and I->I synapses, block-diagonal.
+
+    ``weights`` holds the peak currents ``w_fm, w_mf, w_mm, w_ei, w_ie, w_im, w_ii``.
+    F->M and M->F weights are the Gaussian match of the archetypes (set at t = 0), or
+    with ``learned_weights`` run values (the imprint's).
+    """
+    n_f, n_m = n_dims * neurons_per_dim, n_archetypes * memory_size
+    depressing = "I_ampa_post += w*U_d*x_d_pre"
+    fm = _projection(
+        feature,
+        memory,
+        block_pairs(batch, n_f, n_m),
+        depressing,
+        "actualization_FM",
+        delay,
+        "w : amp",
+        {"U_d": U_d},
+    )
+    if not learned_weights:
+        _set_match_weights(fm, n_dims, "pre", weights["w_fm"], match_width)
+    mf = _projection(
+        memory,
+        feature,
+        block_pairs(batch, n_m, n_f),
+        "I_ampa_post += w*field_post",
+        "actualization_MF",
+        delay,
+        "w : amp",
+        {"t_cue": t_cue, "t_ramp": t_ramp},
+    )
+    if not learned_weights:
+        _set_match_weights(mf, n_dims, "post", weights["w_mf"], write_width)
+    mm = _projection(
+        memory,
+        memory,
+        block_pairs(batch * n_archetypes, memory_size, memory_size, exclude_self=True),
+        "I_slow_post += w_mm*U_d*x_d_pre",
+        "actualization_MM",
+        delay,
+        namespace={"U_d": U_d, "w_mm": weights["w_mm"]},
+    )
+    synapses = {"FM": fm, "MF": mf, "MM": mm}
+    for name, source, size in (("F", feature, n_f), ("M", memory, n_m)):
+        synapses[f"{name}I"] = _projection(
+            source,
+            inh,
+            block_pairs(batch, size, n_inh),
+            "I_ampa_post += w_ei",
+            f"actualization_{name}I",
+            delay,
+            namespace={"w_ei": weights["w_ei"]},
+        )
+    for name, target, size, weight in (
+        ("F", feature, n_f, weights["w_ie"]),
+        ("M", memory, n_m, weights["w_im"]),
+    ):
+        synapses[f"I{name}"] = _projection(
+            inh,
+            target,
+            block_pairs(batch, n_inh, size),
+            "I_gaba_post -= w_ie",
+            f"actualization_I{name}",
+            delay,
+            namespace={"w_ie": weight},
+        )
+    synapses["II"] = _projection(
+        inh,
+        inh,
+        block_pairs(batch, n_inh, n_inh, exclude_self=True),
+        "I_gaba_post -= w_ii",
+        "actualization_II",
+        delay,
+        namespace={"w_ii": weights["w_ii"]},
+    )
+    return synapses
+
+
+def jitter_sources(memory, batch, n_archetypes, memory_size, dt):
+    """One jitter source per memory assembly (:data:`~.models.JITTER_SOURCE`) and the
+    synapses that sum its current into every cell of the assembly."""
+    jitter = NeuronGroup(
+        batch * n_archetypes,
+        JITTER_SOURCE,
+        method="euler",
+        dt=dt,
+        namespace=JITTER_CONSTANTS,
+        name="actualization_J",
+    )
+    jitter.z = "randn()"
+    into_memory = Synapses(
+        jitter,
+        memory,
+        model="I_jitter_post = sigma_pre*z_pre : amp (summed)",
+        dt=dt,
+        namespace=JITTER_CONSTANTS,
+        name="actualization_JM",
+    )
+    assembly_of_cell, cell = block_pairs(batch * n_archetypes, 1, memory_size)
+    into_memory.connect(i=assembly_of_cell, j=cell)
+    return jitter, into_memory
+
+
+# ------------------------------------------------------------------ the circuit
+def _build(
+    n_dims,
     n_archetypes,
     batch,
     neurons_per_dim,
@@ -204,143 +309,66 @@ def _construct(
     learned_weights=False,
     **tunable,
 ):
-    n, m, k = neurons_per_dim, memory_size, n_archetypes
+    """The Brian2 objects of the loop (before the run values are set)."""
     depression = {"tau_d": tau_d, "U_d": U_d}
     excitation = exp_current.labelled("ampa").with_params(tau=tau_ampa)
     persistent = exp_current.labelled("slow").with_params(tau=tau_slow)
     inhibition = exp_current.labelled("gaba").with_params(tau=tau_gaba)
     background = ou_current.labelled("bg").with_params(sigma=noise_e, tau=5 * ms)
-    feature_model = _depressing_lif("feature_lif", _FEATURE_EQUATIONS, _SCHEDULE_PARAMETERS)
-    cue = _CUE.labelled("cue").with_params(I_peak=cue_gain, width=tuning_width, t_cue=t_cue)
-    focus = _FOCUS.labelled("focus").with_params(width=tuning_width)
-    feature = feature_model.group(
-        batch * dim * n,
-        name="actualization_F",
-        currents=[excitation, inhibition, background, cue, focus],
-        dt=dt,
-        as_variables=("I_peak_focus",),
+    feature = feature_layer(
+        batch,
+        n_dims,
+        neurons_per_dim,
+        [excitation, inhibition, background, *focus_inputs(cue_gain, tuning_width, t_cue)],
+        drive_f,
+        dt,
         t_cue=t_cue,
         t_ramp=t_ramp,
         **depression,
     )
-    low, high = PREFERRED_RANGE
-    cells = np.arange(batch * dim * n)
-    feature.pref = low + (high - low) * (cells % n) / (n - 1)
-    feature.dimension = (cells // n) % dim
-    feature.I_ext = drive_f
-    feature.scheduled = 1.0
-    feature.release = 0.0
-
-    archetype_equations = "\n".join(f"a_{d} : 1 (constant)" for d in range(dim))
-    memory = _depressing_lif("memory_lif", archetype_equations).group(
-        batch * k * m,
-        name="actualization_M",
-        currents=[excitation, persistent, inhibition, background, _JITTER],
-        dt=dt,
+    memory = memory_layer(
+        batch,
+        n_dims,
+        n_archetypes,
+        memory_size,
+        [excitation, persistent, inhibition, background, JITTER],
+        drive_m,
+        dt,
         **depression,
     )
-    memory.I_ext = drive_m
-    inh = lif.group(
-        batch * n_inh,
-        name="actualization_I",
-        currents=[
+    inh = interneurons(
+        batch,
+        n_inh,
+        [
             excitation.with_params(tau=tau_ampa_i),
             inhibition,
             ou_current.labelled("bg").with_params(sigma=noise_i, tau=5 * ms),
         ],
-        dt=dt,
-        method="euler",
-        tau_m=10 * ms,
-        t_ref=1 * ms,
+        drive_i,
+        dt,
     )
-    inh.I_ext = drive_i
-    for group in (feature, memory, inh):
-        group.v = "V_reset + rand()*(V_th - V_reset)"
-
-    depressing = "I_ampa_post += w*U_d*x_d_pre"
-    fm = _projection(
+    start_potentials((feature, memory, inh))
+    synapses = recurrent_projections(
         feature,
         memory,
-        _block_pairs(batch, dim * n, k * m),
-        depressing,
-        "actualization_FM",
-        delay,
-        "w : amp",
-        {"U_d": U_d},
-    )
-    # learned_weights (imprint): w comes from fm_weights / mf_weights (loop_run_values)
-    if not learned_weights:
-        _set_match_weights(fm, dim, "pre", w_fm, match_width)
-    mf = _projection(
-        memory,
-        feature,
-        _block_pairs(batch, k * m, dim * n),
-        "I_ampa_post += w*field_post",
-        "actualization_MF",
-        delay,
-        "w : amp",
-        {"t_cue": t_cue, "t_ramp": t_ramp},
-    )
-    if not learned_weights:
-        _set_match_weights(mf, dim, "post", w_mf, write_width)
-    mm = _projection(
-        memory,
-        memory,
-        _block_pairs(batch * k, m, m, exclude_self=True),
-        "I_slow_post += w_mm*U_d*x_d_pre",
-        "actualization_MM",
-        delay,
-        namespace={"U_d": U_d, "w_mm": w_mm},
-    )
-    synapses = {"FM": fm, "MF": mf, "MM": mm}
-    for name, source, size in (("F", feature, dim * n), ("M", memory, k * m)):
-        synapses[f"{name}I"] = _projection(
-            source,
-            inh,
-            _block_pairs(batch, size, n_inh),
-            "I_ampa_post += w_ei",
-            f"actualization_{name}I",
-            delay,
-            namespace={"w_ei": w_ei},
-        )
-    for name, target, size, weight in (("F", feature, dim * n, w_ie), ("M", memory, k * m, w_im)):
-        synapses[f"I{name}"] = _projection(
-            inh,
-            target,
-            _block_pairs(batch, n_inh, size),
-            "I_gaba_post -= w_ie",
-            f"actualization_I{name}",
-            delay,
-            namespace={"w_ie": weight},
-        )
-    synapses["II"] = _projection(
         inh,
-        inh,
-        _block_pairs(batch, n_inh, n_inh, exclude_self=True),
-        "I_gaba_post -= w_ii",
-        "actualization_II",
+        batch,
+        n_dims,
+        n_archetypes,
+        neurons_per_dim,
+        memory_size,
+        n_inh,
+        {"w_fm": w_fm, "w_mf": w_mf, "w_mm": w_mm, "w_ei": w_ei}
+        | {"w_ie": w_ie, "w_im": w_im, "w_ii": w_ii},
+        match_width,
+        write_width,
+        U_d,
+        t_cue,
+        t_ramp,
         delay,
-        namespace={"w_ii": w_ii},
+        learned_weights,
     )
-    jitter = NeuronGroup(
-        batch * k,
-        _JITTER_SOURCE,
-        method="euler",
-        dt=dt,
-        namespace=_JITTER_CONSTANTS,
-        name="actualization_J",
-    )
-    jitter.z = "randn()"
-    synapses["JM"] = Synapses(
-        jitter,
-        memory,
-        model="I_jitter_post = sigma_pre*z_pre : amp (summed)",
-        dt=dt,
-        namespace=_JITTER_CONSTANTS,
-        name="actualization_JM",
-    )
-    assembly_of_cell, cell = _block_pairs(batch * k, 1, m)
-    synapses["JM"].connect(i=assembly_of_cell, j=cell)
+    jitter, synapses["JM"] = jitter_sources(memory, batch, n_archetypes, memory_size, dt)
     return CircuitParts(
         populations={"F": feature, "M": memory, "I": inh}, synapses=synapses, others=[jitter]
     )
@@ -376,7 +404,7 @@ def loop_run_values(
     neurons_per_dim,
     memory_size,
     batch,
-    dim,
+    n_dims,
     n_archetypes,
     onsets=None,
     fm_weights=None,
@@ -389,8 +417,8 @@ def loop_run_values(
     focused = target_states is not None
     targets = target_states if focused else np.zeros_like(initial_states)
     values = {
-        "actualization_F.value_cue": np.repeat(np.asarray(initial_states).ravel(), n),
-        "actualization_F.value_focus": np.repeat(np.asarray(targets).ravel(), n),
+        "actualization_F.value_cue": per_feature_cell(initial_states, n),
+        "actualization_F.value_focus": per_feature_cell(targets, n),
         "actualization_F.I_peak_focus": focus_gain if focused else 0 * pA,
         "actualization_F.scheduled": float(bool(force_schedule)),
         "actualization_F.release": float(release) if (focused and force_schedule) else 0.0,
@@ -399,9 +427,9 @@ def loop_run_values(
         "actualization_J.harmonic": float(noise_decay == "harmonic"),
     }
     onsets = np.zeros(batch) if onsets is None else np.asarray(onsets, dtype=float)
-    values["actualization_F.t_on"] = np.repeat(onsets, dim * n) * second
+    values["actualization_F.t_on"] = np.repeat(onsets, n_dims * n) * second
     values["actualization_J.t_on"] = np.repeat(onsets, n_archetypes) * second
-    per_cell = np.repeat(np.tile(np.asarray(archetypes), (batch, 1)), m, axis=0)
+    per_cell = per_memory_cell(archetypes, batch, m)
     for d in range(per_cell.shape[1]):
         values[f"actualization_M.a_{d}"] = per_cell[:, d].copy()
     if learned_weights:  # one trial's (pre, post) matrices, the same in every trial
@@ -411,7 +439,9 @@ def loop_run_values(
 
 
 def construct_loop(**params):
-    parts = _construct(**params)
+    """The ``construct`` of the loop's :class:`~quifer_brian.networks.Circuit`: the
+    objects, with the run values (:func:`loop_run_values`) set."""
+    parts = _build(**params)
     groups = parts.populations
     owners = {"actualization_F": groups["F"], "actualization_M": groups["M"]}
     owners["actualization_J"] = parts.others[0]
