@@ -200,7 +200,7 @@ def naive_numpy(loop, initial, duration, seed):
         result = circuit.run(duration, session=session)  # seeded above, not again
     times, indices = result.spikes["F"]
     stops, states = decode_states(
-        times, indices, loop.batch, loop.dim, params["neurons_per_dim"], duration
+        times, indices, loop.batch, loop.n_dims, params["neurons_per_dim"], duration
     )
     run = ActualizationResult(
         stops, states, circuit.params["target_states"], loop.archetypes, result

@@ -15,8 +15,8 @@ from quifer_brian.backends import (
     check_backend,
     list_backends,
     register_backend,
+    registry,
 )
-from quifer_brian.backends import registry
 from quifer_brian.equations import lif
 from quifer_brian.errors import BackendError
 

@@ -16,7 +16,7 @@ has a spiking counterpart here:
 Sections: 1. imprint three patterns and read the weights; 2. complete noisy cues without
 focus (learned vs uniform weights); 3. focus from random states, with and without jitter,
 schedule on and off: distance over time and settling times, next to those of the
-continuous loop (:mod:`quifer_brian.networks.actualization_continuous`) on the same
+continuous loop (:mod:`quifer_brian.networks.actualization.continuous`) on the same
 states; 4. the rhythm of the loop.
 
 Run ``python plot_06_actualization_loop.py [--quick] [--out DIR]``.
@@ -48,8 +48,8 @@ import numpy as np
 from brian2 import ms, pA
 
 from quifer_brian.networks import actualization_loop, random_archetypes
-from quifer_brian.networks.actualization_continuous import continuous_loop, settling_times
-from quifer_brian.networks.actualization_readout import gamma_measures
+from quifer_brian.networks.actualization import gamma_measures
+from quifer_brian.networks.actualization.continuous import continuous_loop, settling_times
 
 DIM, K = 3, 3
 CUE_NOISE = 0.15
@@ -83,10 +83,10 @@ def main():
     patterns = draw_patterns(rng)
 
     # 1. imprint ------------------------------------------------------------------
-    learned = actualization_loop(DIM, num_attractors=K, batch=batch)
-    imprint = learned.imprint(patterns, repetitions, seed=1)
-    uniform = actualization_loop(DIM, num_attractors=K, batch=batch)
-    uniform.imprint(patterns, 0)
+    # imprint returns a new loop that runs with the learned weights (and what it learned)
+    empty = actualization_loop(DIM, n_archetypes=K, batch=batch)
+    learned, imprint = empty.imprint(patterns, repetitions, seed=1)
+    uniform, _ = empty.imprint(patterns, 0)  # the untrained control: uniform weights
     print("1. Imprint (istdp on F->M and M->F, memory assembly k taught while k is shown)")
     report(
         [

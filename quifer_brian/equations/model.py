@@ -7,8 +7,10 @@ with the parameters placed in the objects' namespace.
 """
 
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as fields_of
 
-from brian2 import Quantity
+from brian2 import Equations, Quantity, get_dimensions
+from brian2.equations.equations import EquationError
 
 from ..checks import check_positive, check_quantity, describe_unit
 from ..errors import ModelError
@@ -111,6 +113,106 @@ class Model:
             for p in self.parameters
         )
         return replace(self, parameters=parameters)
+
+    def extended(self, name, equations="", parameters=(), **fields):
+        """Return a new model ``name``: this one with more equations and parameters.
+
+        The way to derive a variant from a library model (a neuron that carries more
+        variables, a resource with its own time constant) without copying it.
+
+        Parameters
+        ----------
+        name : str
+            Name of the new model (an identifier other than this model's).
+        equations : str
+            Equation lines appended to this model's equations (new variables only: a
+            variable of this model cannot be defined again).
+        parameters : sequence of Parameter
+            Added to this model's parameters; one with the name of an existing parameter
+            replaces it (default, meaning, sign) and must keep its units.
+        **fields
+            Other fields of the model to replace: ``description``, ``method``,
+            ``reference`` and the subclass's (``reset``, ``initial``, ``on_pre``, ...).
+
+        Returns
+        -------
+        Model
+            Of the same class; this model is unchanged.
+
+        Raises
+        ------
+        ModelError
+            For a bad name, equations that do not parse or define a variable again, an
+            object that is not a :class:`Parameter`, a parameter given twice or in other
+            units than the one it replaces, or an unknown field.
+
+        Examples
+        --------
+        >>> from brian2 import ms
+        >>> from quifer_brian.equations import Parameter, lif
+        >>> slow = lif.extended(
+        ...     "lif_adapting",
+        ...     "dw_a/dt = -w_a/tau_a : amp",
+        ...     (Parameter("tau_a", 100 * ms, "adaptation time", positive=True),),
+        ...     reset="v = V_reset\\nw_a += 10*pA",
+        ... )
+        >>> slow.params["tau_a"], "tau_a" in lif.params, slow.reset
+        (100. * msecond, False, 'v = V_reset\\nw_a += 10*pA')
+        """
+        owner = f"{self.name}.extended"
+        if not isinstance(name, str) or not name.isidentifier() or name == self.name:
+            raise ModelError(
+                f"{owner}.name: must be an identifier other than {self.name!r}; got {name!r}. "
+                f"Name the variant after what it adds ('{self.name}_adapting')."
+            )
+        if not isinstance(equations, str):
+            raise ModelError(
+                f"{owner}.equations: must be a string of Brian2 equation lines; got {equations!r}."
+            )
+        combined = self.equations + "\n" + equations if equations.strip() else self.equations
+        try:
+            Equations(combined)
+        except (EquationError, ValueError, SyntaxError) as err:
+            raise ModelError(
+                f"{owner}.equations: not equations that extend {self.name}'s ({err}); "
+                f"got {equations!r}. Write new variables in Brian2 syntax, one per line "
+                f"('x : 1'), without redefining {self.name}'s."
+            ) from err
+        merged = {p.name: p for p in self.parameters}
+        given = set()
+        for parameter in parameters:
+            if not isinstance(parameter, Parameter):
+                raise ModelError(
+                    f"{owner}.parameters: must be Parameter objects; got {parameter!r}. "
+                    f"Write Parameter(name, default, meaning)."
+                )
+            if parameter.name in given:
+                raise ModelError(
+                    f"{owner}.parameters: {parameter.name!r} is given twice; got "
+                    f"{[p.name for p in parameters]}. Keep one."
+                )
+            given.add(parameter.name)
+            if parameter.name in merged:
+                old = merged[parameter.name]
+                if get_dimensions(parameter.default) != get_dimensions(old.default):
+                    raise ModelError(
+                        f"{owner}.parameters: {parameter.name!r} replaces a parameter in "
+                        f"{describe_unit(get_dimensions(old.default))}; got "
+                        f"{parameter.default!r}. Keep its units or choose a new name."
+                    )
+            merged[parameter.name] = parameter
+        reserved = {"name", "equations", "parameters", "kind"}
+        allowed = sorted(f.name for f in fields_of(self) if f.init and f.name not in reserved)
+        unknown = sorted(set(fields) - set(allowed))
+        if unknown:
+            raise ModelError(
+                f"{owner}: unknown field(s) {', '.join(unknown)}; got "
+                f"{ {k: fields[k] for k in unknown} }. The fields of a "
+                f"{type(self).__name__} are {', '.join(allowed)}."
+            )
+        return replace(
+            self, name=name, equations=combined, parameters=tuple(merged.values()), **fields
+        )
 
     # ------------------------------------------------------------------ display
     def _event_lines(self):

@@ -3,10 +3,10 @@
 from .actualization import (
     ActualizationLoop,
     ActualizationResult,
+    ImprintResult,
     actualization_loop,
     random_archetypes,
 )
-from .actualization_imprint import ImprintResult
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
 from .clock import frequency_bank

@@ -24,6 +24,7 @@ from brian2 import (
 from quifer_brian.equations import (
     CurrentModel,
     NeuronModel,
+    Parameter,
     delta,
     get_model,
     lif,
@@ -279,3 +280,76 @@ def test_delta_weight_in_wrong_units():
     source = SpikeGeneratorGroup(1, [0], [1] * ms)
     with pytest.raises(UnitsError, match=r"delta\.synapses\.w: expected .*; got 1\. \* nsiemens"):
         delta.synapses(source, lif.group(1), 1 * nS)
+
+
+# ------------------------------------------------------------------ Model.extended
+TAU_X = 10 * ms
+
+
+def decaying_lif():
+    """lif carrying a variable that decays with its own time constant, and a new reset."""
+    return lif.extended(
+        "lif_decaying",
+        "dx/dt = -x/tau_x : 1",
+        (Parameter("tau_x", TAU_X, "decay time of x", positive=True),),
+        reset="v = V_reset\nx += 1",
+        initial=(*lif.initial, ("x", "1")),
+    )
+
+
+def test_extended_adds_equations_parameters_and_fields_to_a_new_model():
+    model = decaying_lif()
+    assert model.name == "lif_decaying" and isinstance(model, NeuronModel)
+    assert model.params["tau_x"] == 10 * ms and model.params["tau_m"] == lif.params["tau_m"]
+    assert model.reset == "v = V_reset\nx += 1" and model.threshold == lif.threshold
+    assert model.equations.startswith(lif.equations) and "dx/dt" in model.equations
+    # the library model is untouched
+    assert "tau_x" not in lif.params and "dx/dt" not in lif.equations
+    assert lif.reset == "v = V_reset"
+
+
+def test_extended_model_builds_a_group_whose_new_variable_follows_its_equation():
+    """x(t) = exp(-t / tau_x) with x(0) = 1 and no spike (no drive): after 2 tau, e^-2
+    (lif's 'exact' method integrates the linear decay exactly)."""
+    group = decaying_lif().group(3)
+    assert group.namespace["tau_x"] == 10 * ms
+    assert np.all(group.x[:] == 1)
+    network = Network(group)
+    network.run(2 * TAU_X)
+    np.testing.assert_allclose(group.x[:], np.exp(-2.0), rtol=1e-9)
+
+
+def test_extended_replaces_a_parameter_of_the_same_units():
+    model = lif.extended("lif_fast", parameters=(Parameter("tau_m", 5 * ms, "faster"),))
+    assert model.params["tau_m"] == 5 * ms and model.equations == lif.equations
+    assert [p.name for p in model.parameters] == [p.name for p in lif.parameters]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"name": "lif"}, r"lif\.extended\.name: must be an identifier other than 'lif'; got"),
+        ({"name": "2x"}, r"lif\.extended\.name: .*got '2x'"),
+        ({"equations": "v : volt"}, r"lif\.extended\.equations: .*Duplicate definition"),
+        (
+            {"equations": "dx/dt = : 1"},
+            r"(?s)lif\.extended\.equations: .*got 'dx/dt = : 1'\. Write new",
+        ),
+        ({"equations": 3}, r"lif\.extended\.equations: must be a string"),
+        ({"parameters": ("tau_x",)}, r"lif\.extended\.parameters: must be Parameter objects"),
+        (
+            {"parameters": (Parameter("tau_m", 5 * mV, "wrong units"),)},
+            r"lif\.extended\.parameters: 'tau_m' replaces a parameter in second; got 5\. \* mvolt",
+        ),
+        (
+            {"parameters": (Parameter("a", 1, "a"), Parameter("a", 2, "b"))},
+            r"lif\.extended\.parameters: 'a' is given twice",
+        ),
+        ({"resett": "v = 0*mV"}, r"lif\.extended: unknown field\(s\) resett; .*reset"),
+        ({"kind": "other"}, r"lif\.extended: unknown field\(s\) kind"),
+    ],
+)
+def test_extended_refuses_bad_input(arguments, message):
+    arguments = {"name": "lif_variant", **arguments}
+    with pytest.raises(ModelError, match=message):
+        lif.extended(**arguments)

@@ -19,6 +19,7 @@ The criteria run (slow tier) on cpp_standalone from ONE compiled program (batch 
 500 ms), rerun through run_args with each draw's archetypes, cues and targets.
 """
 
+import dataclasses
 import os
 
 import numpy as np
@@ -28,6 +29,7 @@ from brian2 import ms, pA
 from quifer_brian.backends import BuildCache, backend_session, build_count, nvcc_path
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks.actualization import (
+    ActualizationResult,
     actualization_loop,
     decode_states,
     gamma_measures,
@@ -214,7 +216,7 @@ def loop():
 @pytest.mark.parametrize(
     ("arguments", "match"),
     [
-        ({"dim": 0}, r"actualization_loop\.dim: must be an integer >= 1; got 0"),
+        ({"n_dims": 0}, r"actualization_loop\.n_dims: must be an integer >= 1; got 0"),
         ({"batch": 0}, r"actualization_loop\.batch: must be an integer >= 1; got 0"),
         ({"batch": -3}, r"actualization_loop\.batch"),
         (
@@ -224,12 +226,12 @@ def loop():
         ({"archetypes": [[0.2, 0.2], [0.8, 0.8]]}, r"archetypes: must have shape \(K, 3\)"),
         ({"archetypes": [[0.2, 0.2, 1.2], [0.8, 0.8, 0.1]]}, r"archetypes: values must lie"),
         ({"archetypes": None}, r"give the stored states as archetypes="),
-        ({"num_attractors": 3}, r"num_attractors: must equal the number of archetypes \(4\)"),
+        ({"n_archetypes": 3}, r"n_archetypes: must equal the number of archetypes \(4\)"),
         ({"w_fm": 5}, r"w_fm"),
     ],
 )
 def test_builder_refuses_bad_arguments(arguments, match):
-    params = {"dim": DIM, "archetypes": draw_archetypes(0), **arguments}
+    params = {"n_dims": DIM, "archetypes": draw_archetypes(0), **arguments}
     with pytest.raises((CircuitError, TypeError), match=match):
         actualization_loop(**params)
 
@@ -259,7 +261,7 @@ def test_actualize_refuses_bad_arguments_before_building(loop, arguments, match)
 
 
 def test_imprint_only_loop_needs_archetypes_before_running():
-    loop = actualization_loop(DIM, num_attractors=3, batch=2)
+    loop = actualization_loop(DIM, n_archetypes=3, batch=2)
     with pytest.raises(CircuitError, match=r"has no archetypes yet"):
         loop.actualize(np.full((2, DIM), 0.5), 100 * ms)
 
@@ -343,8 +345,6 @@ def test_jitter_and_schedule_reach_the_program(loop):
 
 
 def test_settling_time_is_when_the_distance_stays_below_threshold():
-    from quifer_brian.networks.actualization_readout import ActualizationResult
-
     times = np.array([0.05, 0.06, 0.07, 0.08])
     targets = np.zeros((3, 1))
     # trial 0 settles at 0.07, trial 1 dips in and out then in at 0.08, trial 2 never
@@ -353,3 +353,9 @@ def test_settling_time_is_when_the_distance_stays_below_threshold():
     settled = run.settling_times(0.1)
     assert settled[0] == pytest.approx(0.07) and settled[1] == pytest.approx(0.08)
     assert np.isnan(settled[2])
+    # frozen: neither the fields nor their arrays change after construction
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        run.trajectory = path[:, :, None]
+    with pytest.raises(ValueError, match="read-only"):
+        run.distance[0, 0] = 0.0
+    path[0, 0] = 0.5  # the caller's array stays writable: the result holds read-only views

@@ -12,7 +12,7 @@ import pytest
 from brian2 import ms, pA
 
 from quifer_brian.errors import CircuitError
-from quifer_brian.networks.actualization_continuous import continuous_loop, settling_times
+from quifer_brian.networks.actualization.continuous import continuous_loop, settling_times
 
 from .test_actualization import DRAWS, trials
 

@@ -14,6 +14,8 @@ The imprint runs on numpy (about 17 s per draw); the completion runs on cpp_stan
 from one compiled program (learned and uniform weights are run values).
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from brian2 import Hz, amp, ms
@@ -22,7 +24,7 @@ from quifer_brian.backends import BuildCache, build_count
 from quifer_brian.equations import stdp_additive
 from quifer_brian.errors import CircuitError, ModelError
 from quifer_brian.networks.actualization import actualization_loop, random_archetypes
-from quifer_brian.networks.actualization_imprint import weight_ratio
+from quifer_brian.networks.actualization.imprint import weight_ratio
 
 DIM, K, BATCH = 3, 3, 32
 REPETITIONS = 20  # 3 x 20 = 60 presentations of 100 ms
@@ -51,10 +53,9 @@ def imprinted(tmp_path_factory):
     for seed in DRAWS:
         patterns = draw_patterns(seed)
         cues = noisy_cues(patterns, seed)
-        trained = actualization_loop(DIM, num_attractors=K, batch=BATCH)
-        untrained = actualization_loop(DIM, num_attractors=K, batch=BATCH)
-        imprint = trained.imprint(patterns, REPETITIONS, seed=seed)
-        uniform = untrained.imprint(patterns, 0)
+        empty = actualization_loop(DIM, n_archetypes=K, batch=BATCH)
+        trained, imprint = empty.imprint(patterns, REPETITIONS, seed=seed)
+        untrained, uniform = empty.imprint(patterns, 0)
         run = {"backend": "cpp_standalone", "seed": seed, "cache": cache}
         runs[seed] = {
             "imprint": imprint,
@@ -100,13 +101,14 @@ def test_one_compile_serves_learned_and_uniform_weights(imprinted):
 @pytest.fixture(scope="module")
 def small_imprint():
     """A small loop imprinted with 4 presentations of each pattern (numpy, ~3 s)."""
-    loop = actualization_loop(DIM, num_attractors=K, batch=2, neurons_per_dim=20, memory_size=4)
+    loop = actualization_loop(DIM, n_archetypes=K, batch=2, neurons_per_dim=20, memory_size=4)
     patterns = np.array([[0.2, 0.3, 0.4], [0.8, 0.7, 0.2], [0.5, 0.9, 0.8]])
-    return loop, loop.imprint(patterns, 4, seed=3)
+    trained, imprint = loop.imprint(patterns, 4, seed=3)
+    return loop, trained, imprint
 
 
 def test_weights_stay_within_their_bounds(small_imprint):
-    loop, imprint = small_imprint
+    loop, _, imprint = small_imprint
     fm = np.asarray(imprint.fm_weights)
     mf = np.asarray(imprint.mf_weights)
     assert fm.shape == (DIM * 20, K * 4) and mf.shape == (K * 4, DIM * 20)
@@ -119,18 +121,22 @@ def test_weights_stay_within_their_bounds(small_imprint):
 
 
 def test_imprint_is_reproducible_with_a_seed(small_imprint):
-    _, imprint = small_imprint
-    again = actualization_loop(DIM, num_attractors=K, batch=2, neurons_per_dim=20, memory_size=4)
-    second = again.imprint(imprint.patterns, 4, seed=3)
+    _, _, imprint = small_imprint
+    again = actualization_loop(DIM, n_archetypes=K, batch=2, neurons_per_dim=20, memory_size=4)
+    _, second = again.imprint(imprint.patterns, 4, seed=3)
     np.testing.assert_array_equal(second.labels, imprint.labels)
     np.testing.assert_array_equal(np.asarray(second.fm_weights), np.asarray(imprint.fm_weights))
 
 
 def test_the_loop_runs_with_the_learned_weights(small_imprint):
-    """After the imprint the loop stores the patterns and hands its learned w to the run."""
-    loop, imprint = small_imprint
-    np.testing.assert_array_equal(loop.archetypes, imprint.patterns)
-    circuit = loop.circuit(np.full((2, DIM), 0.5))
+    """The imprint returns a new loop that stores the patterns and hands its learned w to
+    the run; the loop it was given is unchanged."""
+    loop, trained, imprint = small_imprint
+    assert trained is not loop and loop.archetypes is None
+    assert "fm_weights" not in loop.params and not loop.params.get("learned_weights", False)
+    np.testing.assert_array_equal(trained.archetypes, imprint.patterns)
+    assert trained.params["w_fm"] == loop.params["w_fm"] and trained.batch == loop.batch
+    circuit = trained.circuit(np.full((2, DIM), 0.5))
     values = circuit.run_values()
     fm = np.asarray(imprint.fm_weights).ravel()
     np.testing.assert_array_equal(values["actualization_FM.w"], np.tile(fm, 2))
@@ -140,6 +146,21 @@ def test_the_loop_runs_with_the_learned_weights(small_imprint):
     np.testing.assert_array_equal(synapses.w_[:], expected)
     # no weight set from archetype values (the run_at of a loop built with archetypes)
     assert not [o.name for o in synapses.contained_objects if o.name.endswith("_weights")]
+
+
+def test_imprint_result_and_loop_cannot_be_changed(small_imprint):
+    _, trained, imprint = small_imprint
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        imprint.patterns = np.zeros((K, DIM))
+    with pytest.raises(ValueError, match="read-only"):
+        imprint.fm_weights[0, 0] = 0 * amp
+    with pytest.raises(TypeError):
+        imprint.ratio["FM"] = 0.0
+    with pytest.raises(TypeError):
+        trained.params["batch"] = 3
+    # the returned loop can be imprinted again (a new loop again)
+    again, _ = trained.imprint(imprint.patterns, 0)
+    np.testing.assert_array_equal(again.archetypes, imprint.patterns)
 
 
 def test_weight_ratio_of_a_known_matrix():
@@ -157,7 +178,7 @@ def test_weight_ratio_of_a_known_matrix():
 # ------------------------------------------------------------------ bad input
 @pytest.fixture
 def empty_loop():
-    return actualization_loop(DIM, num_attractors=K, batch=2)
+    return actualization_loop(DIM, n_archetypes=K, batch=2)
 
 
 @pytest.mark.parametrize(
@@ -187,5 +208,5 @@ def test_imprint_refuses_unknown_rule_parameters(empty_loop):
 
 def test_imprint_refuses_a_loop_with_archetypes():
     loop = actualization_loop(DIM, draw_patterns(0), batch=2)
-    with pytest.raises(CircuitError, match=r"built with archetypes; build it with num_attractors"):
+    with pytest.raises(CircuitError, match=r"built with archetypes; build it with n_archetypes"):
         loop.imprint(draw_patterns(0), 2)

@@ -8,10 +8,8 @@ numpy, in one compiled cpp_standalone program (rerun with other archetypes, cues
 gains and noise through ``run_args``) and as generated CUDA code:
 
 - **feature layer F** (the state): per trial and dimension, ``neurons_per_dim`` LIF cells
-  with preferred values spread evenly over ``[-0.1, 1.1]`` (a little more than the coded
-  range, so that values near 0 and 1 decode without bias).  Index layout as in
-  :mod:`quifer_brian.coding`: trial ``b``, dimension ``d``, cell ``k`` is
-  ``(b * dim + d) * neurons_per_dim + k``.
+  with preferred values spread evenly over a little more than the coded range (index
+  layout and preferred values: :mod:`.layout`).
 - **memory layer M** (the potential field): per trial, one assembly of ``memory_size``
   LIF cells per archetype.  F->M weights are the Gaussian match between the F cell's
   preferred value and the archetype's value in that cell's dimension, so an M assembly
@@ -37,83 +35,124 @@ Trials are independent copies side by side in one simulation (block-diagonal
 connectivity), so a batch of trials costs one run.
 """
 
-import numbers
+from types import MappingProxyType
 
 import numpy as np
 from brian2 import amp, ms, pA, second
 
-from ..checks import (
+from ...checks import (
     check_choice,
     check_count,
     check_fraction,
-    check_quantity,
     check_real,
     check_scalar_quantity,
 )
-from ..errors import CircuitError
-from .actualization_parts import TUNABLE, construct_loop, loop_run_values
-from .actualization_readout import (
-    READOUT_WINDOW,
-    VALUE_RANGE,
-    ActualizationResult,
-    decode_states,
-    gamma_measures,
-)
-from .circuit import Circuit
+from ...errors import CircuitError
+from ..circuit import Circuit
+from .checks import as_states, check_archetypes, check_onsets, target_states
+from .construct import TUNABLE, construct_loop, loop_run_values
+from .imprint import simulate_imprint
+from .readout import READOUT_WINDOW, ActualizationResult, decode_states
 
 #: Decays of the jitter's amplitude.
 NOISE_DECAYS = ("exponential", "harmonic")
 
-__all__ = [
-    "ActualizationLoop",
-    "ActualizationResult",
-    "actualization_loop",
-    "decode_states",
-    "gamma_measures",
-    "random_archetypes",
-]
+__all__ = ["NOISE_DECAYS", "ActualizationLoop", "actualization_loop", "random_archetypes"]
 
 
 # ---------------------------------------------------------------------------- loop
 class ActualizationLoop:
-    """A spiking actualization circuit (see :func:`actualization_loop`)."""
+    """A spiking actualization circuit (see :func:`actualization_loop`).
+
+    Immutable: its ``params`` are a read-only mapping, and :meth:`imprint` returns a new
+    loop instead of changing this one.
+    """
 
     def __init__(self, params):
-        self.params = dict(params)
+        self._params = MappingProxyType(dict(params))
 
     @property
-    def dim(self):
-        return self.params["dim"]
+    def params(self):
+        """The loop's parameters (read-only), as :func:`actualization_loop` checked them."""
+        return self._params
+
+    @property
+    def n_dims(self):
+        return self._params["n_dims"]
+
+    @property
+    def n_archetypes(self):
+        return self._params["n_archetypes"]
 
     @property
     def batch(self):
-        return self.params["batch"]
+        return self._params["batch"]
 
     @property
     def archetypes(self):
-        return self.params["archetypes"]
+        """The stored states, ``(K, n_dims)``, or None before an imprint."""
+        return self._params["archetypes"]
 
     def __repr__(self):
-        p = self.params
+        p = self._params
         return (
-            f"<ActualizationLoop dim={p['dim']} archetypes={p['n_archetypes']} "
+            f"<ActualizationLoop n_dims={p['n_dims']} n_archetypes={p['n_archetypes']} "
             f"batch={p['batch']} neurons_per_dim={p['neurons_per_dim']}>"
         )
 
     def imprint(self, patterns, repetitions, **options):
         """Grow the archetypes in the F<->M weights from noisy presentations.
 
-        See :func:`~quifer_brian.networks.actualization_imprint.imprint` (``options``)
-        for the schedule, the rule and what keeps it stable.  Afterwards the loop stores
-        ``patterns`` and :meth:`actualize` runs with the learned weights.
+        This loop is not changed: the learned weights come back in a new loop.
+
+        Parameters
+        ----------
+        patterns : array (K, n_dims)
+            In [0, 1], pairwise at least the loop's ``match_width`` apart, one per memory
+            assembly (K = ``n_archetypes``).
+        repetitions : int
+            Presentations of each pattern (>= 0; 0 keeps the uniform start: the
+            untrained control).
+        **options
+            ``noise``, ``presentation``, ``pause``, ``teacher_gain``,
+            ``initial_weight``, ``rule``, ``read_rule``, ``write_rule``, ``backend``,
+            ``seed``: see
+            :func:`~quifer_brian.networks.actualization.imprint.simulate_imprint` for
+            the schedule, the rule and what keeps it stable.
 
         Returns
         -------
-        ImprintResult
-        """
-        from .actualization_imprint import imprint
+        trained : ActualizationLoop
+            A new loop, the same as this one but storing ``patterns`` and running
+            (:meth:`actualize`) with the learned F->M and M->F weights.
+        report : ImprintResult
+            The learned weights, the presentations, the weight ratios and the spikes.
 
-        return imprint(self, patterns, repetitions, **options)
+        Raises
+        ------
+        CircuitError
+            For a loop built with archetypes, or bad patterns or options, before
+            anything is built.
+
+        Examples
+        --------
+        >>> loop = actualization_loop(2, n_archetypes=2, batch=1, neurons_per_dim=10,
+        ...                           memory_size=2)
+        >>> trained, report = loop.imprint([[0.2, 0.3], [0.8, 0.7]], 2, seed=1)
+        >>> trained.archetypes.tolist(), loop.archetypes is None
+        ([[0.2, 0.3], [0.8, 0.7]], True)
+        >>> report.fm_weights.shape
+        (20, 4)
+        """
+        report = simulate_imprint(self, patterns, repetitions, **options)
+        trained = dict(
+            self._params,
+            archetypes=np.asarray(report.patterns),
+            learned_weights=True,
+            fm_weights=report.fm_weights,
+            mf_weights=report.mf_weights,
+        )
+        return ActualizationLoop(trained), report
 
     def circuit(
         self,
@@ -131,16 +170,16 @@ class ActualizationLoop:
 
         Every argument is checked here, before anything is built or compiled.
         """
-        p = self.params
+        p = self._params
         owner = "actualize"
         if self.archetypes is None:
             raise CircuitError(
-                f"{owner}: the loop has no archetypes yet (built with num_attractors="
-                f"{p['n_archetypes']}); imprint them first or pass archetypes= to "
-                f"actualization_loop."
+                f"{owner}: the loop has no archetypes yet (built with n_archetypes="
+                f"{p['n_archetypes']}); imprint them first (trained, report = "
+                f"loop.imprint(...)) or pass archetypes= to actualization_loop."
             )
-        initial_states = _as_states("initial_states", initial_states, p["batch"], p["dim"], owner)
-        target_states = self._target_states(target, owner)
+        initial_states = as_states("initial_states", initial_states, p["batch"], p["n_dims"], owner)
+        targets = target_states(target, self.archetypes, p["batch"], owner)
         check_scalar_quantity(
             "noise_amplitude", noise_amplitude, amp, owner, allow_zero=True, error=CircuitError
         )
@@ -152,12 +191,12 @@ class ActualizationLoop:
             )
         if release is not None:
             release = check_fraction("release", release, owner, "a fraction", CircuitError)
-        onsets = self._onsets(onsets, owner)
+        onsets = check_onsets(onsets, p["batch"], owner)
         structure = {k: v for k, v in p.items() if k not in ("focus_gain", "release")}
         params = {
             **structure,
             "initial_states": initial_states,
-            "target_states": target_states,
+            "target_states": targets,
             "focus_gain": p["focus_gain"] if focus_gain is None else focus_gain,
             "release": p["release"] if release is None else release,
             "force_schedule": bool(force_schedule),
@@ -173,53 +212,6 @@ class ActualizationLoop:
             tunable=loop_run_values,
             tunable_params=TUNABLE,
         )
-
-    def _onsets(self, onsets, owner):
-        """Every trial's cue onset (s), ``(batch,)`` floats >= 0 (zeros if None)."""
-        batch = self.params["batch"]
-        if onsets is None:
-            return np.zeros(batch)
-        if hasattr(onsets, "dim"):
-            check_quantity("onsets", onsets, second, owner)
-            onsets = np.asarray(onsets / second, dtype=float)
-        try:
-            array = np.asarray(onsets, dtype=float)
-        except (TypeError, ValueError) as err:
-            raise CircuitError(
-                f"{owner}.onsets: must be times in seconds; got {onsets!r}."
-            ) from err
-        if array.ndim == 0:
-            array = np.full(batch, float(array))
-        if array.shape != (batch,):
-            raise CircuitError(
-                f"{owner}.onsets: must be one cue onset per trial, shape ({batch},); "
-                f"got shape {np.shape(onsets)}."
-            )
-        if not np.all(np.isfinite(array) & (array >= 0)):
-            raise CircuitError(f"{owner}.onsets: must be finite times >= 0 (s); got {onsets!r}.")
-        return array
-
-    def _target_states(self, target, owner):
-        """The target of every trial, ``(batch, dim)``, or None."""
-        p = self.params
-        if target is None:
-            return None
-        if np.ndim(target) == 0:
-            k = p["n_archetypes"]
-            if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-                raise CircuitError(
-                    f"{owner}.target: must be an archetype index, a state or None; got {target!r}."
-                )
-            if not 0 <= target < k:
-                raise CircuitError(
-                    f"{owner}.target: archetype index out of range; got {target}, the loop "
-                    f"stores {k} archetypes (0..{k - 1})."
-                )
-            return np.tile(self.archetypes[int(target)], (p["batch"], 1))
-        states = np.asarray(target, dtype=float)
-        if states.ndim == 1:
-            states = np.tile(states, (p["batch"], 1)) if states.size == p["dim"] else states
-        return _as_states("target", states, p["batch"], p["dim"], owner)
 
     def actualize(
         self,
@@ -241,11 +233,11 @@ class ActualizationLoop:
 
         Parameters
         ----------
-        initial_states : array (batch, dim)
+        initial_states : array (batch, n_dims)
             In [0, 1]; written in as the cue.
         duration : brian2.Quantity (second)
             At least one read-out window (50 ms).
-        target : int, array (dim,) or (batch, dim), optional
+        target : int, array (n_dims,) or (batch, n_dims), optional
             An archetype index or target states for the focus; None: no focus
             (pattern completion).
         noise_amplitude : brian2.Quantity (amp)
@@ -296,7 +288,7 @@ class ActualizationLoop:
             onsets,
         )
         onsets = circuit.params["onsets"]
-        last = onsets.max() + float((self.params["t_cue"] + READOUT_WINDOW) / second)
+        last = onsets.max() + float((self._params["t_cue"] + READOUT_WINDOW) / second)
         if last > float(duration / second) + 1e-9:
             raise CircuitError(
                 f"actualize.onsets: the last onset ({onsets.max():g} s) leaves no time for "
@@ -307,16 +299,16 @@ class ActualizationLoop:
         result = circuit.run(duration, backend=backend, seed=seed, cache=use_cache)
         times, indices = result.spikes["F"]
         stops, states = decode_states(
-            times, indices, self.batch, self.dim, self.params["neurons_per_dim"], duration
+            times, indices, self.batch, self.n_dims, self._params["neurons_per_dim"], duration
         )
         targets = circuit.params["target_states"]
         return ActualizationResult(stops, states, targets, self.archetypes, result, onsets)
 
 
 def actualization_loop(
-    dim,
+    n_dims,
     archetypes=None,
-    num_attractors=None,
+    n_archetypes=None,
     neurons_per_dim=40,
     batch=32,
     memory_size=12,
@@ -354,12 +346,12 @@ def actualization_loop(
 
     Parameters
     ----------
-    dim : int
+    n_dims : int
         Dimension of the state vector (> 0).
-    archetypes : array (K, dim), optional
+    archetypes : array (K, n_dims), optional
         The stored states, in [0, 1], pairwise at least ``match_width`` apart (Euclidean):
         closer ones drive each other's memory assembly almost as much as their own.
-    num_attractors : int, optional
+    n_archetypes : int, optional
         K when the archetypes are to be grown by plasticity (:meth:`ActualizationLoop.imprint`);
         with ``archetypes`` it must equal ``len(archetypes)``.
     neurons_per_dim : int
@@ -442,7 +434,7 @@ def actualization_loop(
     ((2, 2), (11, 2, 2))
     """
     owner = "actualization_loop"
-    dim = check_count("dim", dim, owner=owner, error=CircuitError)
+    n_dims = check_count("n_dims", n_dims, owner=owner, error=CircuitError)
     batch = check_count("batch", batch, owner=owner, error=CircuitError)
     neurons_per_dim = check_count(
         "neurons_per_dim", neurons_per_dim, owner=owner, minimum=8, error=CircuitError
@@ -469,11 +461,11 @@ def actualization_loop(
     release = check_fraction(
         "release", release, owner, "a fraction of the field gain", CircuitError
     )
-    archetypes = _check_archetypes(archetypes, num_attractors, dim, match_width, owner)
+    archetypes = check_archetypes(archetypes, n_archetypes, n_dims, match_width, owner)
     params = dict(
-        dim=dim,
+        n_dims=n_dims,
         archetypes=archetypes,
-        n_archetypes=len(archetypes) if archetypes is not None else num_attractors,
+        n_archetypes=len(archetypes) if archetypes is not None else n_archetypes,
         batch=batch,
         neurons_per_dim=neurons_per_dim,
         memory_size=memory_size,
@@ -510,13 +502,16 @@ def actualization_loop(
     return ActualizationLoop(params)
 
 
-def random_archetypes(k, dim, separation=0.4, low=0.1, high=0.9, seed=None, max_tries=10_000):
-    """``k`` archetypes uniform in ``[low, high]^dim``, pairwise at least ``separation``
-    apart (Euclidean): whole sets are drawn until one is separated (rejection sampling).
+def random_archetypes(
+    n_archetypes, n_dims, separation=0.4, low=0.1, high=0.9, seed=None, max_tries=10_000
+):
+    """``n_archetypes`` archetypes uniform in ``[low, high]^n_dims``, pairwise at least
+    ``separation`` apart (Euclidean): whole sets are drawn until one is separated
+    (rejection sampling).
 
     Parameters
     ----------
-    k, dim : int
+    n_archetypes, n_dims : int
     separation, low, high : float (value units)
     seed : int or numpy.random.Generator, optional
     max_tries : int
@@ -524,7 +519,7 @@ def random_archetypes(k, dim, separation=0.4, low=0.1, high=0.9, seed=None, max_
 
     Returns
     -------
-    array (k, dim)
+    array (n_archetypes, n_dims)
 
     Examples
     --------
@@ -532,8 +527,8 @@ def random_archetypes(k, dim, separation=0.4, low=0.1, high=0.9, seed=None, max_
     (4, 3)
     """
     owner = "random_archetypes"
-    k = check_count("k", k, owner=owner, error=CircuitError)
-    dim = check_count("dim", dim, owner=owner, error=CircuitError)
+    k = check_count("n_archetypes", n_archetypes, owner=owner, error=CircuitError)
+    n_dims = check_count("n_dims", n_dims, owner=owner, error=CircuitError)
     separation = check_real("separation", separation, owner, error=CircuitError)
     if not 0 <= low < high <= 1:
         raise CircuitError(
@@ -543,68 +538,12 @@ def random_archetypes(k, dim, separation=0.4, low=0.1, high=0.9, seed=None, max_
     rng = np.random.default_rng(seed)
     pairs = np.triu_indices(k, 1)
     for _ in range(max_tries):
-        archetypes = rng.uniform(low, high, (k, dim))
+        archetypes = rng.uniform(low, high, (k, n_dims))
         gaps = np.sqrt(((archetypes[:, np.newaxis] - archetypes[np.newaxis]) ** 2).sum(-1))
         if k == 1 or gaps[pairs].min() >= separation:
             return archetypes
     raise CircuitError(
-        f"{owner}.separation: no set of {k} archetypes in [{low:g}, {high:g}]^{dim} "
-        f"pairwise {separation:g} apart found in {max_tries} draws; lower separation or k."
+        f"{owner}.separation: no set of {k} archetypes in [{low:g}, {high:g}]^{n_dims} "
+        f"pairwise {separation:g} apart found in {max_tries} draws; lower separation or "
+        f"n_archetypes."
     )
-
-
-# ------------------------------------------------------------------------- checks
-def _check_archetypes(archetypes, num_attractors, dim, min_separation, owner):
-    """The archetypes as a float (K, dim) array (None when they are to be imprinted)."""
-    if num_attractors is not None:
-        num_attractors = check_count("num_attractors", num_attractors, owner, error=CircuitError)
-    if archetypes is None:
-        if num_attractors is None:
-            raise CircuitError(
-                f"{owner}: give the stored states as archetypes=(K x dim array) or their "
-                f"number as num_attractors=K (to imprint them); got neither."
-            )
-        return None
-    array = _as_states("archetypes", archetypes, None, dim, owner)
-    if num_attractors is not None and num_attractors != len(array):
-        raise CircuitError(
-            f"{owner}.num_attractors: must equal the number of archetypes ({len(array)}); "
-            f"got {num_attractors}."
-        )
-    return _check_separation("archetypes", array, min_separation, owner)
-
-
-def _check_separation(name, states, min_separation, owner):
-    """``states`` (K, dim) if every pair is at least ``min_separation`` apart, else an error."""
-    gaps = np.sqrt(((states[:, np.newaxis] - states[np.newaxis]) ** 2).sum(axis=-1))
-    gaps[np.diag_indices(len(states))] = np.inf
-    if gaps.min() < min_separation:
-        a, b = np.unravel_index(np.argmin(gaps), gaps.shape)
-        raise CircuitError(
-            f"{owner}.{name}: rows {a} and {b} are {gaps[a, b]:.3g} apart (Euclidean); "
-            f"the code separates states at least match_width = {min_separation:g} apart. "
-            f"Move them apart or merge them."
-        )
-    return states
-
-
-def _as_states(name, values, rows, dim, owner):
-    """``values`` as a float (rows, dim) array in [0, 1] (any number of rows if None)."""
-    try:
-        array = np.array(values, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise CircuitError(f"{owner}.{name}: must be an array of numbers; got {values!r}.") from err
-    expected = f"({rows if rows is not None else 'K'}, {dim})"
-    if array.ndim != 2 or array.shape[1] != dim or (rows is not None and len(array) != rows):
-        raise CircuitError(f"{owner}.{name}: must have shape {expected}; got shape {array.shape}.")
-    if len(array) == 0:
-        raise CircuitError(f"{owner}.{name}: must not be empty; got shape {array.shape}.")
-    low, high = VALUE_RANGE
-    outside = ~((array >= low) & (array <= high))  # NaN counts as outside
-    if np.any(outside):
-        first = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise CircuitError(
-            f"{owner}.{name}: values must lie in [{low:g}, {high:g}] (the coded range); "
-            f"got {array[first]!r} at {first}. Rescale or np.clip them."
-        )
-    return array

@@ -1,6 +1,6 @@
 """The continuous actualization loop: the reference the spiking loop is built after.
 
-A state vector ``x`` (batch x dim) moves in steps under a pull toward a target (focus),
+A state vector ``x`` (batch x n_dims) moves in steps under a pull toward a target (focus),
 the gradient of a potential with a Gaussian well at every archetype (field) and noise
 whose amplitude decays exponentially or harmonically (jitter); the force schedule moves
 weight from the field to the focus.  One step stands for :data:`JITTER_STEP` (10 ms) of
@@ -11,10 +11,10 @@ the spiking loop, so settling times of the two can be compared directly
 import numpy as np
 from brian2 import second
 
-from ..checks import check_choice, check_count, check_fraction, check_real
-from ..errors import CircuitError
-from .actualization_parts import JITTER_STEP
-from .actualization_readout import first_settled
+from ...checks import check_choice, check_count, check_fraction, check_real
+from ...errors import CircuitError
+from .models import JITTER_STEP
+from .readout import first_settled
 
 __all__ = ["continuous_loop", "settling_times"]
 
@@ -36,7 +36,7 @@ def continuous_loop(
     decay_rate=0.05,
     seed=None,
 ):
-    r"""Run the continuous loop; returns the trajectory ``(steps + 1, batch, dim)``.
+    r"""Run the continuous loop; returns the trajectory ``(steps + 1, batch, n_dims)``.
 
     .. math::
 
@@ -51,10 +51,10 @@ def continuous_loop(
 
     Parameters
     ----------
-    archetypes : array (K, dim)
-    initial_states : array (batch, dim)
+    archetypes : array (K, n_dims)
+    initial_states : array (batch, n_dims)
     steps : int
-    target : array (dim,) or (batch, dim), optional
+    target : array (n_dims,) or (batch, n_dims), optional
         None: no focus.
     focus, field : float
         Focus rate ``f`` and well depth ``c`` per step.

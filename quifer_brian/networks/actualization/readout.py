@@ -1,21 +1,22 @@
 """Read-out of the spiking actualization loop: decoded states, distances, rhythm."""
 
+from dataclasses import dataclass, field
+
 import numpy as np
 from brian2 import ms, second
 
-from .actualization_parts import PREFERRED_RANGE
+from ... import analysis as qa
+from .layout import VALUE_RANGE, preferred_values, trial_of
 
 __all__ = [
     "READOUT_STEP",
     "READOUT_WINDOW",
-    "VALUE_RANGE",
     "ActualizationResult",
     "decode_states",
+    "first_settled",
     "gamma_measures",
 ]
 
-#: The coded range of the state values.
-VALUE_RANGE = (0.0, 1.0)
 #: Read-out: sliding windows of this length, every READOUT_STEP.
 READOUT_WINDOW = 50 * ms
 READOUT_STEP = 10 * ms
@@ -26,7 +27,7 @@ def decode_states(
     times,
     indices,
     batch,
-    dim,
+    n_dims,
     neurons_per_dim,
     duration,
     window=READOUT_WINDOW,
@@ -39,8 +40,8 @@ def decode_states(
     ----------
     times : 1-D array (s)
     indices : 1-D array of int
-        F cell indices, layout ``(b * dim + d) * neurons_per_dim + k``.
-    batch, dim, neurons_per_dim : int
+        F cell indices (layout in :mod:`.layout`).
+    batch, n_dims, neurons_per_dim : int
     duration : float (s) or brian2.Quantity
         End of the last window.
     window, step : brian2.Quantity (second)
@@ -54,7 +55,7 @@ def decode_states(
     stops : 1-D array (s)
         End of each window (the state at ``stops[i]`` is read from ``[stops[i] - window,
         stops[i])``).
-    states : array (n_windows, batch, dim)
+    states : array (n_windows, batch, n_dims)
         Decoded values, clipped to [0, 1]; NaN where a dimension has no spike in the
         window's neighbourhood.
     """
@@ -62,7 +63,7 @@ def decode_states(
     width = round(float(window / second) / step_s)
     duration = float(duration / second) if hasattr(duration, "dim") else float(duration)
     n_bins = round(duration / step_s)
-    n_cells = batch * dim * neurons_per_dim
+    n_cells = batch * n_dims * neurons_per_dim
     times = np.asarray(times, dtype=float)
     bins = np.minimum((times / step_s).astype(int), n_bins - 1)
     counts = np.bincount(
@@ -70,10 +71,9 @@ def decode_states(
     ).reshape(n_bins, n_cells)
     cumulative = np.concatenate([np.zeros((1, n_cells)), np.cumsum(counts, axis=0)])
     window_counts = cumulative[width:] - cumulative[:-width]  # windows ending at bins >= width
-    window_counts = window_counts.reshape(-1, batch, dim, neurons_per_dim)
+    window_counts = window_counts.reshape(-1, batch, n_dims, neurons_per_dim)
     stops = (np.arange(width, n_bins + 1)) * step_s
-    low, high = PREFERRED_RANGE
-    preferred = np.linspace(low, high, neurons_per_dim)
+    preferred = preferred_values(neurons_per_dim)
     padded = np.pad(window_counts, [(0, 0)] * 3 + [(1, 1)])
     smoothed = padded[..., :-2] + 2 * padded[..., 1:-1] + padded[..., 2:]
     peak = preferred[np.argmax(smoothed, axis=-1)]
@@ -95,48 +95,58 @@ def first_settled(inside, eligible=True):
 
 
 # -------------------------------------------------------------------------- result
+@dataclass(frozen=True, eq=False)
 class ActualizationResult:
-    """What :meth:`ActualizationLoop.actualize` returns.
+    """What :meth:`ActualizationLoop.actualize` returns (frozen: nothing changes it
+    after construction; its arrays are read-only).
 
     Attributes
     ----------
     times : 1-D array (s)
         Ends of the read-out windows.
-    trajectory : array (n_windows, batch, dim)
+    trajectory : array (n_windows, batch, n_dims)
         Decoded states (NaN: a dimension without spikes).
-    final_states : array (batch, dim)
-        The state decoded in the last window.
-    targets : array (batch, dim) or None
+    targets : array (batch, n_dims) or None
         The target of every trial (None without focus).
-    archetypes : array (K, dim)
-    distance : array (n_windows, batch)
-        Euclidean distance (value units) to the target, or without a target to the
-        nearest archetype; NaN where the state is undecodable.
-    silent : 1-D bool array (batch,)
-        Trials whose final state has a dimension without spikes.
-    onsets : 1-D array (batch,)
-        Each trial's cue onset (s).
+    archetypes : array (K, n_dims)
     result : Result
         The spikes (populations ``'F'``, ``'M'``, ``'I'``) for the analysis functions.
+    onsets : 1-D array (batch,)
+        Each trial's cue onset (s); None gives zeros.
+    distance : array (n_windows, batch)
+        Euclidean distance (value units) to the target, or without a target to the
+        nearest archetype; NaN where the state is undecodable.  Computed from the rest.
+    final_states : array (batch, n_dims)
+        The state decoded in the last window.
+    silent : 1-D bool array (batch,)
+        Trials whose final state has a dimension without spikes.
     """
 
-    def __init__(self, times, trajectory, targets, archetypes, result, onsets=None):
-        self.times = times
-        self.onsets = np.zeros(trajectory.shape[1]) if onsets is None else np.asarray(onsets)
-        self.trajectory = trajectory
-        self.targets = targets
-        self.archetypes = archetypes
-        self.result = result
-        reference = targets[np.newaxis] if targets is not None else None
-        if reference is None:
+    times: np.ndarray
+    trajectory: np.ndarray
+    targets: np.ndarray | None
+    archetypes: np.ndarray
+    result: object
+    onsets: np.ndarray | None = None
+    distance: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        trajectory = _read_only(self.trajectory)
+        onsets = np.zeros(trajectory.shape[1]) if self.onsets is None else self.onsets
+        targets, archetypes = self.targets, self.archetypes
+        if targets is None:
             gaps = trajectory[:, :, np.newaxis, :] - archetypes[np.newaxis, np.newaxis]
-            self.distance = np.sqrt((gaps**2).sum(axis=-1)).min(axis=-1)
+            distance = np.sqrt((gaps**2).sum(axis=-1)).min(axis=-1)
         else:
-            self.distance = np.sqrt(((trajectory - reference) ** 2).sum(axis=-1))
+            distance = np.sqrt(((trajectory - targets[np.newaxis]) ** 2).sum(axis=-1))
+        values = {"times": self.times, "trajectory": trajectory, "onsets": onsets}
+        values.update(targets=targets, archetypes=archetypes, distance=distance)
+        for name, value in values.items():
+            object.__setattr__(self, name, _read_only(value))
 
     @property
     def final_states(self):
-        """The states decoded in the last window, ``(batch, dim)``."""
+        """The states decoded in the last window, ``(batch, n_dims)``."""
         return self.trajectory[-1]
 
     @property
@@ -176,7 +186,7 @@ class ActualizationResult:
 
         Returns
         -------
-        array (batch, dim)
+        array (batch, n_dims)
         """
         times = np.asarray(times, dtype=float)
         windows = np.argmin(np.abs(self.times[:, np.newaxis] - times[np.newaxis]), axis=0)
@@ -234,8 +244,6 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
         against the phase of that trial's I rate band-passed to ``band``, pooled),
         ``freqs`` and ``power``.
     """
-    from .. import analysis as qa
-
     result = run.result
     batch = run.trajectory.shape[1]
     fs = 1000.0
@@ -245,7 +253,7 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
     first = np.round(starts * fs).astype(int)
     edges = np.arange(0.0, result.duration + 0.5 / fs, 1 / fs)
     times_i, cells_i = result.spikes["I"]
-    trial_i = cells_i // (result.sizes["I"] // batch)
+    trial_i = trial_of(cells_i, result.sizes["I"], batch)
     rates = np.array([np.histogram(times_i[trial_i == b], edges)[0] for b in range(batch)])
     spectra = []
     for rate, begin in zip(rates.astype(float), first, strict=True):
@@ -267,7 +275,7 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
     phases = []
     for name in ("F", "M"):
         times, cells = result.spikes[name]
-        trial = cells // (result.sizes[name] // batch)
+        trial = trial_of(cells, result.sizes[name], batch)
         for b in range(batch):
             inside = (times >= first[b] / fs) & (times < (first[b] + length) / fs)
             spikes = times[inside & (trial == b)]
@@ -287,3 +295,13 @@ def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0
         "freqs": freqs,
         "power": power,
     }
+
+
+def _read_only(value):
+    """``value`` as a read-only array view (None stays None; the caller's array keeps
+    its flags)."""
+    if value is None:
+        return None
+    view = np.asarray(value).view()
+    view.flags.writeable = False
+    return view

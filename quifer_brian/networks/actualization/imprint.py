@@ -1,7 +1,9 @@
 r"""Imprinting: the archetypes of an actualization loop grown by a plasticity rule.
 
-A loop built with ``actualization_loop(dim, num_attractors=K)`` has no archetypes.
-:func:`imprint` grows them in the F->M (read) and M->F (write-back) weights from
+A loop built with ``actualization_loop(n_dims, n_archetypes=K)`` has no archetypes.
+:func:`simulate_imprint` (called by :meth:`ActualizationLoop.imprint
+<quifer_brian.networks.actualization.loop.ActualizationLoop.imprint>`, which returns a
+new loop that stores them) grows them in the F->M (read) and M->F (write-back) weights from
 repeated, noisy presentations of K patterns, in one simulation whose every part is in
 equations and :class:`~brian2.input.timedarray.TimedArray` s:
 
@@ -13,7 +15,7 @@ equations and :class:`~brian2.input.timedarray.TimedArray` s:
   ``cue_gain``, width ``tuning_width``, over the same preferred values);
 - **the label** (the supervision): memory assembly ``labels[p]`` gets a teacher current.
   One assembly per archetype is the loop's design (a conjunctive layer; see
-  :mod:`.actualization`): *which* assembly stores a pattern is given, *what* it stores
+  :mod:`.loop`): *which* assembly stores a pattern is given, *what* it stores
   is learned.  This is a supervised (teacher-forced) association.
 - **the plasticity** is a rule of the equation library (default
   :data:`~quifer_brian.equations.istdp`) on every F->M and M->F synapse, starting from
@@ -46,24 +48,23 @@ end between the bounds or at them; nothing grows without limit.
 
 import functools
 import numbers
-from dataclasses import replace
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from brian2 import Hz, Synapses, TimedArray, amp, ms, pA, second
 
-from ..backends import backend_session
-from ..checks import check_count, check_real, check_scalar_quantity
-from ..equations import istdp, lif, ou_current
-from ..equations.current_model import CurrentModel
-from ..equations.model import Parameter
-from ..equations.plasticity_model import PlasticityModel
-from ..errors import CircuitError
-from .actualization_parts import PREFERRED_RANGE
-from .circuit import Circuit, CircuitParts
+from ...backends import backend_session
+from ...checks import check_count, check_real, check_scalar_quantity
+from ...equations import istdp, ou_current
+from ...equations.plasticity_model import PlasticityModel
+from ...errors import CircuitError
+from ..circuit import Circuit, CircuitParts
+from .checks import check_patterns
+from .layout import feature_cells
+from .models import IMPRINT_FEATURE_LIF, IMPRINT_MEMORY_LIF, PRESENTED, TEACHER
 
-__all__ = ["ImprintResult", "imprint", "weight_ratio"]
-
-P = Parameter
+__all__ = ["READ_RULE", "WRITE_RULE", "ImprintResult", "simulate_imprint", "weight_ratio"]
 
 #: Rule parameters of the read (F->M) and write-back (M->F) synapses for ``istdp``:
 #: any F activity under a taught assembly potentiates its read weight; only F cells the
@@ -71,69 +72,44 @@ P = Parameter
 READ_RULE = {"eta": 0.01, "rho_0": 30 * Hz}
 WRITE_RULE = {"eta": 0.02, "rho_0": 20 * Hz}
 
-# ------------------------------------------------------------------------ models
-#: The presented pattern: the loop's tuned cue, its value read from the schedule.
-_PRESENTED = CurrentModel(
-    name="presented",
-    description="the presented (noisy) pattern, a tuned current toward shown(t, dimension) "
-    "on for the first duty fraction of each presentation",
-    equations="I = I_peak*int(t/period - floor(t/period) < duty)"
-    "*exp(-(pref - shown(t, dimension))**2/(2*width**2)) : amp",
-    parameters=(
-        P("I_peak", 250 * pA, "peak current (into the cell preferring the value)"),
-        P("width", 0.05, "tuning width (value units)", positive=True),
-        P("period", 100 * ms, "duration of one presentation", positive=True),
-        P("duty", 0.8, "fraction of a presentation with the input on", positive=True),
-    ),
-    output="I",
-    reference="Ben-Yishai, Bar-Or & Sompolinsky 1995 (tuned input to a feature map)",
-)
-#: The label: a teacher current into the assembly of the presented pattern.
-_TEACHER = CurrentModel(
-    name="teacher",
-    description="supervision: a current into the memory assembly of the presented pattern",
-    equations="I = I_peak*int(t/period - floor(t/period) < duty)"
-    "*int(abs(assembly - label(t)) < 0.5) : amp",
-    parameters=(
-        P("I_peak", 200 * pA, "teacher current"),
-        P("period", 100 * ms, "duration of one presentation", positive=True),
-        P("duty", 0.8, "fraction of a presentation with the input on", positive=True),
-    ),
-    output="I",
-    reference="Hebb 1949; teacher forcing (Williams & Zipser 1989)",
-)
-
 
 # ------------------------------------------------------------------------ result
+@dataclass(frozen=True, eq=False)
 class ImprintResult:
-    """What :func:`imprint` returns.
+    """What :func:`simulate_imprint` returns (frozen; its arrays are read-only).
 
     Attributes
     ----------
-    patterns : array (K, dim)
-    fm_weights : brian2.Quantity (amp), array (dim * neurons_per_dim, K * memory_size)
+    patterns : array (K, n_dims)
+    fm_weights : brian2.Quantity (amp), array (n_dims * neurons_per_dim, K * memory_size)
         Learned F->M weights of one trial (row: F cell, column: M cell).
-    mf_weights : brian2.Quantity (amp), array (K * memory_size, dim * neurons_per_dim)
+    mf_weights : brian2.Quantity (amp), array (K * memory_size, n_dims * neurons_per_dim)
         Learned M->F weights of one trial (row: M cell, column: F cell).
     labels : 1-D int array (n_presentations,)
         The pattern shown in each presentation.
-    shown : array (n_presentations, dim)
+    shown : array (n_presentations, n_dims)
         The noisy version shown in each presentation.
-    ratio : dict
+    ratio : mapping
         ``{'FM': ..., 'MF': ...}``: :func:`weight_ratio` of the learned weights.
     result : Result or None
         The spikes of the imprint (populations ``'F'``, ``'M'``); None without
         presentations.
     """
 
-    def __init__(self, patterns, fm_weights, mf_weights, labels, shown, ratio, result):
-        self.patterns = patterns
-        self.fm_weights = fm_weights
-        self.mf_weights = mf_weights
-        self.labels = labels
-        self.shown = shown
-        self.ratio = ratio
-        self.result = result
+    patterns: np.ndarray
+    fm_weights: object
+    mf_weights: object
+    labels: np.ndarray
+    shown: np.ndarray
+    ratio: dict
+    result: object
+
+    def __post_init__(self):
+        for name in ("patterns", "fm_weights", "mf_weights", "labels", "shown"):
+            view = getattr(self, name).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
+        object.__setattr__(self, "ratio", MappingProxyType(dict(self.ratio)))
 
     def __repr__(self):
         return (
@@ -147,9 +123,9 @@ def weight_ratio(weights, patterns, neurons_per_dim, memory_size, radius=0.05):
 
     Parameters
     ----------
-    weights : array (dim * neurons_per_dim, K * memory_size)
+    weights : array (n_dims * neurons_per_dim, K * memory_size)
         F->M weights of one trial, or M->F weights transposed.
-    patterns : array (K, dim)
+    patterns : array (K, n_dims)
     neurons_per_dim, memory_size : int
     radius : float (value units)
         The F cells *tuned to* pattern ``k``: those whose preferred value lies within
@@ -168,7 +144,8 @@ def weight_ratio(weights, patterns, neurons_per_dim, memory_size, radius=0.05):
     --------
     >>> import numpy as np
     >>> patterns = np.array([[0.2], [0.8]])
-    >>> preferred = np.linspace(-0.1, 1.1, 13)
+    >>> from quifer_brian.networks.actualization.layout import preferred_values
+    >>> preferred = preferred_values(13)  # the preferred values of 13 cells
     >>> tuned = np.abs(preferred[:, None] - patterns[:, 0]) <= 0.05
     >>> weights = np.repeat(np.where(tuned, 1.0, 0.1), 2, axis=1)  # 2 cells per assembly
     >>> float(weight_ratio(weights, patterns, 13, 2))
@@ -176,10 +153,8 @@ def weight_ratio(weights, patterns, neurons_per_dim, memory_size, radius=0.05):
     """
     patterns = np.asarray(patterns, dtype=float)
     weights = np.asarray(weights, dtype=float)
-    k, dim = patterns.shape
-    low, high = PREFERRED_RANGE
-    preferred = np.tile(np.linspace(low, high, neurons_per_dim), dim)
-    dimension = np.repeat(np.arange(dim), neurons_per_dim)
+    k, n_dims = patterns.shape
+    preferred, dimension = feature_cells(1, n_dims, neurons_per_dim)
     tuned = np.abs(preferred[np.newaxis] - patterns[:, dimension]) <= radius + 1e-12
     assembly = np.repeat(np.arange(k), memory_size)
     within = np.zeros(weights.shape, dtype=bool)
@@ -194,7 +169,7 @@ def weight_ratio(weights, patterns, neurons_per_dim, memory_size, radius=0.05):
 
 
 # ------------------------------------------------------------------------ imprint
-def imprint(
+def simulate_imprint(
     loop,
     patterns,
     repetitions,
@@ -209,14 +184,18 @@ def imprint(
     backend="numpy",
     seed=None,
 ):
-    """Grow the loop's archetypes from noisy presentations (see the module docstring).
+    """Grow archetypes from noisy presentations into the loop's weights (see the module
+    docstring); the loop is not changed.
+
+    :meth:`ActualizationLoop.imprint
+    <quifer_brian.networks.actualization.loop.ActualizationLoop.imprint>` calls this and
+    returns, with its result, a new loop that runs with the learned weights.
 
     Parameters
     ----------
     loop : ActualizationLoop
-        Built with ``num_attractors=K``; after the imprint it stores ``patterns`` and
-        runs with the learned weights.
-    patterns : array (K, dim)
+        Built with ``n_archetypes=K`` (or a loop returned by an earlier imprint).
+    patterns : array (K, n_dims)
         In [0, 1], pairwise at least the loop's ``match_width`` apart.
     repetitions : int
         Presentations of each pattern (>= 0; 0 keeps the uniform start: the untrained
@@ -251,22 +230,22 @@ def imprint(
     Examples
     --------
     >>> from quifer_brian.networks import actualization_loop
-    >>> loop = actualization_loop(2, num_attractors=2, batch=1, neurons_per_dim=10,
+    >>> loop = actualization_loop(2, n_archetypes=2, batch=1, neurons_per_dim=10,
     ...                           memory_size=2)
-    >>> imprinted = loop.imprint([[0.2, 0.3], [0.8, 0.7]], 2, seed=1)
+    >>> imprinted = simulate_imprint(loop, [[0.2, 0.3], [0.8, 0.7]], 2, seed=1)
     >>> imprinted.fm_weights.shape, imprinted.labels.tolist()
     ((20, 4), [0, 1, 0, 1])
-    >>> loop.archetypes.tolist()
-    [[0.2, 0.3], [0.8, 0.7]]
+    >>> loop.archetypes is None
+    True
     """
     p = loop.params
     owner = "imprint"
     if p["archetypes"] is not None and not p.get("learned_weights", False):
         raise CircuitError(
             f"{owner}: the loop was built with archetypes; build it with "
-            f"num_attractors=K (no archetypes) to imprint them."
+            f"n_archetypes=K (no archetypes) to imprint them."
         )
-    patterns = _check_patterns(patterns, p["n_archetypes"], p["dim"], p["match_width"], owner)
+    patterns = check_patterns(patterns, p["n_archetypes"], p["n_dims"], p["match_width"], owner)
     repetitions = check_count("repetitions", repetitions, owner, minimum=0, error=CircuitError)
     noise = check_real("noise", noise, owner, error=CircuitError)
     check_scalar_quantity("presentation", presentation, second, owner, error=CircuitError)
@@ -291,11 +270,11 @@ def imprint(
     if seed is not None and not isinstance(seed, numbers.Integral):
         raise CircuitError(f"{owner}.seed: must be an integer or None; got {seed!r}.")
 
-    k, dim = patterns.shape
+    k, n_dims = patterns.shape
     rng = np.random.default_rng(seed)
     labels = np.array([rng.permutation(k) for _ in range(repetitions)], dtype=int).reshape(-1)
-    shown = np.clip(patterns[labels] + rng.normal(0, noise, (len(labels), dim)), 0, 1)
-    n_f, n_m = dim * p["neurons_per_dim"], k * p["memory_size"]
+    shown = np.clip(patterns[labels] + rng.normal(0, noise, (len(labels), n_dims)), 0, 1)
+    n_f, n_m = n_dims * p["neurons_per_dim"], k * p["memory_size"]
     fm = np.full((n_f, n_m), initial_weight) * p["w_fm"]
     mf = np.full((n_m, n_f), initial_weight) * p["w_mf"]
     result = None
@@ -324,22 +303,7 @@ def imprint(
         "FM": weight_ratio(np.asarray(fm), patterns, *sizes, radius),
         "MF": weight_ratio(np.asarray(mf).T, patterns, *sizes, radius),
     }
-    loop.params.update(archetypes=patterns, learned_weights=True, fm_weights=fm, mf_weights=mf)
     return ImprintResult(patterns, fm, mf, labels, shown, ratio, result)
-
-
-def _check_patterns(patterns, n_patterns, dim, min_separation, owner):
-    """The patterns as a float (K, dim) array: shape, range and separation checked."""
-    # imported here: actualization imports this module lazily (no cycle at import time)
-    from .actualization import _as_states, _check_separation
-
-    array = _as_states("patterns", patterns, None, dim, owner)
-    if len(array) != n_patterns:
-        raise CircuitError(
-            f"{owner}.patterns: the loop has {n_patterns} memory assemblies "
-            f"(num_attractors); got {len(array)} patterns."
-        )
-    return _check_separation("patterns", array, min_separation, owner)
 
 
 def _weight_matrix(synapses, n_pre, n_post):
@@ -370,7 +334,7 @@ def _plastic(source, target, rule, w_max, start, name, overrides):
 
 
 def _construct_imprint(
-    dim,
+    n_dims,
     n_archetypes,
     neurons_per_dim,
     memory_size,
@@ -396,22 +360,17 @@ def _construct_imprint(
     n, m, k = neurons_per_dim, memory_size, n_archetypes
     timing = {"period": presentation, "duty": duty}
     background = ou_current.labelled("bg").with_params(sigma=noise_e, tau=5 * ms)
-    presented = _PRESENTED.with_params(I_peak=cue_gain, width=tuning_width, **timing)
-    teacher = _TEACHER.with_params(I_peak=teacher_gain, **timing)
-    feature_model = _with_equations(
-        lif, "feature", "pref : 1 (constant)\ndimension : integer (constant)"
+    presented = PRESENTED.with_params(I_peak=cue_gain, width=tuning_width, **timing)
+    teacher = TEACHER.with_params(I_peak=teacher_gain, **timing)
+    feature = IMPRINT_FEATURE_LIF.group(
+        n_dims * n, name="imprint_F", currents=[background, presented], dt=dt
     )
-    feature = feature_model.group(
-        dim * n, name="imprint_F", currents=[background, presented], dt=dt
-    )
-    low, high = PREFERRED_RANGE
-    cells = np.arange(dim * n)
-    feature.pref = low + (high - low) * (cells % n) / (n - 1)
-    feature.dimension = cells // n
+    feature.pref, feature.dimension = feature_cells(1, n_dims, n)
     feature.I_ext = drive_f
     feature.namespace["shown"] = TimedArray(shown, dt=presentation, name="imprint_shown")
-    memory_model = _with_equations(lif, "memory", "assembly : integer (constant)")
-    memory = memory_model.group(k * m, name="imprint_M", currents=[background, teacher], dt=dt)
+    memory = IMPRINT_MEMORY_LIF.group(
+        k * m, name="imprint_M", currents=[background, teacher], dt=dt
+    )
     memory.assembly = np.arange(k * m) // m
     memory.I_ext = drive_m
     memory.namespace["label"] = TimedArray(
@@ -422,8 +381,3 @@ def _construct_imprint(
     fm = _plastic(feature, memory, plasticity, w_fm, initial_weight, "imprint_FM", read_rule)
     mf = _plastic(memory, feature, plasticity, w_mf, initial_weight, "imprint_MF", write_rule)
     return CircuitParts(populations={"F": feature, "M": memory}, synapses={"FM": fm, "MF": mf})
-
-
-def _with_equations(model, name, equations):
-    """``model`` with more equations (the variables a layer's cells carry)."""
-    return replace(model, name=f"{model.name}_{name}", equations=model.equations + "\n" + equations)

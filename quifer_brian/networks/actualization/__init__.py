@@ -1,0 +1,26 @@
+"""The spiking actualization loop: a noisy cue settles into a stored archetype.
+
+Modules, lower layers first: :mod:`.layout` (where each feature cell sits and what it
+prefers), :mod:`.checks` (argument checks), :mod:`.models` (the loop's neuron and current
+models), :mod:`.construct` (the Brian2 objects), :mod:`.readout` (decoding and results),
+:mod:`.imprint` (archetypes grown by plasticity), :mod:`.loop` (the public builder) and
+:mod:`.continuous` (the continuous reference).
+"""
+
+from .continuous import continuous_loop, settling_times
+from .imprint import ImprintResult, weight_ratio
+from .loop import ActualizationLoop, actualization_loop, random_archetypes
+from .readout import ActualizationResult, decode_states, gamma_measures
+
+__all__ = [
+    "ActualizationLoop",
+    "ActualizationResult",
+    "ImprintResult",
+    "actualization_loop",
+    "continuous_loop",
+    "decode_states",
+    "gamma_measures",
+    "random_archetypes",
+    "settling_times",
+    "weight_ratio",
+]
