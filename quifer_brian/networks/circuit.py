@@ -407,7 +407,10 @@ class Circuit:
                 f"this circuit ran; got {session!r}."
             )
         duration_s = float(self._network.t / second)
-        program = CompiledProgram(session.directory, describe_program(self, duration_s, {}))
+        manifest = describe_program(self, duration_s, {})
+        # the result records the values it ran with, not the compiled defaults
+        manifest["layout"]["params"].update({k: quantity_to_json(v) for k, v in changes.items()})
+        program = CompiledProgram(session.directory, manifest)
         result = program.run(values, seed=None, check=check)
         result.meta["seed"] = seed
         result.meta["backend"] = session.backend

@@ -112,3 +112,28 @@ def test_runtime_extension_is_refused_on_standalone():
     assert circuit.run(50 * ms).duration == pytest.approx(0.05)
     assert circuit.run(50 * ms).duration == pytest.approx(0.1), "a second run continues"
     assert float(circuit.network.t / second) == pytest.approx(0.1)
+
+
+@pytest.mark.standalone
+def test_rerun_in_a_session_runs_the_compiled_program_with_new_values(tmp_path):
+    """The one rerun path: run_values -> CompiledProgram, no recompile."""
+    from quifer_brian.networks import ping
+
+    with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
+        circuit = ping(n_e=80, n_i=20)
+        first = circuit.run(200 * ms, session=session, seed=4)
+        binary = tmp_path / "main"
+        built_at = binary.stat().st_mtime
+        same = circuit.rerun(session, seed=4)
+        slower = circuit.rerun(session, tau_gaba=20 * ms)
+        with pytest.raises(CircuitError, match="n_e cannot change without a new build"):
+            circuit.rerun(session, n_e=100)
+    assert binary.stat().st_mtime == built_at, "a rerun must not recompile"
+    for name in ("E", "I"):
+        np.testing.assert_array_equal(same.spikes[name][0], first.spikes[name][0])
+        np.testing.assert_array_equal(same.spikes[name][1], first.spikes[name][1])
+    assert slower.params["tau_gaba"] == {"value": 0.02, "unit": "second"}
+    assert {k: v for k, v in slower.params.items() if k != "tau_gaba"} == {
+        k: v for k, v in first.params.items() if k != "tau_gaba"
+    }
+    assert len(slower.spikes["E"][0]) != len(first.spikes["E"][0])
