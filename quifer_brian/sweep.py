@@ -31,7 +31,7 @@ from brian2 import Quantity, second
 from .checks import check_quantity
 from .errors import CircuitError
 from .io import quantity_to_json, write_json
-from .metrics import measure, resolve_metrics
+from .analysis.metrics import measure, resolve_metrics
 
 __all__ = ["sweep", "sweep_points"]
 
