@@ -15,7 +15,7 @@ import os
 import numpy as np
 from brian2 import pA, second
 
-from .analysis import compute_phase
+from .analysis import THETA_BAND, compute_phase
 from .errors import SimulationError
 
 __all__ = ["READOUT_CYCLES", "run_loop_act", "theta_troughs"]
@@ -65,7 +65,7 @@ def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
     from .networks import actualization_loop
     from .networks.actualization_readout import gamma_measures
 
-    band = (4.0, 12.0) if not np.isfinite(theta_hz) else (theta_hz - 2.0, theta_hz + 2.0)
+    band = THETA_BAND if not np.isfinite(theta_hz) else (theta_hz - 2.0, theta_hz + 2.0)
     troughs = theta_troughs(theta_result, band, t_start)
     batch = min(LOOP_BATCH, len(troughs) - READOUT_CYCLES)
     if batch < MIN_TRIALS:

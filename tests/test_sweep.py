@@ -14,9 +14,9 @@ import pytest
 from brian2 import ms, pA, second
 
 from quifer_brian import build_cache
+from quifer_brian.analysis import gamma_measures
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ping
-from quifer_brian.networks.ei import gamma_measures
 from quifer_brian.sweep import sweep, sweep_points
 
 from .conftest import SWEEP_DURATION_MS, SWEEP_PING
