@@ -28,10 +28,10 @@ import time
 import numpy as np
 from brian2 import Quantity, second
 
+from .analysis.metrics import measure, resolve_metrics
 from .checks import check_quantity
 from .errors import CircuitError
 from .io import quantity_to_json, write_json
-from .analysis.metrics import measure, resolve_metrics
 
 __all__ = ["sweep", "sweep_points"]
 
