@@ -19,9 +19,12 @@ from brian2 import second
 
 from .analysis import analyse_theta_gamma, compute_comodulogram, spike_phases
 from .analysis.measures import THETA_GAMMA_T_START
+from .checks import check_quantity
 from .devices import backend_status, check_backend
+from .errors import CircuitError
 from .flagship_loop import run_loop_act
 from .io import write_json
+from .networks import theta_gamma
 
 __all__ = ["run_flagship"]
 
@@ -55,10 +58,6 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     dict
         The summary written to ``summary.json``.
     """
-    from .checks import check_quantity
-    from .errors import CircuitError
-    from .networks import theta_gamma
-
     backend = check_backend(backend) if backend is not None else _default_backend()
     check_quantity("duration", duration, second, owner="demo")
     if float(duration / second) < MIN_DURATION:
