@@ -32,8 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from brian2 import ms, pA, second
 
+from quifer_brian.analysis import measure
 from quifer_brian.backends import BuildCache
-from quifer_brian.metrics import measure
 from quifer_brian.networks import ping
 from quifer_brian.sweeps import sweep, sweep_points
 

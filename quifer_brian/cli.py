@@ -21,20 +21,18 @@ import time
 import numpy as np
 
 from ._version import __version__
+from .analysis import STANDARD_METRICS, analyse_result, summarise_run
 from .backends import list_backends
 from .errors import CircuitError, QuiferError
-from .metrics import STANDARD_METRICS
 from .results import write_json
 from .tasks import (
     NETWORKS,
-    analyse_result,
     build_network,
     builder_parameters,
     format_default,
     network_builder,
     parameter_meanings,
     parse_params,
-    summarise_run,
     write_analysis_figures,
 )
 

@@ -7,7 +7,8 @@ proxy above its aperiodic background, theta-gamma phase-amplitude coupling again
 time-shift surrogates, and the locking of excitatory spikes to gamma.  Then the second
 act (:mod:`quifer_brian.flagship_loop`): that theta clocks the spiking actualization
 loop, one actualization per theta cycle.  It writes the figures, ``summary.json`` and
-the result into an output folder.
+the result into an output folder.  The measures are
+:func:`quifer_brian.analysis.analyse_theta_gamma`.
 """
 
 import os
@@ -16,102 +17,20 @@ import time
 import numpy as np
 from brian2 import second
 
-from .analysis import (
-    compute_comodulogram,
-    compute_mi_surrogates,
-    compute_plv,
-    compute_spectrum,
-    find_peaks,
-    spike_phases,
-)
+from .analysis import analyse_theta_gamma, compute_comodulogram, spike_phases
+from .analysis.measures import THETA_GAMMA_T_START
 from .backends import backend_status, check_backend
+from .checks import check_quantity
+from .errors import CircuitError
 from .flagship_loop import run_loop_act
+from .networks import theta_gamma
 from .results import write_json
 
-__all__ = ["analyse_theta_gamma", "run_flagship"]
+__all__ = ["run_flagship"]
 
-THETA_BAND = (4.0, 12.0)  # Hz
-GAMMA_BAND = (30.0, 100.0)  # Hz
-T_START = 0.2  # s of onset transient left out of every measure
+T_START = THETA_GAMMA_T_START  # s of onset transient left out of every measure
 MIN_DURATION = 2.0  # s: shorter runs leave too few theta cycles for a theta peak
 MIN_PEAK_HEIGHT = 0.3  # log10 power above the aperiodic fit (a factor of 2)
-
-
-def _strongest_peak(fit, band):
-    """(frequency, height) of the highest fitted peak in ``band``, or (nan, 0)."""
-    rows = fit.peaks[(fit.peaks[:, 0] >= band[0]) & (fit.peaks[:, 0] <= band[1])]
-    if rows.size == 0:
-        return float("nan"), 0.0
-    row = rows[np.argmax(rows[:, 1])]
-    return float(row[0]), float(row[1])
-
-
-def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, seed=0):
-    """Measure theta, gamma, their coupling and the gamma locking of E spikes.
-
-    Parameters
-    ----------
-    result : Result
-        From ``theta_gamma().run(...)`` (needs ``lfp`` and the ``'E'`` population).
-    bands : ((float, float), (float, float)) (Hz), optional
-        Theta phase band and gamma band to use instead of the measured peaks +- 2 Hz and
-        +- 10 Hz (a control without rhythms has no peaks to centre them on).
-    n_surrogates : int
-        Time-shift surrogates for the modulation index's p-value.
-    min_shift : float (s), optional
-        Smallest surrogate shift; default 1 s, or a quarter of the analysed signal for
-        runs shorter than 4.2 s.
-    seed : int
-        Seed of the surrogate shifts.
-
-    Returns
-    -------
-    dict
-        ``theta_hz``, ``gamma_hz`` (strongest peak in 4-12 / 30-100 Hz, nan if none),
-        ``theta_height``, ``gamma_height`` (log10 power above the aperiodic fit),
-        ``aperiodic_exponent``, ``gamma_plv`` (E spikes vs the gamma band of the LFP
-        proxy), ``mi``, ``mi_p_value``, ``mi_over_p95`` (MI / 95th percentile of the
-        surrogates), ``bands``, ``rates_hz`` per population, and ``spectrum``
-        ``(freqs, power, PeakFit)`` for plotting.
-    """
-    fs = result.fs
-    sig = np.asarray(result.lfp)[int(T_START * fs) :]
-    freqs, power = compute_spectrum(sig, fs)
-    fit = find_peaks(freqs, power, f_range=(2.0, 100.0))
-    if min_shift is None:
-        min_shift = min(1.0, len(sig) / fs / 4)
-    f_theta, h_theta = _strongest_peak(fit, THETA_BAND)
-    f_gamma, h_gamma = _strongest_peak(fit, GAMMA_BAND)
-    if bands is None:
-        bands = ((f_theta - 2.0, f_theta + 2.0), (f_gamma - 10.0, f_gamma + 10.0))
-    phase_band, gamma_band = bands
-    times, _ = result.spikes["E"]
-    times = times[(times > T_START + 0.05) & (times < result.duration - 0.05)] - T_START
-    plv, _ = compute_plv(spike_phases(times, sig, fs, gamma_band))
-    amp_band = (gamma_band[0] - 5.0, gamma_band[1] + 5.0)  # holds the theta side bands
-    test = compute_mi_surrogates(
-        sig,
-        fs,
-        phase_band,
-        amp_band,
-        n_surrogates=n_surrogates,
-        min_shift=min_shift,
-        seed=seed,
-    )
-    return {
-        "theta_hz": f_theta,
-        "theta_height": h_theta,
-        "gamma_hz": f_gamma,
-        "gamma_height": h_gamma,
-        "aperiodic_exponent": float(fit.exponent),
-        "gamma_plv": float(plv),
-        "mi": float(test.mi),
-        "mi_p_value": float(test.p_value),
-        "mi_over_p95": float(test.mi / np.percentile(test.surrogates, 95)),
-        "bands": bands,
-        "rates_hz": {name: result.mean_rate(name) for name in result.populations},
-        "spectrum": (freqs, power, fit),
-    }
 
 
 def _default_backend():
@@ -139,10 +58,6 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     dict
         The summary written to ``summary.json``.
     """
-    from .checks import check_quantity
-    from .errors import CircuitError
-    from .networks import theta_gamma
-
     backend = check_backend(backend) if backend is not None else _default_backend()
     check_quantity("duration", duration, second, owner="demo")
     if float(duration / second) < MIN_DURATION:

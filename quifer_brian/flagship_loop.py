@@ -15,7 +15,7 @@ import os
 import numpy as np
 from brian2 import pA, second
 
-from .analysis import compute_phase
+from .analysis import THETA_BAND, compute_phase
 from .errors import SimulationError
 from .networks.actualization import actualization_loop, gamma_measures
 
@@ -63,7 +63,7 @@ def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
         30-80 Hz peak's share of the 5-200 Hz power), ``trials``, ``theta_cycle_ms``
         (mean), ``readout_cycles``.
     """
-    band = (4.0, 12.0) if not np.isfinite(theta_hz) else (theta_hz - 2.0, theta_hz + 2.0)
+    band = THETA_BAND if not np.isfinite(theta_hz) else (theta_hz - 2.0, theta_hz + 2.0)
     troughs = theta_troughs(theta_result, band, t_start)
     batch = min(LOOP_BATCH, len(troughs) - READOUT_CYCLES)
     if batch < MIN_TRIALS:

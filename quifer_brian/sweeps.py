@@ -12,7 +12,7 @@ is written to ``out/points/`` as it completes (atomically), so running the same 
 again skips the finished points: an interrupted sweep resumes and loses nothing.  A
 point that fails is reported with its parameters and error and does not stop the
 others.  The result is a ``pandas.DataFrame``: one row per point, the parameters (in the
-units shown in the column names), the metrics (:mod:`quifer_brian.metrics`), the seed,
+units shown in the column names), the metrics (:mod:`quifer_brian.analysis.metrics`), the seed,
 the error (empty if none), the build and the wall time.
 """
 
@@ -28,9 +28,9 @@ import time
 import numpy as np
 from brian2 import Quantity, second
 
+from .analysis.metrics import measure, resolve_metrics
 from .checks import check_quantity
 from .errors import CircuitError
-from .metrics import measure, resolve_metrics
 from .results import write_json
 from .units import quantity_to_json
 
@@ -159,7 +159,7 @@ def sweep(
     duration : brian2.Quantity (second)
         Simulated time of each point.
     metrics : str, callable, sequence or dict, optional
-        What to measure on each result (:func:`quifer_brian.metrics.measure`); default
+        What to measure on each result (:func:`quifer_brian.analysis.metrics.measure`); default
         ``('rates', 'gamma')``.
     backend : {'cpp_standalone', 'numpy', 'cython'}
         cpp_standalone compiles each structure once and reruns it; the runtime backends

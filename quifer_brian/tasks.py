@@ -1,8 +1,9 @@
 """The library functions behind the command line.
 
-Run a network builder by name with parameters read from text, summarise a run, measure
-a saved result (rates, CV, LFP peaks, spike-LFP locking, theta-gamma coupling) and
-describe the networks' parameters.  :mod:`quifer_brian.cli` is a thin shell over these.
+Run a network builder by name with parameters read from text, draw the figures of a
+measured result and describe the networks' parameters.  :mod:`quifer_brian.cli` is a
+thin shell over these; the summary and the analysis of a run are
+:func:`quifer_brian.analysis.summarise_run` and :func:`quifer_brian.analysis.analyse_result`.
 """
 
 import inspect
@@ -15,20 +16,16 @@ from .errors import CircuitError
 
 __all__ = [
     "NETWORKS",
-    "analyse_result",
     "build_network",
     "builder_parameters",
     "format_default",
     "network_builder",
     "parameter_meanings",
     "parse_params",
-    "summarise_run",
     "write_analysis_figures",
 ]
 
 NETWORKS = ("brunel", "frequency_bank", "ing", "kuramoto", "ping", "theta_gamma")
-THETA_BAND = (4.0, 12.0)  # Hz
-GAMMA_BAND = (30.0, 100.0)  # Hz
 _DOC_PARAMETER = re.compile(r"^(\w+(?:, \w+)*) : (.*)$")  # numpydoc "name : type"
 _MEANING_WIDTH = 90
 
@@ -106,173 +103,6 @@ def build_network(network, params):
             f"{network}: unknown parameter(s) {unknown}; its parameters are: {valid}."
         ) from None
     return builder(**params)
-
-
-def _analysis_start(result):
-    """Seconds of onset transient left out of the LFP measures (0.2 s, less if short)."""
-    return min(0.2, result.duration / 4)
-
-
-def _lfp_spectrum(result):
-    """Spectrum of the LFP after the onset transient, and its fitted peaks.
-
-    Returns
-    -------
-    freqs, power : 1-D arrays (Hz, A^2/Hz)
-    fit : PeakFit or str
-        The peaks above the aperiodic background, or why they could not be fitted
-        (a run too short for enough frequency bins, ...).
-    """
-    from .analysis import compute_spectrum, find_peaks
-    from .errors import AnalysisError
-
-    sig = np.asarray(result.lfp, dtype=float)[int(_analysis_start(result) * result.fs) :]
-    freqs, power = compute_spectrum(sig, result.fs)
-    try:
-        fit = find_peaks(freqs, power, f_range=(2.0, min(100.0, 0.45 * result.fs)))
-    except AnalysisError as err:
-        fit = f"no spectral peaks measured: {err}"
-    return freqs, power, fit
-
-
-def _peaks_json(fit):
-    return [
-        {"frequency_hz": float(f), "height": float(h), "width_hz": float(w)}
-        for f, h, w in np.asarray(fit.peaks).reshape(-1, 3)
-    ]
-
-
-def _strongest(fit, band=None):
-    rows = np.asarray(fit.peaks).reshape(-1, 3)
-    if band is not None:
-        rows = rows[(rows[:, 0] >= band[0]) & (rows[:, 0] <= band[1])]
-    if rows.size == 0:
-        return None
-    return rows[np.argmax(rows[:, 1])]
-
-
-def _round(value, digits=3):
-    return None if value is None else round(float(value), digits)
-
-
-def summarise_run(result):
-    """The summary of a run: rates per population, LFP peaks, backend, seed, wall time."""
-
-    summary = {
-        "network": result.meta.get("circuit"),
-        "backend": result.meta.get("backend"),
-        "seed": result.meta.get("seed"),
-        "duration_s": result.duration,
-        "simulation_wall_s": _round(result.meta.get("wall_time_s")),
-        "rates_hz": {name: float(result.mean_rate(name)) for name in result.populations},
-        "lfp_peak_hz": None,
-        "lfp_peaks": [],
-    }
-    if result.lfp is None:
-        summary["lfp_note"] = "no LFP in this network"
-        return summary
-    _, _, fit = _lfp_spectrum(result)
-    if isinstance(fit, str):
-        summary["lfp_note"] = fit
-        return summary
-    summary["lfp_peaks"] = _peaks_json(fit)
-    strongest = _strongest(fit)
-    if strongest is not None:
-        summary["lfp_peak_hz"] = float(strongest[0])
-        summary["lfp_peak_height"] = float(strongest[1])
-    return summary
-
-
-def analyse_result(result, n_surrogates=200, seed=0):
-    """Measure a saved result: rates, CV, LFP peaks, spike locking and coupling.
-
-    Parameters
-    ----------
-    result : Result
-    n_surrogates : int
-        Time-shift surrogates for the theta-gamma modulation index's p-value.
-    seed : int
-        Seed of the surrogate shifts.
-
-    Returns
-    -------
-    dict
-        ``rates_hz`` and ``cv_isi`` (mean over neurons with >= 3 spikes, None if none)
-        per population; with an LFP: ``aperiodic_exponent``, ``peaks`` (above the
-        aperiodic fit), ``strongest_peak_hz``, ``plv`` of the spikes of ``plv_population``
-        to ``plv_band`` around the strongest peak, and when both a theta (4-12 Hz) and a
-        gamma (30-100 Hz) peak exist ``theta_hz``, ``gamma_hz``, ``mi``, ``mi_p_value``.
-        ``spectrum`` holds ``(freqs, power, PeakFit)`` for plotting (not JSON).
-    """
-    from .analysis import compute_cv_isi, compute_mi_surrogates, compute_plv, spike_phases
-    from .errors import AnalysisError
-
-    measures = {"rates_hz": {}, "cv_isi": {}, "notes": []}
-    for name in result.populations:
-        measures["rates_hz"][name] = float(result.mean_rate(name))
-        try:
-            cv = np.asarray(compute_cv_isi(result.spikes[name], n_neurons=result.sizes[name]))
-        except AnalysisError:  # no neuron with 3 spikes
-            cv = np.array([np.nan])
-        measures["cv_isi"][name] = float(np.nanmean(cv)) if np.isfinite(cv).any() else None
-    if result.lfp is None:
-        measures["notes"].append("no LFP: no spectrum, locking or coupling")
-        return measures
-    freqs, power, fit = _lfp_spectrum(result)
-    measures["spectrum"] = (freqs, power, None if isinstance(fit, str) else fit)
-    if isinstance(fit, str):
-        measures["notes"].append(fit)
-        return measures
-    measures["aperiodic_exponent"] = float(fit.exponent)
-    measures["peaks"] = _peaks_json(fit)
-    strongest = _strongest(fit)
-    if strongest is None:
-        measures["notes"].append("no peak above the aperiodic background")
-        return measures
-    fs = result.fs
-    t0 = _analysis_start(result)
-    sig = np.asarray(result.lfp, dtype=float)[int(t0 * fs) :]
-    f_peak = float(strongest[0])
-    measures["strongest_peak_hz"] = f_peak
-    half = max(2.0, 0.2 * f_peak)
-    band = (max(0.5, f_peak - half), min(0.45 * fs, f_peak + half))
-    population = "E" if "E" in result.populations else result.populations[0]
-    times, _ = result.spikes[population]
-    margin = min(0.05, result.duration / 10)
-    times = times[(times > t0 + margin) & (times < result.duration - margin)] - t0
-    if times.size:
-        plv, preferred = compute_plv(spike_phases(times, sig, fs, band))
-        measures.update(
-            plv=float(plv),
-            plv_preferred_phase=float(preferred),
-            plv_population=population,
-            plv_band=list(band),
-        )
-    else:
-        measures["notes"].append(f"no {population} spikes to lock to the LFP")
-    theta = _strongest(fit, THETA_BAND)
-    gamma = _strongest(fit, GAMMA_BAND)
-    if theta is None or gamma is None:
-        measures["notes"].append("no theta and gamma peak pair: no theta-gamma coupling")
-        return measures
-    f_theta, f_gamma = float(theta[0]), float(gamma[0])
-    test = compute_mi_surrogates(
-        sig,
-        fs,
-        (f_theta - 2.0, f_theta + 2.0),
-        (f_gamma - 15.0, min(0.45 * fs, f_gamma + 15.0)),
-        n_surrogates=n_surrogates,
-        min_shift=min(1.0, len(sig) / fs / 4),
-        seed=seed,
-    )
-    measures.update(
-        theta_hz=f_theta,
-        gamma_hz=f_gamma,
-        mi=float(test.mi),
-        mi_p_value=float(test.p_value),
-        mi_surrogates=n_surrogates,
-    )
-    return measures
 
 
 def write_analysis_figures(result, measures, out):

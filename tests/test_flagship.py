@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from quifer_brian.analysis import GAMMA_BAND, THETA_BAND
 from quifer_brian.cli import main
-from quifer_brian.flagship import GAMMA_BAND, THETA_BAND
 
 FIGURES = (
     "raster_rates.png",

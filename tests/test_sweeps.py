@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from brian2 import ms, pA, second
 
+from quifer_brian.analysis import gamma_measures
 from quifer_brian.backends import build_cache
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ping
-from quifer_brian.networks.ei import gamma_measures
 from quifer_brian.sweeps import sweep, sweep_points
 
 from .conftest import SWEEP_DURATION_MS, SWEEP_PING

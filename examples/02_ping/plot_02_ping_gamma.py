@@ -44,7 +44,6 @@ from brian2 import Mohm, ms, mV, nS, second
 from quifer_brian import analysis as qa
 from quifer_brian import plotting
 from quifer_brian.networks import ing, ping
-from quifer_brian.networks.ei import gamma_measures
 
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
@@ -62,7 +61,7 @@ def simulate(circuit, duration):
 
 def measure(result, population):
     """Gamma peak (Hz), peak / 150-250 Hz median power, spike PLV, phases and spectrum."""
-    return gamma_measures(result, population)
+    return qa.gamma_measures(result, population)
 
 
 def ping_default(out, result):

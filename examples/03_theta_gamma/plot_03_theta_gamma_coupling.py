@@ -56,10 +56,9 @@ def simulate(duration, backend, **params):
 
 
 def strongest_peak(fit, band):
-    rows = fit.peaks[(fit.peaks[:, 0] >= band[0]) & (fit.peaks[:, 0] <= band[1])]
-    if rows.size == 0:
-        return float("nan"), 0.0
-    return tuple(float(x) for x in rows[np.argmax(rows[:, 1]), :2])
+    """(frequency, height) of the highest fitted peak in ``band``, or (nan, 0)."""
+    peak = fit.strongest(band)
+    return (float("nan"), 0.0) if peak is None else (peak.frequency, peak.height)
 
 
 def e_spikes(result):
@@ -77,9 +76,9 @@ def network(out, duration, backend, min_shift):
         report(f"rate {name} (Hz)", result.mean_rate(name), "> 0")
 
     freqs, power = qa.compute_spectrum(sig, fs)
-    fit = qa.find_peaks(freqs, power, f_range=(2.0, 100.0))
-    f_theta, h_theta = strongest_peak(fit, (4.0, 12.0))
-    f_gamma, h_gamma = strongest_peak(fit, (30.0, 100.0))
+    fit = qa.find_peaks(freqs, power, f_range=qa.LFP_FIT_RANGE)
+    f_theta, h_theta = strongest_peak(fit, qa.THETA_BAND)
+    f_gamma, h_gamma = strongest_peak(fit, qa.GAMMA_BAND)
     report("theta peak (Hz)", f_theta, "4-12")
     report("theta peak above background (log10)", h_theta, ">= 0.3")
     report("gamma peak (Hz)", f_gamma, "30-100")
@@ -88,8 +87,7 @@ def network(out, duration, backend, min_shift):
     ax.set_xlim(1, 120)
     ax.figure.savefig(os.path.join(out, "spectrum.png"), dpi=80)
 
-    theta_band = (f_theta - 2.0, f_theta + 2.0)
-    gamma_band = (f_gamma - 10.0, f_gamma + 10.0)
+    theta_band, gamma_band = qa.theta_gamma_bands(f_theta, f_gamma)  # peaks +- 2 / 10 Hz
     phases = qa.spike_phases(e_spikes(result), sig, fs, gamma_band)
     plv, preferred = qa.compute_plv(phases)
     report("E spike PLV to gamma", plv, ">= 0.5")
@@ -98,9 +96,9 @@ def network(out, duration, backend, min_shift):
     ax.set_title("E spikes on the gamma cycle")
     ax.figure.savefig(os.path.join(out, "spike_phase_histogram.png"), dpi=80)
 
-    amp_band = (gamma_band[0] - 5.0, gamma_band[1] + 5.0)
-    test = qa.compute_mi_surrogates(
-        sig, fs, theta_band, amp_band, n_surrogates=200, min_shift=min_shift, seed=0
+    # gamma amplitude in gamma_band +- 5 Hz (theta's side bands) on theta phase
+    test = qa.compute_theta_gamma_coupling(
+        sig, fs, theta_band, gamma_band, n_surrogates=200, min_shift=min_shift, seed=0
     )
     ratio = test.mi / np.percentile(test.surrogates, 95)
     report("theta-gamma MI (Tort 2010)", test.mi, "> all 200 surrogates")
@@ -139,9 +137,8 @@ def control(duration, backend, theta_band, gamma_band, min_shift):
     report("control rate E (Hz)", result.mean_rate("E"), "> the full network's")
     plv, _ = qa.compute_plv(qa.spike_phases(e_spikes(result), sig, fs, gamma_band))
     report("control E spike PLV to gamma", plv, "< 0.1")
-    amp_band = (gamma_band[0] - 5.0, gamma_band[1] + 5.0)
-    test = qa.compute_mi_surrogates(
-        sig, fs, theta_band, amp_band, n_surrogates=200, min_shift=min_shift, seed=0
+    test = qa.compute_theta_gamma_coupling(
+        sig, fs, theta_band, gamma_band, n_surrogates=200, min_shift=min_shift, seed=0
     )
     report("control MI surrogate p-value", test.p_value, "> 0.05 (not significant)")
 

@@ -47,14 +47,10 @@ from brian2 import second
 
 from quifer_brian import analysis as qa
 from quifer_brian import plotting
+from quifer_brian.analysis.measures import SIGNATURE_BIN
 from quifer_brian.backends import backend_session
 from quifer_brian.networks import brunel
-from quifer_brian.networks.brunel import (
-    BRUNEL_STATES,
-    SIGNATURE_BIN,
-    brunel_run_args,
-    state_signatures,
-)
+from quifer_brian.networks.brunel import BRUNEL_STATES, brunel_run_args
 
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
@@ -86,7 +82,7 @@ def simulate(scale, duration, directory):
 
 def measure(times, indices, n_neurons, duration):
     """Rate, CV, Fano factor, chi and the population rate's spectral peak, of E."""
-    return state_signatures(times, indices, n_neurons, T_START, duration)
+    return qa.state_signatures(times, indices, n_neurons, T_START, duration)
 
 
 def criteria(m):

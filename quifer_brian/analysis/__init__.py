@@ -3,7 +3,10 @@
 Spectra (:mod:`.spectral`), peaks above the aperiodic background (:mod:`.peaks`),
 band-pass phase and amplitude (:mod:`.phase`), spike-field phase locking
 (:mod:`.locking`), phase-amplitude coupling (:mod:`.coupling`), population synchrony
-(:mod:`.synchrony`) and spike-train statistics (:mod:`.spikes`).
+(:mod:`.synchrony`) and spike-train statistics (:mod:`.spikes`); the named frequency
+bands (:mod:`.bands`), composite measures of a run (:mod:`.measures`: PING gamma,
+Brunel's state signatures, theta-gamma, the run summary and analysis) and the sweep
+metrics' registry (:mod:`.metrics`).
 
 Inputs: signals as 1-D arrays with ``fs`` in Hz; spike trains as ``(times, indices)``
 (a Brian2 ``SpikeMonitor``'s ``t``, ``i``), a list of per-neuron time arrays, or a
@@ -11,6 +14,17 @@ result object (``.spikes``, ``.lfp``, ``.fs``); times in seconds or as Brian2
 quantities. Everything runs without Brian2. See :mod:`quifer_brian.analysis._inputs`.
 """
 
+from .bands import (
+    BANDS,
+    GAMMA_BACKGROUND_BAND,
+    GAMMA_BAND,
+    GAMMA_SEARCH_BAND,
+    LFP_FIT_RANGE,
+    RATE_RHYTHM_BAND,
+    SHOT_NOISE_BAND,
+    THETA_BAND,
+    get_band,
+)
 from .coupling import (
     MISurrogateResult,
     compute_comodulogram,
@@ -24,7 +38,27 @@ from .locking import (
     compute_spike_field_coherence,
     rayleigh_test,
 )
-from .peaks import PeakFit, find_peaks
+from .measures import (
+    analyse_result,
+    analyse_theta_gamma,
+    compute_lfp_spectrum,
+    compute_theta_gamma_coupling,
+    gamma_measures,
+    state_signatures,
+    summarise_run,
+    theta_gamma_bands,
+)
+from .metrics import (
+    DEFAULT_METRICS,
+    STANDARD_METRICS,
+    Metric,
+    get_metric,
+    list_metrics,
+    measure,
+    register_metric,
+    resolve_metrics,
+)
+from .peaks import Peak, PeakFit, find_peaks
 from .phase import compute_amplitude, compute_phase, filter_signal, spike_phases
 from .spectral import compute_band_power, compute_spectrogram, compute_spectrum
 from .spikes import compute_cv_isi, compute_fano_factor, compute_population_rate, compute_rates
@@ -36,9 +70,23 @@ from .synchrony import (
 )
 
 __all__ = [
+    "BANDS",
+    "DEFAULT_METRICS",
+    "GAMMA_BACKGROUND_BAND",
+    "GAMMA_BAND",
+    "GAMMA_SEARCH_BAND",
+    "LFP_FIT_RANGE",
+    "RATE_RHYTHM_BAND",
+    "SHOT_NOISE_BAND",
+    "STANDARD_METRICS",
+    "THETA_BAND",
     "MISurrogateResult",
+    "Metric",
+    "Peak",
     "PeakFit",
     "RayleighResult",
+    "analyse_result",
+    "analyse_theta_gamma",
     "compute_amplitude",
     "compute_band_power",
     "compute_chi",
@@ -47,6 +95,7 @@ __all__ = [
     "compute_fano_factor",
     "compute_kuramoto_order",
     "compute_kuramoto_order_spikes",
+    "compute_lfp_spectrum",
     "compute_mi_surrogates",
     "compute_modulation_index",
     "compute_phase",
@@ -58,8 +107,19 @@ __all__ = [
     "compute_spectrum",
     "compute_spike_field_coherence",
     "compute_spike_train_phases",
+    "compute_theta_gamma_coupling",
     "filter_signal",
     "find_peaks",
+    "gamma_measures",
+    "get_band",
+    "get_metric",
+    "list_metrics",
+    "measure",
     "rayleigh_test",
+    "register_metric",
+    "resolve_metrics",
     "spike_phases",
+    "state_signatures",
+    "summarise_run",
+    "theta_gamma_bands",
 ]

@@ -6,14 +6,27 @@ input, calls it once and returns the numbers as a small documented object.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import AnalysisError
+from .bands import get_band
 
-__all__ = ["PeakFit", "find_peaks"]
+__all__ = ["Peak", "PeakFit", "find_peaks"]
 
 _APERIODIC_MODES = ("fixed", "knee")
+
+
+class Peak(NamedTuple):
+    """One fitted spectral peak."""
+
+    frequency: float
+    """Centre frequency (Hz)."""
+    height: float
+    """Power above the aperiodic fit (log10 of the spectrum's units)."""
+    width: float
+    """Full width (Hz)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,37 @@ class PeakFit:
     def frequencies(self):
         """Peak centre frequencies (Hz)."""
         return self.peaks[:, 0]
+
+    def strongest(self, band=None):
+        """The highest peak (largest height above the aperiodic fit) in ``band``.
+
+        Parameters
+        ----------
+        band : str or (float, float) (Hz), optional
+            A named band (:data:`~quifer_brian.analysis.bands.BANDS`, e.g.
+            ``'theta'``) or ``(low, high)``, both ends included; default: all peaks.
+
+        Returns
+        -------
+        Peak or None
+            ``(frequency, height, width)``, or None when no peak lies in ``band``.
+
+        Examples
+        --------
+        >>> fit = PeakFit(np.array([[8.0, 0.9, 2.0], [40.0, 0.5, 6.0], [60.0, 0.7, 8.0]]),
+        ...               1.5, 0.0, 0.0, (2.0, 100.0), 0.99)
+        >>> fit.strongest("gamma")
+        Peak(frequency=60.0, height=0.7, width=8.0)
+        >>> fit.strongest().frequency, fit.strongest((100.0, 200.0))
+        (8.0, None)
+        """
+        rows = np.asarray(self.peaks, dtype=float).reshape(-1, 3)
+        if band is not None:
+            low, high = get_band(band) if isinstance(band, str) else band
+            rows = rows[(rows[:, 0] >= low) & (rows[:, 0] <= high)]
+        if rows.size == 0:
+            return None
+        return Peak(*(float(value) for value in rows[np.argmax(rows[:, 1])]))
 
     def aperiodic(self, freqs):
         """Return the fitted aperiodic spectrum at ``freqs`` (Hz), in linear power."""

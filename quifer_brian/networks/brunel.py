@@ -25,7 +25,6 @@ __all__ = [
     "BRUNEL_STATES",
     "brunel",
     "brunel_run_args",
-    "state_signatures",
     "threshold_rate",
 ]
 
@@ -322,74 +321,3 @@ def brunel_run_args(circuit, g=None, eta=None):
         drive = circuit.exc.namespace["nu_ext"]
         run_args[drive] = np.array([float(eta * nu_thr / Hz)]) * Hz
     return run_args
-
-
-#: Population-rate bin (s) and the shot-noise band (Hz) used by :func:`state_signatures`.
-SIGNATURE_BIN = 0.5e-3
-SIGNATURE_BACKGROUND = (700.0, 1000.0)
-SIGNATURE_N_CHI = 500
-
-
-def state_signatures(times, indices, n_neurons, t_start, t_stop):
-    """The measured signatures that tell Brunel's states apart, for one population.
-
-    Parameters
-    ----------
-    times : 1-D array (s)
-    indices : 1-D array of int
-        Spikes of the population (e.g. ``result.spikes['E']``).
-    n_neurons : int
-    t_start, t_stop : float (s)
-        Analysis window (leave the onset transient out).
-
-    Returns
-    -------
-    dict
-        ``rate`` (Hz, mean over cells), ``cv`` (mean CV of the ISIs), ``fano`` (mean
-        Fano factor in 50 ms windows), ``chi`` (Golomb's chi, 1 ms bins, first 500
-        cells), ``peak`` (Hz, strongest frequency 5-600 Hz of the population rate in
-        0.5 ms bins), ``ratio`` (its power over the median 700-1000 Hz shot-noise
-        floor), ``freqs`` and ``power`` (the population-rate spectrum).
-
-    Notes
-    -----
-    SR: CV near 0.  SI fast: peak >= 100 Hz far above the floor, CV near 1.  SI slow:
-    peak < 60 Hz at low rates.  AI: no strong peak, CV near 1 (Brunel 2000, fig. 8).
-    """
-    from .. import analysis as qa
-
-    times = np.asarray(times, dtype=float)
-    indices = np.asarray(indices)
-    keep = (times >= t_start) & (times < t_stop)
-    spikes = (times[keep], indices[keep])
-    rate = float(np.mean(qa.compute_rates(spikes, t_start, t_stop, n_neurons)))
-    cv = float(np.nanmean(qa.compute_cv_isi(spikes, n_neurons=n_neurons)))
-    fano = float(np.nanmean(qa.compute_fano_factor(spikes, 0.05, t_start, t_stop, n_neurons)))
-    few = spikes[1] < SIGNATURE_N_CHI
-    chi = qa.compute_chi(
-        (spikes[0][few], spikes[1][few]),
-        1e-3,
-        None,
-        t_start,
-        t_stop,
-        n_neurons=min(SIGNATURE_N_CHI, n_neurons),
-    )
-    _, pop_rate = qa.compute_population_rate(
-        spikes, SIGNATURE_BIN, t_start=t_start, t_stop=t_stop, n_neurons=n_neurons
-    )
-    freqs, power = qa.compute_spectrum(
-        pop_rate, 1 / SIGNATURE_BIN, nperseg=round(0.2 / SIGNATURE_BIN)
-    )
-    search = (freqs >= 5) & (freqs <= 600)
-    peak = int(np.argmax(power[search]))
-    band = (freqs >= SIGNATURE_BACKGROUND[0]) & (freqs <= SIGNATURE_BACKGROUND[1])
-    return {
-        "rate": rate,
-        "cv": cv,
-        "fano": fano,
-        "chi": float(chi),
-        "peak": float(freqs[search][peak]),
-        "ratio": float(power[search][peak] / np.median(power[band])),
-        "freqs": freqs,
-        "power": power,
-    }

@@ -9,7 +9,6 @@ Both rhythms emerge from the dynamics; nothing in the equations oscillates by it
   interneurons synchronise through mutual GABA_A inhibition alone.
 """
 
-import numpy as np
 from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
 
 from ..checks import (
@@ -23,7 +22,7 @@ from ..equations import ampa, exp_current, gaba_a, lif, ou_current, tonic_curren
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts, LfpSpec
 
-__all__ = ["gamma_measures", "ing", "ping"]
+__all__ = ["ing", "ping"]
 
 #: Synapse types of :func:`ping`.
 SYNAPSE_TYPES = ("conductance", "current")
@@ -421,51 +420,3 @@ def _construct_ing(n_i, drive, drive_spread, tau_gaba, g_syn, p_ii, E_gaba, dela
         synapses={"II": synapses},
         lfp=LfpSpec("I", excitatory="I_ext", inhibitory="I_gaba_a"),
     )
-
-
-#: Analysis settings of :func:`gamma_measures`.
-GAMMA_T_START = 0.1  # s of onset transient left out
-GAMMA_SEARCH = (20.0, 120.0)  # Hz: where the peak is looked for
-GAMMA_HIGH_BAND = (150.0, 250.0)  # Hz: reference band of the peak-to-background ratio
-
-
-def gamma_measures(result, population="E"):
-    """Gamma peak, its prominence and the spike locking of one population of a run.
-
-    Parameters
-    ----------
-    result : Result
-        From ``ping().run(...)`` or ``ing().run(...)`` (needs the LFP proxy).
-    population : str
-        Whose spikes are locked to the rhythm (``'E'`` for PING, ``'I'`` for ING).
-
-    Returns
-    -------
-    dict
-        ``peak`` (Hz, strongest LFP-proxy frequency in 20-120 Hz; one Welch segment over
-        the whole run after 0.1 s, so the resolution is 1/duration), ``ratio`` (peak
-        power / median power in 150-250 Hz), ``plv`` (spikes vs the LFP band-passed
-        at peak +- 10 Hz), ``phases`` (rad), ``freqs``, ``power`` and ``df`` (Hz).
-    """
-    from .. import analysis as qa
-
-    fs = result.fs
-    sig = result.lfp[int(GAMMA_T_START * fs) :]
-    freqs, power = qa.compute_spectrum(sig, fs, method="welch", nperseg=sig.size)
-    search = (freqs >= GAMMA_SEARCH[0]) & (freqs <= GAMMA_SEARCH[1])
-    peak = float(freqs[search][np.argmax(power[search])])
-    high = (freqs >= GAMMA_HIGH_BAND[0]) & (freqs <= GAMMA_HIGH_BAND[1])
-    ratio = float(power[search].max() / np.median(power[high]))
-    times, _ = result.spikes[population]
-    times = times[(times > GAMMA_T_START) & (times < result.duration - 0.02)]
-    phases = qa.spike_phases(times, result.lfp, fs, (peak - 10.0, peak + 10.0))
-    plv, _ = qa.compute_plv(phases)
-    return {
-        "peak": peak,
-        "ratio": ratio,
-        "plv": float(plv),
-        "phases": phases,
-        "freqs": freqs,
-        "power": power,
-        "df": float(freqs[1] - freqs[0]),
-    }

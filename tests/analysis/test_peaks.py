@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from quifer_brian.analysis import compute_spectrum, find_peaks
+from quifer_brian.analysis import GAMMA_BAND, Peak, PeakFit, compute_spectrum, find_peaks
+from quifer_brian.errors import AnalysisError
 
 
 @pytest.mark.parametrize("exponent", [1.0, 1.5, 2.0])
@@ -11,8 +12,8 @@ def test_single_rhythm_and_exponent(synth, exponent):
     sig = synth.make_aperiodic(exponent, rhythms=[(43.0, 10.0)], seed=2)
     freqs, power = compute_spectrum(sig, synth.FS)
     fit = find_peaks(freqs, power, f_range=(2, 100))
-    strongest = fit.peaks[np.argmax(fit.peaks[:, 1])]
-    assert strongest[0] == pytest.approx(43.0, abs=1.0)
+    strongest = fit.strongest()
+    assert strongest.frequency == pytest.approx(43.0, abs=1.0)
     assert fit.exponent == pytest.approx(exponent, abs=0.2)
     assert fit.r_squared > 0.9
 
@@ -25,6 +26,33 @@ def test_theta_and_gamma_both_found(synth, exponent):
     for target in (7.0, 60.0):
         assert np.min(np.abs(fit.frequencies - target)) < 1.0
     assert fit.exponent == pytest.approx(exponent, abs=0.2)
+
+
+def test_strongest_peak_in_a_band(synth):
+    """Theta at 7 Hz, a weak 40 Hz and a strong 70 Hz gamma: the strongest of each band."""
+    sig = synth.make_aperiodic(1.5, rhythms=[(7.0, 10.0), (40.0, 4.0), (70.0, 30.0)], seed=4)
+    freqs, power = compute_spectrum(sig, synth.FS)
+    fit = find_peaks(freqs, power, f_range=(2, 100))
+    theta = fit.strongest("theta")
+    assert theta.frequency == pytest.approx(7.0, abs=1.0)
+    gamma = fit.strongest(GAMMA_BAND)
+    assert gamma.frequency == pytest.approx(70.0, abs=1.0)
+    assert fit.strongest((30.0, 55.0)).frequency == pytest.approx(40.0, abs=1.0)
+    assert fit.strongest((30.0, 55.0)).height < gamma.height
+    assert fit.strongest().frequency in (theta.frequency, gamma.frequency)
+    assert fit.strongest((80.0, 100.0)) is None
+    row = fit.peaks[np.argmin(np.abs(fit.peaks[:, 0] - gamma.frequency))]
+    assert tuple(row) == (gamma.frequency, gamma.height, gamma.width)
+
+
+def test_strongest_band_edges_are_included_and_no_peaks_give_none():
+    peaks = np.array([[4.0, 0.2, 2.0], [12.0, 0.5, 2.0], [12.5, 0.9, 2.0]])
+    fit = PeakFit(peaks, 1.0, 0.0, 0.0, (2.0, 100.0), 1.0)
+    assert fit.strongest("theta") == Peak(12.0, 0.5, 2.0)
+    empty = PeakFit(np.empty((0, 3)), 1.0, 0.0, 0.0, (2.0, 100.0), 1.0)
+    assert empty.strongest() is None and empty.strongest("gamma") is None
+    with pytest.raises(AnalysisError, match="unknown band 'alpha'"):
+        fit.strongest("alpha")
 
 
 def test_aperiodic_fit_evaluates_the_background(synth):

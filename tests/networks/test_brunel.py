@@ -18,13 +18,13 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
 
+from quifer_brian.analysis import state_signatures
 from quifer_brian.backends import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import brunel
 from quifer_brian.networks.brunel import (
     BRUNEL_STATES,
     brunel_run_args,
-    state_signatures,
     threshold_rate,
 )
 
@@ -36,7 +36,7 @@ BUILD_DIR = "brunel_quarter_build"  # under pytest's session temp folder (shared
 
 
 def signatures(times, indices, n_neurons, t_start=T_START, t_stop=DURATION):
-    """The package's state signatures of one population (see brunel.state_signatures)."""
+    """The package's state signatures of one population (see analysis.state_signatures)."""
     return state_signatures(times, indices, n_neurons, t_start, t_stop)
 
 

@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 from brian2 import BrianObject, ms, mV, nA, nS, pA, second
 
+from quifer_brian.analysis import gamma_measures
 from quifer_brian.backends import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import ing, ping
-from quifer_brian.networks.ei import gamma_measures
 
 from ..conftest import SWEEP_DURATION_MS, SWEEP_PING
 
@@ -52,7 +52,7 @@ def simulate(circuit, backend="numpy"):
 
 
 def gamma(result, population):
-    """The package's gamma measures (networks.ei.gamma_measures)."""
+    """The package's gamma measures (analysis.gamma_measures)."""
     return gamma_measures(result, population)
 
 
