@@ -29,8 +29,8 @@ Exercises
    C lose its fast rhythm?  Compare its CV and its peak / background ratio.
 2. Build ``brunel(g=5, eta=2, scale=0.25, epsilon=0.04)`` (C_E = 400) and measure the
    four points again: which states survive a smaller in-degree?
-3. Sweep eta from 1 to 4 at g = 5 with ``brunel_run_args``: where does the fast rhythm
-   appear (Brunel 2000, figure 2)?
+3. Sweep eta from 1 to 4 at g = 5 with ``circuit.run_values(eta=...)`` and
+   ``session.rerun``: where does the fast rhythm appear (Brunel 2000, figure 2)?
 """
 
 import argparse
@@ -52,7 +52,6 @@ from quifer_brian.networks import brunel
 from quifer_brian.networks.brunel import (
     BRUNEL_STATES,
     SIGNATURE_BIN,
-    brunel_run_args,
     state_signatures,
 )
 
@@ -72,7 +71,9 @@ def simulate(scale, duration, directory):
         circuit.run(duration * second, session=session, seed=SEED)
         for name, (g, eta, _) in BRUNEL_STATES.items():
             if name != "A":
-                session.rerun(brunel_run_args(circuit, g=g, eta=eta))
+                # the tunable values as the program's command line: target=value
+                values = circuit.run_values(g=g, eta=eta)
+                session.rerun([f"{target}={value!r}" for target, value in values.items()])
             spikes[name] = {
                 population: (
                     np.array(circuit.monitors[f"spikes_{population}"].t / second),
