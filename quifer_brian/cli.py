@@ -29,10 +29,8 @@ from .tasks import (
     NETWORKS,
     analyse_result,
     build_network,
-    builder_parameters,
     format_default,
     network_builder,
-    parameter_meanings,
     parse_params,
     summarise_run,
     write_analysis_figures,
@@ -356,15 +354,8 @@ def _list_network(name):
     builder = network_builder(name)
     summary = (inspect.getdoc(builder) or "").splitlines()[0]
     print(f"{name}: {summary}")
-    meanings = parameter_meanings(builder)
-    rows = [("parameter", "default", "unit", "meaning")]
-    for parameter, default in builder_parameters(builder).items():
-        shown, unit = format_default(default)
-        meaning, doc_unit = meanings.get(parameter, ("", None))
-        if unit == "1" and doc_unit:  # e.g. frequencies : sequence of float (Hz)
-            unit = doc_unit
-        rows.append((parameter, shown, unit, meaning))
-    _print_table(rows, indent="  ")
+    header = ("parameter", "default", "unit", "bounds", "tunable", "meaning")
+    _print_table([header, *builder.table.rows()], indent="  ")
 
 
 def _list_model(name):
