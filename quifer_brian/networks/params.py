@@ -239,8 +239,7 @@ class Param:
     def allowed(self):
         """What the bounds allow, in words: ``'>= 0'``, ``'a number in (0, 1]'``."""
         low, low_open, high, high_open = self._limits
-        unit = "" if not self.is_quantity else self.unit_text
-        unit = "" if unit in ("", "1") else f" {unit}"
+        unit = f" {self.unit}" if self.is_quantity else ""  # bounds are in this unit
         if low is not None and high is not None:
             left, right = "(" if low_open else "[", ")" if high_open else "]"
             return f"a number in {left}{_number(low)}, {_number(high)}{right}{unit}"
