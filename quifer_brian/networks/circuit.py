@@ -272,6 +272,8 @@ class Circuit:
         dict of str -> float or 1-D ndarray
             What a compiled standalone program of this circuit takes as ``run_args``
             (an array sets a per-neuron or per-synapse variable element by element).
+            With a table, each target's handle names the object ``f"{name}_{handle}"``
+            (no build needed; tests check the names against the built objects).
 
         Raises
         ------
