@@ -28,10 +28,8 @@ from .results import write_json
 from .tasks import (
     NETWORKS,
     build_network,
-    builder_parameters,
     format_default,
     network_builder,
-    parameter_meanings,
     parse_params,
     write_analysis_figures,
 )
@@ -354,15 +352,8 @@ def _list_network(name):
     builder = network_builder(name)
     summary = (inspect.getdoc(builder) or "").splitlines()[0]
     print(f"{name}: {summary}")
-    meanings = parameter_meanings(builder)
-    rows = [("parameter", "default", "unit", "meaning")]
-    for parameter, default in builder_parameters(builder).items():
-        shown, unit = format_default(default)
-        meaning, doc_unit = meanings.get(parameter, ("", None))
-        if unit == "1" and doc_unit:  # e.g. frequencies : sequence of float (Hz)
-            unit = doc_unit
-        rows.append((parameter, shown, unit, meaning))
-    _print_table(rows, indent="  ")
+    header = ("parameter", "default", "unit", "bounds", "tunable", "meaning")
+    _print_table([header, *builder.table.rows()], indent="  ")
 
 
 def _list_model(name):

@@ -239,7 +239,7 @@ def sweep(
         keys.append(_point_id(name, point, point_seed, duration_s, backend, metrics))
         if cache is not None:
             structures.setdefault(cache.key(circuit, duration_s)[0], (circuit, point))
-    _announce_structures(name, structures, points)
+    _announce_structures(name, structures, points, builder_function)
 
     folder = os.path.join(out, POINTS_FOLDER)
     os.makedirs(folder, exist_ok=True)
@@ -421,13 +421,21 @@ def _show(point):
     return ", ".join(f"{k}={v}" for k, v in point.items())
 
 
-def _announce_structures(name, structures, points):
+def _announce_structures(name, structures, points, builder_function):
+    """Warn when the grid needs several builds, naming the structural parameters that vary.
+
+    A registered builder's table tells which parameters are structural; for another
+    callable every varying parameter is named.
+    """
     if len(structures) <= 1:
         return
     varying = sorted(key for key in points[0] if len({repr(point[key]) for point in points}) > 1)
+    table = getattr(builder_function, "table", None)
+    if table is not None:
+        varying = [key for key in varying if key in table.structural]
     logger.warning(
-        "sweep %s: the grid has %d network structures (a structural parameter among %s "
-        "changes): one build each.",
+        "sweep %s: the grid has %d network structures (structural parameters that change: "
+        "%s): one build each.",
         name,
         len(structures),
         ", ".join(varying),

@@ -8,14 +8,13 @@ thin shell over these; the summary and the analysis of a run are
 
 import inspect
 import os
-import re
 
 import numpy as np
 
 from .errors import CircuitError
 
 __all__ = [
-    "NETWORKS",
+    "NETWORKS",  # noqa: F822 (module __getattr__: read from the registry when asked)
     "build_network",
     "builder_parameters",
     "format_default",
@@ -25,22 +24,32 @@ __all__ = [
     "write_analysis_figures",
 ]
 
-NETWORKS = ("brunel", "frequency_bank", "ing", "kuramoto", "ping", "theta_gamma")
-_DOC_PARAMETER = re.compile(r"^(\w+(?:, \w+)*) : (.*)$")  # numpydoc "name : type"
-_MEANING_WIDTH = 90
+
+def __getattr__(name):
+    """``NETWORKS``: the registered network names, read from the registry when asked."""
+    if name == "NETWORKS":
+        from .networks import list_networks
+
+        return list_networks()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def network_builder(name):
-    """The network builder called ``name``; a QuiferError listing the networks if none."""
-    from . import networks
+    """The network builder registered as ``name``; a CircuitError listing them if none."""
+    from .networks import get_network
 
-    if name not in NETWORKS:
-        raise CircuitError(f"unknown network {name!r}; the networks are: {', '.join(NETWORKS)}.")
-    return getattr(networks, name)
+    return get_network(name)
 
 
 def builder_parameters(builder):
-    """``{name: default}`` of a builder's keyword parameters, in signature order."""
+    """``{name: default}`` of a builder's parameters, in signature order.
+
+    A registered builder's come from its parameter table; any other callable's from its
+    signature (its keyword parameters).
+    """
+    table = getattr(builder, "table", None)
+    if table is not None:
+        return table.defaults()
     return {
         name: parameter.default
         for name, parameter in inspect.signature(builder).parameters.items()
@@ -52,9 +61,9 @@ def parse_params(network, assignments):
     """Read ``['name=value', ...]`` into keyword arguments for the builder ``network``.
 
     Values are read with :func:`~quifer_brian.units.parse_value` (``10ms``,
-    ``0.5*nS``, ``true``, ``6,12,40``); an integer given for a float parameter becomes a
-    float and a single value given for a sequence parameter a one-element tuple.  The
-    builder itself checks units and ranges.
+    ``0.5*nS``, ``true``, ``6,12,40``); an integer given for a number parameter (the
+    table's kind ``'number'``) becomes a float and a single value given for a sequence
+    parameter a one-element tuple.  The builder itself checks units and ranges.
 
     Raises
     ------
@@ -64,7 +73,7 @@ def parse_params(network, assignments):
     """
     from .units import ParseError, parse_value
 
-    defaults = builder_parameters(network_builder(network))
+    table = network_builder(network).table
     params = {}
     for assignment in assignments or ():
         name, equals, text = assignment.partition("=")
@@ -73,19 +82,21 @@ def parse_params(network, assignments):
             raise CircuitError(
                 f"{network}: --param needs name=value (e.g. tau_gaba=5ms); got {assignment!r}."
             )
-        if name not in defaults:
+        if name not in table.names:
             raise CircuitError(
                 f"{network}.{name}: unknown parameter; the parameters of {network} are: "
-                f"{', '.join(defaults)}."
+                f"{', '.join(table.names)}."
             )
         try:
             value = parse_value(text)
         except ParseError as err:
             raise CircuitError(f"{network}.{name}: {err}") from None
-        default = defaults[name]
-        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        param = table[name]
+        if param.unit == "number" and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        elif isinstance(default, (tuple, list)) and not isinstance(value, (tuple, str, type(None))):
+        elif isinstance(param.default, (tuple, list)) and not isinstance(
+            value, (tuple, str, type(None))
+        ):
             value = (value,)
         params[name] = value
     return params
@@ -94,14 +105,13 @@ def parse_params(network, assignments):
 def build_network(network, params):
     """Call the builder ``network`` with ``params``; unknown keywords as a CircuitError."""
     builder = network_builder(network)
-    try:
-        inspect.signature(builder).bind(**params)
-    except TypeError:
-        valid = ", ".join(builder_parameters(builder))
-        unknown = ", ".join(sorted(set(params) - set(builder_parameters(builder))))
+    names = builder.table.names
+    unknown = sorted(set(params) - set(names))
+    if unknown:
         raise CircuitError(
-            f"{network}: unknown parameter(s) {unknown}; its parameters are: {valid}."
-        ) from None
+            f"{network}: unknown parameter(s) {', '.join(unknown)}; its parameters are: "
+            f"{', '.join(names)}."
+        )
     return builder(**params)
 
 
@@ -143,47 +153,12 @@ def write_analysis_figures(result, measures, out):
 
 
 def format_default(value):
-    from brian2 import Quantity
+    """``(shown, unit)`` of a default value for the ``list`` tables (``('10. ms', 'second')``)."""
+    from .networks.params import format_value
 
-    from .units import describe_unit
-
-    if isinstance(value, Quantity):
-        shown = value.in_best_unit() if hasattr(value, "in_best_unit") else value
-        return str(shown), describe_unit(value.dim)
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return repr(value), "-"
-    if isinstance(value, (tuple, list)):
-        return ",".join(str(v) for v in value), "1"
-    return repr(value), "1"
+    return format_value(value)
 
 
 def parameter_meanings(builder):
-    """First sentence of each parameter's description in the builder's docstring."""
-    doc = inspect.getdoc(builder) or ""
-    lines = doc.splitlines()
-    try:
-        start = lines.index("Parameters") + 2
-    except ValueError:
-        return {}
-    meanings = {}
-    k = start
-    while k < len(lines):
-        line = lines[k]
-        if line and not line.startswith(" ") and k + 1 < len(lines) and set(lines[k + 1]) == {"-"}:
-            break  # next section
-        match = _DOC_PARAMETER.match(line)
-        if match:
-            text = []
-            k += 1
-            while k < len(lines) and lines[k].startswith("    "):
-                text.append(lines[k].strip())
-                k += 1
-            sentence = " ".join(text).split(". ")[0].rstrip(".").replace("``", "")
-            if len(sentence) > _MEANING_WIDTH:
-                sentence = sentence[: _MEANING_WIDTH - 3].rstrip() + "..."
-            unit = re.findall(r"\(([^()]+)\)", match.group(2))
-            for name in match.group(1).split(", "):
-                meanings[name] = (sentence, unit[-1] if unit else None)
-            continue
-        k += 1
-    return meanings
+    """``{name: meaning}``: the one-line meaning of each parameter, from the builder's table."""
+    return {param.name: param.meaning for param in builder.table}

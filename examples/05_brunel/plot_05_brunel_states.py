@@ -29,8 +29,8 @@ Exercises
    C lose its fast rhythm?  Compare its CV and its peak / background ratio.
 2. Build ``brunel(g=5, eta=2, scale=0.25, epsilon=0.04)`` (C_E = 400) and measure the
    four points again: which states survive a smaller in-degree?
-3. Sweep eta from 1 to 4 at g = 5 with ``brunel_run_args``: where does the fast rhythm
-   appear (Brunel 2000, figure 2)?
+3. Sweep eta from 1 to 4 at g = 5 with ``circuit.run_values(eta=...)`` and
+   ``circuit.rerun``: where does the fast rhythm appear (Brunel 2000, figure 2)?
 """
 
 import argparse
@@ -42,7 +42,6 @@ matplotlib.use("Agg")
 
 import brian2
 import matplotlib.pyplot as plt
-import numpy as np
 from brian2 import second
 
 from quifer_brian import analysis as qa
@@ -50,7 +49,7 @@ from quifer_brian import plotting
 from quifer_brian.analysis.measures import SIGNATURE_BIN
 from quifer_brian.backends import backend_session
 from quifer_brian.networks import brunel
-from quifer_brian.networks.brunel import BRUNEL_STATES, brunel_run_args
+from quifer_brian.networks.brunel import BRUNEL_STATES
 
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
@@ -65,17 +64,11 @@ def simulate(scale, duration, directory):
         brian2.seed(SEED)
         g, eta, _ = BRUNEL_STATES["A"]
         circuit = brunel(g=g, eta=eta, scale=scale)
-        circuit.run(duration * second, session=session, seed=SEED)
+        first = circuit.run(duration * second, session=session, seed=SEED)
         for name, (g, eta, _) in BRUNEL_STATES.items():
-            if name != "A":
-                session.rerun(brunel_run_args(circuit, g=g, eta=eta))
-            spikes[name] = {
-                population: (
-                    np.array(circuit.monitors[f"spikes_{population}"].t / second),
-                    np.array(circuit.monitors[f"spikes_{population}"].i[:]),
-                )
-                for population in ("E", "I")
-            }
+            # the same compiled program at (g, eta): circuit.rerun changes its run values
+            result = first if name == "A" else circuit.rerun(session, g=g, eta=eta)
+            spikes[name] = {population: result.spikes[population] for population in ("E", "I")}
         sizes = {"E": circuit.params["N_E"], "I": circuit.params["N_I"]}
     return spikes, sizes
 

@@ -12,6 +12,8 @@ from .circuit import Circuit, CircuitParts, LfpSpec
 from .clock import frequency_bank
 from .ei import ing, ping
 from .kuramoto import kuramoto
+from .params import Param, ParamTable, Target
+from .registry import get_network, list_networks, register_network
 from .theta import theta_gamma
 
 __all__ = [
@@ -21,12 +23,18 @@ __all__ = [
     "CircuitParts",
     "ImprintResult",
     "LfpSpec",
+    "Param",
+    "ParamTable",
+    "Target",
     "actualization_loop",
     "brunel",
     "frequency_bank",
+    "get_network",
     "ing",
     "kuramoto",
+    "list_networks",
     "ping",
     "random_archetypes",
+    "register_network",
     "theta_gamma",
 ]

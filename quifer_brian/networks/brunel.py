@@ -9,22 +9,24 @@ is synchronous regular (SR), asynchronous irregular (AI), or synchronous irregul
 a fast or a slow population rhythm (SI fast / SI slow); :data:`BRUNEL_STATES` holds the
 four points of Brunel's figure 8.
 
-:func:`brunel_run_args` gives the ``run_args`` that move a compiled cpp_standalone
-project to another (g, eta) without recompiling.
+g and eta are tunable: ``circuit.run_values(g=6, eta=4)`` gives the values that move a
+compiled cpp_standalone program to another point of the (g, eta) plane without
+recompiling (``BackendSession.rerun``, the build cache).
 """
 
 import numpy as np
 from brian2 import Hz, Synapses, TimedArray, ms, mV, second
 
-from ..checks import check_count, check_quantity, check_real, check_scalar_quantity
 from ..equations import lif
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
+from .params import Param, ParamTable, Target
+from .registry import register_network
 
 __all__ = [
+    "BRUNEL",
     "BRUNEL_STATES",
     "brunel",
-    "brunel_run_args",
     "threshold_rate",
 ]
 
@@ -54,28 +56,82 @@ def threshold_rate(V_th=20 * mV, J=0.1 * mV, C_E=1000, tau_m=20 * ms):
     return V_th / (J * C_E * tau_m)
 
 
-def _check_number(name, value, allow_zero=True):
-    return check_real(name, value, _OWNER, allow_zero, CircuitError)
+def _inhibitory_weight(g, params):
+    """The weight -g J of the inhibitory projections."""
+    return -g * params["J"]
 
 
-def _check_scalar(name, value, unit, allow_zero=False):
-    return check_scalar_quantity(name, value, unit, _OWNER, allow_zero, CircuitError)
+def _external_rate(eta, params):
+    """nu_ext = eta nu_thr, the rate of each of the C_E external Poisson inputs."""
+    return eta * threshold_rate(
+        V_th=params["V_th"], J=params["J"], C_E=params["C_E"], tau_m=params["tau_m"]
+    )
 
 
-def brunel(
-    g=5.0,
-    eta=2.0,
-    scale=1.0,
-    n_e=10000,
-    epsilon=0.1,
-    J=0.1 * mV,
-    delay=1.5 * ms,
-    tau_m=20 * ms,
-    V_th=20 * mV,
-    V_reset=10 * mV,
-    t_ref=2 * ms,
-    dt=0.1 * ms,
-):
+#: The parameters of :func:`brunel`; ``nu_ext`` (in ``circuit.params``) follows eta.
+BRUNEL = ParamTable(
+    _OWNER,
+    [
+        Param(
+            "g",
+            5.0,
+            "number",
+            ">= 0",
+            "relative strength of inhibition (inhibitory weight -g J)",
+            tunable=True,
+            target=[Target("IE", "w", _inhibitory_weight), Target("II", "w", _inhibitory_weight)],
+        ),
+        Param(
+            "eta",
+            2.0,
+            "number",
+            ">= 0",
+            "external drive nu_ext / nu_thr",
+            tunable=True,
+            target=Target("nu_ext", "values", _external_rate),
+        ),
+        Param("scale", 1.0, "number", "(0, 1]", "fraction of the full network size"),
+        Param("n_e", 10000, "count", ">= 4", "number of E neurons at full scale"),
+        Param("epsilon", 0.1, "number", "(0, 1]", "connection probability at full scale"),
+        Param("J", 0.1 * mV, mV, "> 0", "jump of v caused by one excitatory spike"),
+        Param("delay", 1.5 * ms, ms, "> 0", "transmission delay D of every synapse"),
+        Param("tau_m", 20 * ms, ms, "> 0", "membrane time constant"),
+        Param("V_th", 20 * mV, mV, "> 0", "threshold, relative to rest"),
+        Param("V_reset", 10 * mV, mV, None, "reset, relative to rest (< V_th)"),
+        Param("t_ref", 2 * ms, ms, "> 0", "absolute refractory period"),
+        Param("dt", 0.1 * ms, ms, "> 0", "time step (<= delay)"),
+    ],
+    derived_tunable=("nu_ext",),
+)
+
+
+def _check_brunel(g, eta, scale, n_e, epsilon, J, delay, tau_m, V_th, V_reset, t_ref, dt):
+    """The cross-parameter checks; returns the sizes and in-degrees ``(N_E, N_I, C_E, C_I)``."""
+    if not V_reset < V_th:
+        raise CircuitError(f"{_OWNER}.V_reset: must be below V_th ({V_th}); got {V_reset}.")
+    if delay < dt:
+        raise CircuitError(f"{_OWNER}.delay: must be >= dt ({dt}); got {delay}.")
+    c_e = round(epsilon * n_e)
+    c_i = round(epsilon * n_e / 4)
+    n_exc = round(scale * n_e)
+    n_inh = round(scale * n_e / 4)
+    if c_i < 1:
+        raise CircuitError(
+            f"{_OWNER}.epsilon: leaves C_I = {c_i} inhibitory inputs per neuron "
+            f"(epsilon n_e / 4 with n_e = {n_e}); got {epsilon!r}. Raise epsilon or n_e."
+        )
+    if n_exc < c_e or n_inh < c_i:
+        smallest = max(c_e / n_e, 4 * c_i / n_e)
+        raise CircuitError(
+            f"{_OWNER}.scale: leaves N_E = {n_exc} and N_I = {n_inh} neurons, fewer than "
+            f"the fixed in-degrees C_E = {c_e}, C_I = {c_i}; got {scale!r}. Use "
+            f"scale >= {smallest:g} (the in-degrees must stay fixed to keep the state)."
+        )
+    return n_exc, n_inh, c_e, c_i
+
+
+@BRUNEL.builder
+def brunel(**params):
     r"""Sparse E/I network of Brunel (2000), model A, with fixed in-degrees.
 
     Parameters
@@ -156,87 +212,17 @@ def brunel(
     >>> result.sizes
     {'E': 1000, 'I': 250}
     """
-    g = _check_number("g", g)
-    eta = _check_number("eta", eta)
-    scale = _check_number("scale", scale, allow_zero=False)
-    if scale > 1:
-        raise CircuitError(
-            f"{_OWNER}.scale: must be in (0, 1] (a fraction of the full network); got {scale!r}."
-        )
-    n_e = check_count("n_e", n_e, owner=_OWNER, minimum=4, error=CircuitError)
-    epsilon = _check_number("epsilon", epsilon, allow_zero=False)
-    if epsilon > 1:
-        raise CircuitError(f"{_OWNER}.epsilon: must be in (0, 1]; got {epsilon!r}.")
-    for name, value in {"J": J, "V_th": V_th}.items():
-        _check_scalar(name, value, mV)
-    check_quantity("V_reset", V_reset, mV, owner=_OWNER)
-    if np.ndim(V_reset) != 0:
-        raise CircuitError(f"{_OWNER}.V_reset: must be a scalar quantity; got {V_reset!r}.")
-    for name, value in {"delay": delay, "tau_m": tau_m, "t_ref": t_ref, "dt": dt}.items():
-        _check_scalar(name, value, ms)
-    if not V_reset < V_th:
-        raise CircuitError(f"{_OWNER}.V_reset: must be below V_th ({V_th}); got {V_reset}.")
-    if delay < dt:
-        raise CircuitError(f"{_OWNER}.delay: must be >= dt ({dt}); got {delay}.")
-    c_e = round(epsilon * n_e)
-    c_i = round(epsilon * n_e / 4)
-    n_exc = round(scale * n_e)
-    n_inh = round(scale * n_e / 4)
-    if c_i < 1:
-        raise CircuitError(
-            f"{_OWNER}.epsilon: leaves C_I = {c_i} inhibitory inputs per neuron "
-            f"(epsilon n_e / 4 with n_e = {n_e}); got {epsilon!r}. Raise epsilon or n_e."
-        )
-    if n_exc < c_e or n_inh < c_i:
-        smallest = max(c_e / n_e, 4 * c_i / n_e)
-        raise CircuitError(
-            f"{_OWNER}.scale: leaves N_E = {n_exc} and N_I = {n_inh} neurons, fewer than "
-            f"the fixed in-degrees C_E = {c_e}, C_I = {c_i}; got {scale!r}. Use "
-            f"scale >= {smallest:g} (the in-degrees must stay fixed to keep the state)."
-        )
-    nu_thr = threshold_rate(V_th=V_th, J=J, C_E=c_e, tau_m=tau_m)
-    params = dict(
-        g=g,
-        eta=eta,
-        scale=scale,
-        n_e=n_e,
-        epsilon=epsilon,
-        J=J,
-        delay=delay,
-        tau_m=tau_m,
-        V_th=V_th,
-        V_reset=V_reset,
-        t_ref=t_ref,
-        dt=dt,
-        N_E=n_exc,
-        N_I=n_inh,
-        C_E=c_e,
-        C_I=c_i,
-        nu_ext=eta * nu_thr,
-    )
-    return Circuit("brunel", _construct, params, tunable=_run_values, tunable_params=BRUNEL_TUNABLE)
-
-
-#: Parameters of :func:`brunel` a compiled program changes between runs (``nu_ext``
-#: follows ``eta``).
-BRUNEL_TUNABLE = ("g", "eta", "nu_ext")
-
-
-def _run_values(g, eta, J, V_th, C_E, tau_m, **_):
-    """Where :data:`BRUNEL_TUNABLE` live in the compiled program (Circuit.run_values)."""
-    nu_ext = eta * threshold_rate(V_th=V_th, J=J, C_E=C_E, tau_m=tau_m)
-    return {
-        "brunel_IE.w": -g * J,
-        "brunel_II.w": -g * J,
-        "brunel_nu_ext.values": nu_ext,
-    }
+    n_exc, n_inh, c_e, c_i = _check_brunel(**params)
+    params.update(N_E=n_exc, N_I=n_inh, C_E=c_e, C_I=c_i)
+    params["nu_ext"] = _external_rate(params["eta"], params)
+    return Circuit("brunel", _construct, params, table=BRUNEL)
 
 
 def _construct(g, J, delay, tau_m, V_th, V_reset, t_ref, dt, N_E, N_I, C_E, C_I, nu_ext, **_):
     # scale, n_e, epsilon and eta are implied by the sizes, in-degrees and nu_ext
     neuron = lif.with_params(E_L=0 * mV, V_th=V_th, V_reset=V_reset, tau_m=tau_m, t_ref=t_ref)
     # The external rate lives in a one-value TimedArray (constant in time) so that a
-    # compiled standalone project can change it through run_args (see brunel_run_args).
+    # compiled standalone project can change it through run_args (see BRUNEL's eta target).
     drive = TimedArray(np.array([float(nu_ext / Hz)]) * Hz, dt=1 * second, name="brunel_nu_ext")
     populations = {}
     for label, size in (("E", N_E), ("I", N_I)):
@@ -284,40 +270,4 @@ def _fixed_in_degree(source, target, weight, in_degree, delay):
     return synapses
 
 
-def brunel_run_args(circuit, g=None, eta=None):
-    """Return the ``run_args`` that move a compiled ``brunel`` project to (g, eta).
-
-    A cpp_standalone project compiled once can be rerun at other points of the
-    (g, eta) plane without recompiling:
-    ``session.rerun(brunel_run_args(circuit, g=6, eta=4))``.  Only g and eta can
-    change this way (sizes, in-degrees and delays are compiled in); ``circuit.params``
-    is left as built.
-
-    Parameters
-    ----------
-    circuit : Circuit
-        A circuit made by :func:`brunel` and built in the session.
-    g, eta : float, optional
-        New relative inhibition and external drive (None: keep the built value).
-
-    Returns
-    -------
-    dict
-        ``{variable or TimedArray: value}`` for ``BackendSession.rerun``.
-    """
-    if getattr(circuit, "name", None) != "brunel":
-        raise CircuitError(
-            f"brunel_run_args.circuit: needs a circuit made by brunel(); got {circuit!r}."
-        )
-    params = circuit.params
-    run_args = {}
-    if g is not None:
-        g = _check_number("g", g)
-        for name in ("IE", "II"):
-            run_args[circuit.synapses[name].w] = -g * params["J"]
-    if eta is not None:
-        eta = _check_number("eta", eta)
-        nu_thr = threshold_rate(params["V_th"], params["J"], params["C_E"], params["tau_m"])
-        drive = circuit.exc.namespace["nu_ext"]
-        run_args[drive] = np.array([float(eta * nu_thr / Hz)]) * Hz
-    return run_args
+register_network("brunel", brunel)

@@ -132,26 +132,47 @@ class Circuit:
     fs : brian2.Quantity
         Sampling rate of the LFP proxy and recorded states.
     tunable : callable, optional
-        ``tunable(**params) -> {"group.variable": value}``: where the parameters that a
-        compiled standalone program can change between runs (``run_args``) live.  Its
-        keys name the tunable parameters through :attr:`tunable_params`; the builder
-        must declare those values as variables (not namespace constants) and use them
-        only in equations (not in initial values).
+        Without ``table`` only: ``tunable(**params) -> {"group.variable": value}``,
+        where the parameters that a compiled standalone program can change between runs
+        (``run_args``) live (the actualization loop's form).  The builder must declare
+        those values as variables (not namespace constants) and use them only in
+        equations (not in initial values).
     tunable_params : tuple of str
-        The parameters ``tunable`` covers; every other parameter is *structural*: a
-        change builds a new program.
+        Without ``table`` only: the parameters ``tunable`` covers; every other
+        parameter is *structural*: a change builds a new program.
+    table : ParamTable, optional
+        The builder's parameter table (:mod:`quifer_brian.networks.params`): its
+        tunable parameters and their targets (handles of this circuit's populations,
+        synapses and TimedArrays) replace ``tunable`` and ``tunable_params``.
 
     Attributes
     ----------
     params : dict
         The parameters the circuit was built with.
     tunable_params : tuple of str
+    table : ParamTable or None
     """
 
-    def __init__(self, name, construct, params, fs=1000 / second, tunable=None, tunable_params=()):
+    def __init__(
+        self,
+        name,
+        construct,
+        params,
+        fs=1000 / second,
+        tunable=None,
+        tunable_params=(),
+        table=None,
+    ):
+        if table is not None and (tunable is not None or tunable_params):
+            raise CircuitError(
+                f"{name}: give either a parameter table or tunable/tunable_params, not both."
+            )
         self.name = name
         self.params = dict(params)
         self.fs = fs
+        self.table = table
+        if table is not None:
+            tunable_params = (*table.tunable, *table.derived_tunable)
         self.tunable_params = tuple(tunable_params)
         self._tunable = tunable
         self._construct = construct
@@ -246,29 +267,36 @@ class Circuit:
         Parameters
         ----------
         **changes
-            New values of tunable parameters (checked by the builder); the others keep
-            their values in :attr:`params`.
+            New values of tunable parameters (checked by the builder's table); the others
+            keep their values in :attr:`params`.
 
         Returns
         -------
         dict of str -> float or 1-D ndarray
             What a compiled standalone program of this circuit takes as ``run_args``
             (an array sets a per-neuron or per-synapse variable element by element).
+            With a table, each target's handle names the object ``f"{name}_{handle}"``
+            (no build needed; tests check the names against the built objects).
 
         Raises
         ------
         CircuitError
             For a structural or unknown parameter (a change needs a new build).
         """
-        fixed = sorted(set(changes) - set(self.tunable_params))
+        tunable = self.table.tunable if self.table is not None else self.tunable_params
+        fixed = sorted(set(changes) - set(tunable))
         if fixed:
             raise CircuitError(
                 f"{self.name}.run_values: {', '.join(fixed)} cannot change without a new "
-                f"build; the tunable parameters are: {', '.join(self.tunable_params) or '(none)'}."
+                f"build; the tunable parameters are: {', '.join(tunable) or '(none)'}."
             )
-        if self._tunable is None:
+        if self.table is not None:
+            changes = self.table.check(changes)
+            values = self.table.run_values(self.name, {**self.params, **changes})
+        elif self._tunable is None:
             return {}
-        values = self._tunable(**{**self.params, **changes})
+        else:
+            values = self._tunable(**{**self.params, **changes})
         return {name: _si_value(value) for name, value in values.items()}
 
     # ---------------------------------------------------------------- running

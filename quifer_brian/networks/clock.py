@@ -9,17 +9,15 @@ reference, the Kuramoto bank, is in :mod:`quifer_brian.networks.kuramoto`.
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, amp, ms, mV, nA, nS, pA, second, siemens
 
-from ..checks import (
-    check_count,
-    check_fraction,
-    check_quantity,
-    check_scalar_quantity,
-)
+from ..checks import check_quantity
 from ..equations import exp_current, gaba_a, lif, ou_current
 from ..errors import AnalysisError, CircuitError
 from .circuit import MAZZONI_ALPHA, MAZZONI_DELAY, Circuit, CircuitParts
+from .params import Param, ParamTable
+from .registry import register_network
 
 __all__ = [
+    "FREQUENCY_BANK",
     "PERIOD_OFFSET",
     "REACHABLE_RANGE",
     "TAU_GABA_RANGE",
@@ -28,15 +26,6 @@ __all__ = [
     "module_phases",
     "reachable_range",
 ]
-
-
-# ------------------------------------------------------------------------- checks
-def _check_scalar(owner, name, value, unit, allow_zero):
-    return check_scalar_quantity(name, value, unit, owner, allow_zero, CircuitError)
-
-
-def _check_fraction(owner, name, value):
-    return check_fraction(name, value, owner, error=CircuitError)
 
 
 # ================================================================= frequency bank
@@ -124,25 +113,49 @@ def _check_frequencies(owner, frequencies, f_min, f_max):
     return values
 
 
-def frequency_bank(
-    frequencies=(6, 12, 40),
-    n_e=160,
-    n_i=40,
-    drive_e=300 * pA,
-    drive_e_spread=0.02,
-    noise_e=2 * pA,
-    tau_noise=5 * ms,
-    drive_i=100 * pA,
-    tau_ampa=2 * ms,
-    recurrence=1 * nA,
-    excitation=1.5 * nA,
-    inhibition=30 * nS,
-    p=0.5,
-    coupling=0 * pA,
-    p_coupling=0.1,
-    delay=1 * ms,
-    dt=0.1 * ms,
-):
+_OWNER = "frequency_bank"
+
+#: The parameters of :func:`frequency_bank`.
+FREQUENCY_BANK = ParamTable(
+    _OWNER,
+    [
+        Param(
+            "frequencies",
+            (6, 12, 40),
+            "any",
+            None,
+            "target frequency of each module (see REACHABLE_RANGE)",
+            shown_unit="Hz",
+        ),
+        Param("n_e", 160, "count", ">= 1", "number of E cells per module"),
+        Param("n_i", 40, "count", ">= 1", "number of I cells per module"),
+        Param("drive_e", 300 * pA, amp, ">= 0", "mean constant drive of the E cells"),
+        Param("drive_e_spread", 0.02, "number", "[0, 1]", "relative half-width of the E drive"),
+        Param("noise_e", 2 * pA, amp, ">= 0", "SD of the OU noise into each E cell"),
+        Param("tau_noise", 5 * ms, second, "> 0", "correlation time of the noise"),
+        Param("drive_i", 100 * pA, amp, ">= 0", "constant drive of the I cells (below rheobase)"),
+        Param("tau_ampa", 2 * ms, second, "> 0", "decay time of the excitatory synapses"),
+        Param("recurrence", 1 * nA, amp, ">= 0", "total peak E->E current onto an E cell"),
+        Param("excitation", 1.5 * nA, amp, ">= 0", "total peak E->I current onto an I cell"),
+        Param("inhibition", 30 * nS, siemens, "> 0", "total peak GABA_A conductance onto E"),
+        Param("p", 0.5, "number", "(0, 1]", "connection probability inside a module"),
+        Param("coupling", 0 * pA, amp, ">= 0", "total peak E(k)->I(l) coupling current (0: none)"),
+        Param(
+            "p_coupling",
+            0.1,
+            "number",
+            "(0, 1]",
+            "connection probability of the coupling",
+            hint="Use coupling=0*pA for none.",
+        ),
+        Param("delay", 1 * ms, second, ">= 0", "synaptic delay of every projection"),
+        Param("dt", 0.1 * ms, second, "> 0", "time step"),
+    ],
+)
+
+
+@FREQUENCY_BANK.builder
+def frequency_bank(**params):
     r"""A multi-frequency clock: one spiking PING module per requested frequency.
 
     Module k has LIF pyramidal cells ('E<k>') with nearly equal constant drive and LIF
@@ -247,24 +260,9 @@ def frequency_bank(
     >>> sorted(circuit.populations)
     ['E0', 'E1', 'I0', 'I1']
     """
-    owner = "frequency_bank"
-    n_e = check_count("n_e", n_e, owner=owner, error=CircuitError)
-    n_i = check_count("n_i", n_i, owner=owner, error=CircuitError)
-    _check_scalar(owner, "drive_e", drive_e, amp, allow_zero=True)
-    currents = {"noise_e": noise_e, "drive_i": drive_i, "recurrence": recurrence}
-    for name, value in {**currents, "excitation": excitation}.items():
-        _check_scalar(owner, name, value, amp, allow_zero=True)
-    _check_scalar(owner, "coupling", coupling, amp, allow_zero=True)
-    _check_scalar(owner, "inhibition", inhibition, siemens, allow_zero=False)
-    for name, value in {"tau_noise": tau_noise, "tau_ampa": tau_ampa, "dt": dt}.items():
-        _check_scalar(owner, name, value, second, allow_zero=False)
-    _check_scalar(owner, "delay", delay, second, allow_zero=True)
-    drive_e_spread = _check_fraction(owner, "drive_e_spread", drive_e_spread)
-    p = _check_fraction(owner, "p", p)
-    p_coupling = _check_fraction(owner, "p_coupling", p_coupling)
-    if p == 0 or p_coupling == 0:
-        name = "p" if p == 0 else "p_coupling"
-        raise CircuitError(f"{owner}.{name}: must be > 0; got 0. Use coupling=0*pA for none.")
+    owner = _OWNER
+    drive_e, drive_e_spread = params["drive_e"], params["drive_e_spread"]
+    inhibition = params["inhibition"]
     margin = drive_e * (1 + drive_e_spread) - _RHEOBASE
     if margin <= 0 or inhibition * (_V_TH - _E_GABA) <= margin:
         raise CircuitError(
@@ -274,30 +272,11 @@ def frequency_bank(
             f"drive_e * (1 + drive_e_spread) = {drive_e * (1 + drive_e_spread)}."
         )
     f_min, f_max = reachable_range(drive_e, drive_e_spread, inhibition)
-    targets = _check_frequencies(owner, frequencies, f_min, f_max)
+    targets = _check_frequencies(owner, params.pop("frequencies"), f_min, f_max)
     slope = _period_slope(drive_e, drive_e_spread, inhibition)
     tau_gaba = (1 / targets - float(PERIOD_OFFSET / second)) / slope * second
-    params = dict(
-        frequencies=targets * Hz,
-        tau_gaba=tau_gaba,
-        n_e=n_e,
-        n_i=n_i,
-        drive_e=drive_e,
-        drive_e_spread=drive_e_spread,
-        noise_e=noise_e,
-        tau_noise=tau_noise,
-        drive_i=drive_i,
-        tau_ampa=tau_ampa,
-        recurrence=recurrence,
-        excitation=excitation,
-        inhibition=inhibition,
-        p=p,
-        coupling=coupling,
-        p_coupling=p_coupling,
-        delay=delay,
-        dt=dt,
-    )
-    return Circuit("frequency_bank", _construct_bank, params)
+    params = {"frequencies": targets * Hz, "tau_gaba": tau_gaba, **params}
+    return Circuit("frequency_bank", _construct_bank, params, table=FREQUENCY_BANK)
 
 
 def _construct_bank(
@@ -451,3 +430,6 @@ def module_phases(result, bandwidth=0.3):
             for k, f in enumerate(targets)
         ]
     )
+
+
+register_network("frequency_bank", frequency_bank)

@@ -11,35 +11,15 @@ Both rhythms emerge from the dynamics; nothing in the equations oscillates by it
 
 from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
 
-from ..checks import (
-    check_choice,
-    check_count,
-    check_fraction,
-    check_quantity,
-    check_scalar_quantity,
-)
 from ..equations import ampa, exp_current, gaba_a, lif, ou_current, tonic_current, wang_buzsaki
-from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts, LfpSpec
+from .params import Param, ParamTable, Target
+from .registry import register_network
 
-__all__ = ["ing", "ping"]
+__all__ = ["ING", "PING", "ing", "ping"]
 
 #: Synapse types of :func:`ping`.
 SYNAPSE_TYPES = ("conductance", "current")
-
-
-# ------------------------------------------------------------------------- checks
-def _check_probability(name, value, owner):
-    return check_fraction(name, value, owner, "a connection probability", CircuitError)
-
-
-def _check_fraction(name, value, owner):
-    return check_fraction(name, value, owner, "a relative spread", CircuitError)
-
-
-def _check_quantities(owner, values, unit, allow_zero):
-    for name, value in values.items():
-        check_scalar_quantity(name, value, unit, owner, allow_zero, CircuitError)
 
 
 def _heterogeneous(mean, spread):
@@ -53,29 +33,113 @@ def _connect(receptor, source, target, weight, p, delay, name):
 
 
 # --------------------------------------------------------------------------- PING
-def ping(
-    n_e=400,
-    n_i=100,
-    synapse="conductance",
-    drive_e=400 * pA,
-    drive_e_spread=0.2,
-    noise_e=40 * pA,
-    tau_noise=5 * ms,
-    drive_i=0 * pA,
-    tau_ampa=2 * ms,
-    tau_gaba=10 * ms,
-    w_ee=0.05 * nS,
-    w_ei=0.5 * nS,
-    w_ie=0.5 * nS,
-    w_ii=0.5 * nS,
-    p_ee=0.1,
-    p_ei=0.5,
-    p_ie=0.5,
-    p_ii=0.5,
-    delay=1 * ms,
-    V_syn=-55 * mV,
-    dt=0.1 * ms,
-):
+def _excitatory_weight(w, params):
+    """The E weight a peak conductance ``w`` becomes (conductance or current synapses)."""
+    return _ping_receptors(**_receptor_params(params))[2](w)
+
+
+def _inhibitory_weight(w, params):
+    return _ping_receptors(**_receptor_params(params))[3](w)
+
+
+def _receptor_params(params):
+    names = ("synapse", "tau_ampa", "tau_gaba", "V_syn")
+    return {name: params[name] for name in names}
+
+
+#: The parameters of :func:`ping`.
+PING = ParamTable(
+    "ping",
+    [
+        Param("n_e", 400, "count", ">= 1", "number of E cells"),
+        Param("n_i", 100, "count", ">= 1", "number of I cells"),
+        Param(
+            "synapse",
+            "conductance",
+            "choice",
+            None,
+            "conductance- or current-based receptors",
+            options=SYNAPSE_TYPES,
+        ),
+        Param(
+            "drive_e",
+            400 * pA,
+            amp,
+            ">= 0",
+            "mean constant drive of the E cells (rheobase 200 pA)",
+            tunable=True,
+            target=("E", "I_0_drive"),
+        ),
+        Param("drive_e_spread", 0.2, "number", "[0, 1]", "relative half-width of the E drive"),
+        Param("noise_e", 40 * pA, amp, ">= 0", "SD of the OU noise current into each E cell"),
+        Param("tau_noise", 5 * ms, ms, "> 0", "correlation time of the noise"),
+        Param(
+            "drive_i",
+            0 * pA,
+            amp,
+            ">= 0",
+            "constant drive of the I cells",
+            tunable=True,
+            target=("I", "I_ext"),
+        ),
+        Param(
+            "tau_ampa",
+            2 * ms,
+            ms,
+            "> 0",
+            "decay time of the AMPA kernel",
+            tunable=True,
+            target=[("E", "tau_ampa"), ("I", "tau_ampa")],
+        ),
+        Param(
+            "tau_gaba",
+            10 * ms,
+            ms,
+            "> 0",
+            "decay time of the GABA_A kernel (sets the gamma period)",
+            tunable=True,
+            target=[("E", "tau_gaba_a"), ("I", "tau_gaba_a")],
+        ),
+        *(
+            Param(
+                f"w_{pair}",
+                weight,
+                siemens,
+                ">= 0",
+                f"peak conductance per spike, {pair[0].upper()}->{pair[1].upper()}",
+                tunable=True,
+                target=Target(
+                    pair.upper(),
+                    "w",
+                    _excitatory_weight if pair[0] == "e" else _inhibitory_weight,
+                ),
+            )
+            for pair, weight in (
+                ("ee", 0.05 * nS),
+                ("ei", 0.5 * nS),
+                ("ie", 0.5 * nS),
+                ("ii", 0.5 * nS),
+            )
+        ),
+        *(
+            Param(
+                f"p_{pair}",
+                p,
+                "number",
+                "[0, 1]",
+                f"connection probability, {pair[0].upper()}->{pair[1].upper()}",
+            )
+            for pair, p in (("ee", 0.1), ("ei", 0.5), ("ie", 0.5), ("ii", 0.5))
+        ),
+        Param("delay", 1 * ms, ms, ">= 0", "synaptic delay of every projection"),
+        Param("V_syn", -55 * mV, volt, None, "potential of the driving force of current synapses"),
+        Param("dt", 0.1 * ms, ms, "> 0", "time step of both populations"),
+    ],
+)
+
+
+@PING.builder
+def ping(**params):
     r"""Pyramidal-interneuron network gamma (PING), Börgers & Kopell 2003/2005.
 
     E cells (LIF, 'E') with heterogeneous constant drive plus Ornstein-Uhlenbeck noise
@@ -126,7 +190,7 @@ def ping(
     Circuit
         Populations ``'E'`` and ``'I'``; synapses ``'EE'``, ``'EI'``, ``'IE'``, ``'II'``;
         LFP proxy: Mazzoni et al. 2015 on the E cells, ``|I_ampa| - 1.65 |I_gaba_a|``.
-        Tunable (a compiled program reruns with new values, :data:`PING_TUNABLE`): the
+        Tunable (a compiled program reruns with new values; ``PING.tunable``): the
         drives, the receptor time constants and the four weights; the sizes,
         probabilities, delays, noise, spread, synapse type and dt are structural.
 
@@ -167,63 +231,7 @@ def ping(
     >>> result.sizes
     {'E': 40, 'I': 10}
     """
-    owner = "ping"
-    n_e = check_count("n_e", n_e, owner=owner, error=CircuitError)
-    n_i = check_count("n_i", n_i, owner=owner, error=CircuitError)
-    check_choice("synapse", synapse, SYNAPSE_TYPES, owner=owner, error=CircuitError)
-    _check_quantities(
-        owner, {"drive_e": drive_e, "noise_e": noise_e, "drive_i": drive_i}, amp, True
-    )
-    _check_quantities(owner, {"tau_noise": tau_noise, "tau_ampa": tau_ampa}, ms, False)
-    _check_quantities(owner, {"tau_gaba": tau_gaba, "dt": dt}, ms, False)
-    _check_quantities(owner, {"delay": delay}, ms, True)
-    weights = {"w_ee": w_ee, "w_ei": w_ei, "w_ie": w_ie, "w_ii": w_ii}
-    _check_quantities(owner, weights, siemens, True)
-    check_quantity("V_syn", V_syn, volt, owner=owner)
-    drive_e_spread = _check_fraction("drive_e_spread", drive_e_spread, owner)
-    probabilities = {"p_ee": p_ee, "p_ei": p_ei, "p_ie": p_ie, "p_ii": p_ii}
-    probabilities = {k: _check_probability(k, v, owner) for k, v in probabilities.items()}
-    params = dict(
-        n_e=n_e,
-        n_i=n_i,
-        synapse=synapse,
-        drive_e=drive_e,
-        drive_e_spread=drive_e_spread,
-        noise_e=noise_e,
-        tau_noise=tau_noise,
-        drive_i=drive_i,
-        tau_ampa=tau_ampa,
-        tau_gaba=tau_gaba,
-        **weights,
-        **probabilities,
-        delay=delay,
-        V_syn=V_syn,
-        dt=dt,
-    )
-    return Circuit(
-        "ping", _construct_ping, params, tunable=_ping_run_values, tunable_params=PING_TUNABLE
-    )
-
-
-#: Parameters of :func:`ping` that a compiled program changes between runs (run_args).
-PING_TUNABLE = ("drive_e", "drive_i", "tau_ampa", "tau_gaba", "w_ee", "w_ei", "w_ie", "w_ii")
-
-
-def _ping_run_values(drive_e, drive_i, tau_ampa, tau_gaba, w_ee, w_ei, w_ie, w_ii, **params):
-    """Where :data:`PING_TUNABLE` live in the compiled program (see Circuit.run_values)."""
-    _, _, exc_w, inh_w = _ping_receptors(params["synapse"], tau_ampa, tau_gaba, params["V_syn"])
-    return {
-        "ping_E.I_0_drive": drive_e,
-        "ping_I.I_ext": drive_i,
-        "ping_E.tau_ampa": tau_ampa,
-        "ping_I.tau_ampa": tau_ampa,
-        "ping_E.tau_gaba_a": tau_gaba,
-        "ping_I.tau_gaba_a": tau_gaba,
-        "ping_EE.w": exc_w(w_ee),
-        "ping_EI.w": exc_w(w_ei),
-        "ping_IE.w": inh_w(w_ie),
-        "ping_II.w": inh_w(w_ii),
-    }
+    return Circuit("ping", _construct_ping, params, table=PING)
 
 
 def _ping_receptors(synapse, tau_ampa, tau_gaba, V_syn):
@@ -312,17 +320,25 @@ def _construct_ping(
 
 
 # ---------------------------------------------------------------------------- ING
-def ing(
-    n_i=100,
-    drive=150 * pA,
-    drive_spread=0.05,
-    tau_gaba=10 * ms,
-    g_syn=20 * nS,
-    p_ii=1.0,
-    E_gaba=-75 * mV,
-    delay=0 * ms,
-    dt=0.05 * ms,
-):
+#: The parameters of :func:`ing`.
+ING = ParamTable(
+    "ing",
+    [
+        Param("n_i", 100, "count", ">= 1", "number of interneurons"),
+        Param("drive", 150 * pA, amp, ">= 0", "mean constant drive I_ext (100 pA = 1 uA/cm2)"),
+        Param("drive_spread", 0.05, "number", "[0, 1]", "relative half-width of the drive"),
+        Param("tau_gaba", 10 * ms, ms, "> 0", "decay time of the GABA_A conductance"),
+        Param("g_syn", 20 * nS, siemens, ">= 0", "total peak GABA_A conductance onto a cell"),
+        Param("p_ii", 1.0, "number", "[0, 1]", "connection probability (1: all to all)"),
+        Param("E_gaba", -75 * mV, volt, None, "GABA_A reversal potential"),
+        Param("delay", 0 * ms, ms, ">= 0", "synaptic delay"),
+        Param("dt", 0.05 * ms, ms, "> 0", "time step (<= 0.05 ms for the HH kinetics)"),
+    ],
+)
+
+
+@ING.builder
+def ing(**params):
     r"""Interneuron network gamma (ING), Wang & Buzsáki 1996.
 
     Wang-Buzsáki fast-spiking interneurons ('I') under constant heterogeneous drive,
@@ -385,27 +401,7 @@ def ing(
     >>> result.sizes, result.mean_rate("I") > 0
     ({'I': 10}, True)
     """
-    owner = "ing"
-    n_i = check_count("n_i", n_i, owner=owner, error=CircuitError)
-    _check_quantities(owner, {"drive": drive}, amp, True)
-    _check_quantities(owner, {"tau_gaba": tau_gaba, "dt": dt}, ms, False)
-    _check_quantities(owner, {"delay": delay}, ms, True)
-    _check_quantities(owner, {"g_syn": g_syn}, siemens, True)
-    check_quantity("E_gaba", E_gaba, volt, owner=owner)
-    drive_spread = _check_fraction("drive_spread", drive_spread, owner)
-    p_ii = _check_probability("p_ii", p_ii, owner)
-    params = dict(
-        n_i=n_i,
-        drive=drive,
-        drive_spread=drive_spread,
-        tau_gaba=tau_gaba,
-        g_syn=g_syn,
-        p_ii=p_ii,
-        E_gaba=E_gaba,
-        delay=delay,
-        dt=dt,
-    )
-    return Circuit("ing", _construct_ing, params)
+    return Circuit("ing", _construct_ing, params, table=ING)
 
 
 def _construct_ing(n_i, drive, drive_spread, tau_gaba, g_syn, p_ii, E_gaba, delay, dt):
@@ -420,3 +416,7 @@ def _construct_ing(n_i, drive, drive_spread, tau_gaba, g_syn, p_ii, E_gaba, dela
         synapses={"II": synapses},
         lfp=LfpSpec("I", excitatory="I_ext", inhibitory="I_gaba_a"),
     )
+
+
+register_network("ping", ping)
+register_network("ing", ing)

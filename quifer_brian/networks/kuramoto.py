@@ -9,12 +9,15 @@ spiking clock (:func:`~quifer_brian.networks.frequency_bank`) replaces.
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, linked_var, ms, second
 
-from ..checks import check_choice, check_count, check_quantity, check_scalar_quantity
+from ..checks import check_choice, check_quantity
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
+from .params import Param, ParamTable
+from .registry import register_network
 
 __all__ = [
     "FREQUENCY_CHOICES",
+    "KURAMOTO",
     "kuramoto",
     "lorentzian_quantiles",
     "mean_field_phase",
@@ -43,16 +46,46 @@ mean_sin = X*sin(omega_0*t) + Y*cos(omega_0*t) : 1
 """
 
 
-def kuramoto(
-    n=2000,
-    coupling=4 * Hz,
-    frequencies="quantiles",
-    omega_0=2 * np.pi * 10 * Hz,
-    gamma=1 * Hz,
-    seed=0,
-    dt=1 * ms,
-    method="rk4",
-):
+#: Integration methods :func:`kuramoto` accepts.
+METHODS = ("rk4", "rk2", "euler", "heun")
+
+#: The parameters of :func:`kuramoto`.
+KURAMOTO = ParamTable(
+    "kuramoto",
+    [
+        Param("n", 2000, "count", ">= 1", "number of oscillators"),
+        Param("coupling", 4 * Hz, Hz, ">= 0", "coupling strength K (rad/s); K_c = 2 gamma"),
+        Param(
+            "frequencies",
+            "quantiles",
+            "any",
+            None,
+            "'quantiles', 'random' or n angular frequencies (rad/s)",
+            shown_unit="hertz",
+        ),
+        Param("omega_0", 2 * np.pi * 10 * Hz, Hz, ">= 0", "centre of the frequencies (rad/s)"),
+        Param("gamma", 1 * Hz, Hz, "> 0", "half-width of the Lorentzian (rad/s)"),
+        Param("seed", 0, "count", ">= 0", "numpy seed of the initial phases (and 'random')"),
+        Param("dt", 1 * ms, second, "> 0", "time step"),
+        Param("method", "rk4", "choice", None, "Brian2 integration method", options=METHODS),
+    ],
+)
+
+
+def _check_frequencies(n, frequencies, owner="kuramoto"):
+    if isinstance(frequencies, str):
+        check_choice("frequencies", frequencies, FREQUENCY_CHOICES, owner=owner, error=CircuitError)
+        return
+    check_quantity("frequencies", frequencies, Hz, owner=owner)
+    if np.shape(frequencies) != (n,):
+        raise CircuitError(
+            f"{owner}.frequencies: needs one angular frequency per oscillator, shape "
+            f"({n},); got shape {np.shape(frequencies)}."
+        )
+
+
+@KURAMOTO.builder
+def kuramoto(**params):
     r"""Kuramoto phase oscillators with mean-field coupling, written as equations.
 
     ``n`` oscillators ('oscillators') with natural angular frequencies
@@ -134,37 +167,11 @@ def kuramoto(
     >>> circuit.populations["oscillators"].N, sorted(circuit.monitors)[-3:]
     (100, ['state_mean_cos', 'state_mean_sin', 'state_r'])
     """
-    owner = "kuramoto"
-    n = check_count("n", n, owner=owner, error=CircuitError)
-    check_scalar_quantity("coupling", coupling, Hz, owner, True, CircuitError)
-    check_scalar_quantity("omega_0", omega_0, Hz, owner, True, CircuitError)
-    check_scalar_quantity("gamma", gamma, Hz, owner, False, CircuitError)
-    check_scalar_quantity("dt", dt, second, owner, False, CircuitError)
-    seed = check_count("seed", seed, owner=owner, minimum=0, error=CircuitError)
-    check_choice("method", method, ("rk4", "rk2", "euler", "heun"), owner=owner, error=CircuitError)
-    if isinstance(frequencies, str):
-        check_choice("frequencies", frequencies, FREQUENCY_CHOICES, owner=owner, error=CircuitError)
-    else:
-        check_quantity("frequencies", frequencies, Hz, owner=owner)
-        if np.shape(frequencies) != (n,):
-            raise CircuitError(
-                f"{owner}.frequencies: needs one angular frequency per oscillator, shape "
-                f"({n},); got shape {np.shape(frequencies)}."
-            )
-    params = dict(
-        n=n,
-        coupling=coupling,
-        frequencies=frequencies,
-        omega_0=omega_0,
-        gamma=gamma,
-        seed=seed,
-        dt=dt,
-        method=method,
-    )
+    _check_frequencies(params["n"], params["frequencies"])
     # States are sampled every step when the step is longer than 1 ms: a 1 kHz monitor on
     # a coarse run would cost more than the oscillators.
-    fs = min(1000 * Hz, 1 / dt)
-    return Circuit("kuramoto", _construct_kuramoto, params, fs=fs)
+    fs = min(1000 * Hz, 1 / params["dt"])
+    return Circuit("kuramoto", _construct_kuramoto, params, fs=fs, table=KURAMOTO)
 
 
 def lorentzian_quantiles(n, omega_0, gamma):
@@ -254,3 +261,6 @@ def order_parameter(result, t_start=0.0):
 def mean_field_phase(result):
     """Return the phase psi(t) (rad, in (-pi, pi]) of the mean field of a :func:`kuramoto` run."""
     return np.arctan2(result.state("mean_sin"), result.state("mean_cos"))
+
+
+register_network("kuramoto", kuramoto)

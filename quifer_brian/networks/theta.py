@@ -1,73 +1,74 @@
 """Emergent theta and theta-nested gamma: pyramidal, PV-like and O-LM-like cells."""
 
-import numbers
+from brian2 import Hz, NeuronGroup, amp, defaultclock, ms, mV, nS, pA, siemens
 
-import numpy as np
-from brian2 import Hz, NeuronGroup, defaultclock, ms, mV, nS, pA
-
-from ..checks import check_count, check_positive, check_quantity
 from ..equations import adex, ampa, gaba_a, lif, poisson
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts, LfpSpec
+from .params import Param, ParamTable
+from .registry import register_network
 
-__all__ = ["theta_gamma"]
+__all__ = ["THETA_GAMMA", "theta_gamma"]
 
 _OWNER = "theta_gamma"
 
-# Quantity parameters: name -> (unit, zero allowed).
-_QUANTITIES = {
-    "drive_e": (pA, True),
-    "rate_e": (Hz, True),
-    "rate_i": (Hz, True),
-    "rate_o": (Hz, True),
-    "w_drive": (nS, False),
-    "w_ei": (nS, True),
-    "w_ie": (nS, True),
-    "w_ii": (nS, True),
-    "w_eo": (nS, True),
-    "w_oe": (nS, True),
-    "w_oi": (nS, True),
-    "tau_gaba_fast": (ms, False),
-    "tau_gaba_slow": (ms, False),
-    "b_e": (pA, True),
-    "tau_w_e": (ms, False),
-    "b_o": (pA, True),
-    "tau_w_o": (ms, False),
-    "delay": (ms, False),
-    "septal_rate": (Hz, False),
-}
+#: The parameters of :func:`theta_gamma`.
+THETA_GAMMA = ParamTable(
+    _OWNER,
+    [
+        Param("n_e", 200, "count", ">= 1", "number of E (pyramidal, AdEx) cells"),
+        Param("n_i", 50, "count", ">= 1", "number of I (PV-like, LIF) cells"),
+        Param("n_o", 50, "count", ">= 1", "number of O (O-LM-like, AdEx) cells"),
+        Param("drive_e", 450 * pA, amp, ">= 0", "constant current into each E cell"),
+        Param("drive_e_spread", 0.1, "number", "[0, 1]", "relative spread of drive_e"),
+        Param("rate_e", 250 * Hz, Hz, ">= 0", "rate of each E cell's Poisson source (< 1/dt)"),
+        Param("rate_i", 4000 * Hz, Hz, ">= 0", "rate of each I cell's Poisson source (< 1/dt)"),
+        Param("rate_o", 4000 * Hz, Hz, ">= 0", "rate of each O cell's Poisson source (< 1/dt)"),
+        Param("w_drive", 0.25 * nS, siemens, "> 0", "peak AMPA conductance of one Poisson spike"),
+        Param("w_ei", 3 * nS, siemens, ">= 0", "peak AMPA conductance E->I (gamma loop)"),
+        Param("w_ie", 2.5 * nS, siemens, ">= 0", "peak fast GABA_A conductance I->E"),
+        Param("w_ii", 0.5 * nS, siemens, ">= 0", "peak fast GABA_A conductance I->I"),
+        Param("w_eo", 3 * nS, siemens, ">= 0", "peak AMPA conductance E->O (theta loop)"),
+        Param("w_oe", 6 * nS, siemens, ">= 0", "peak slow GABA_A conductance O->E"),
+        Param("w_oi", 0.5 * nS, siemens, ">= 0", "peak slow GABA_A conductance O->I"),
+        Param("p_exc", 0.2, "number", "(0, 1]", "connection probability E->I, E->O"),
+        Param("p_inh", 0.5, "number", "(0, 1]", "connection probability of the GABA synapses"),
+        Param("tau_gaba_fast", 5 * ms, ms, "> 0", "decay of the PV-like GABA_A inhibition"),
+        Param("tau_gaba_slow", 40 * ms, ms, "> 0", "decay of the O-LM-like GABA_A,slow"),
+        Param("b_e", 40 * pA, amp, ">= 0", "spike-triggered adaptation increment of E"),
+        Param("tau_w_e", 150 * ms, ms, "> 0", "adaptation decay of E"),
+        Param("b_o", 100 * pA, amp, ">= 0", "after-hyperpolarisation increment of O"),
+        Param("tau_w_o", 150 * ms, ms, "> 0", "after-hyperpolarisation decay of O"),
+        Param("delay", 1 * ms, ms, "> 0", "delay of the recurrent synapses"),
+        Param("gaba", True, "bool", None, "False removes every GABA synapse (the control)"),
+        Param(
+            "septal_frequency",
+            None,
+            Hz,
+            "> 0",
+            "teaching only: frequency of an imposed septal theta drive (None: off)",
+            optional=True,
+        ),
+        Param("septal_rate", 8000 * Hz, Hz, "> 0", "peak rate of the septal sources"),
+    ],
+)
 _RATES = ("rate_e", "rate_i", "rate_o", "septal_rate")
 
 
-def theta_gamma(
-    n_e=200,
-    n_i=50,
-    n_o=50,
-    drive_e=450 * pA,
-    drive_e_spread=0.1,
-    rate_e=250 * Hz,
-    rate_i=4000 * Hz,
-    rate_o=4000 * Hz,
-    w_drive=0.25 * nS,
-    w_ei=3 * nS,
-    w_ie=2.5 * nS,
-    w_ii=0.5 * nS,
-    w_eo=3 * nS,
-    w_oe=6 * nS,
-    w_oi=0.5 * nS,
-    p_exc=0.2,
-    p_inh=0.5,
-    tau_gaba_fast=5 * ms,
-    tau_gaba_slow=40 * ms,
-    b_e=40 * pA,
-    tau_w_e=150 * ms,
-    b_o=100 * pA,
-    tau_w_o=150 * ms,
-    delay=1 * ms,
-    gaba=True,
-    septal_frequency=None,
-    septal_rate=8000 * Hz,
-):
+def _check_rates(params):
+    """A Poisson source fires at most once per step: every rate must stay below 1/dt."""
+    max_rate = 1 / defaultclock.dt
+    for name in _RATES:
+        if params[name] >= max_rate:
+            raise CircuitError(
+                f"{_OWNER}.{name}: a Poisson source fires at most once per time step, so "
+                f"its rate must be < 1/dt = {max_rate}; got {params[name]}. Raise w_drive "
+                f"instead."
+            )
+
+
+@THETA_GAMMA.builder
+def theta_gamma(**params):
     r"""Theta (4-12 Hz) and theta-nested gamma (30-100 Hz) that emerge from three populations.
 
     Pyramidal cells ``'E'`` (AdEx with spike-triggered adaptation), fast-spiking PV-like
@@ -179,43 +180,8 @@ def theta_gamma(
     >>> result.lfp.shape
     (20,)
     """
-    params = dict(locals())
-    for name, (unit, zero_allowed) in _QUANTITIES.items():
-        value = params[name]
-        check_quantity(name, value, unit, owner=_OWNER)
-        if np.ndim(value) != 0:
-            raise CircuitError(f"{_OWNER}.{name}: must be a scalar quantity; got {value!r}.")
-        try:
-            check_positive(name, value, owner=_OWNER, allow_zero=zero_allowed)
-        except ValueError as err:
-            raise CircuitError(str(err)) from None
-    max_rate = 1 / defaultclock.dt
-    for name in _RATES:
-        if params[name] >= max_rate:
-            raise CircuitError(
-                f"{_OWNER}.{name}: a Poisson source fires at most once per time step, so "
-                f"its rate must be < 1/dt = {max_rate}; got {params[name]}. Raise w_drive "
-                f"instead."
-            )
-    for name in ("n_e", "n_i", "n_o"):
-        params[name] = check_count(name, params[name], owner=_OWNER, error=CircuitError)
-    for name, closed in (("drive_e_spread", True), ("p_exc", False), ("p_inh", False)):
-        value = params[name]
-        valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        valid = valid and (0 <= value <= 1 if closed else 0 < value <= 1)
-        if not valid:
-            interval = "[0, 1]" if closed else "(0, 1]"
-            raise CircuitError(f"{_OWNER}.{name}: must be a number in {interval}; got {value!r}.")
-        params[name] = float(value)
-    if not isinstance(gaba, bool):
-        raise CircuitError(f"{_OWNER}.gaba: must be True or False; got {gaba!r}.")
-    if septal_frequency is not None:
-        check_quantity("septal_frequency", septal_frequency, Hz, owner=_OWNER)
-        try:
-            check_positive("septal_frequency", septal_frequency, owner=_OWNER)
-        except ValueError as err:
-            raise CircuitError(str(err)) from None
-    return Circuit("theta_gamma", _construct, params)
+    _check_rates(params)
+    return Circuit("theta_gamma", _construct, params, table=THETA_GAMMA)
 
 
 def _construct(
@@ -302,3 +268,6 @@ def _construct(
             )
     lfp = LfpSpec("E", excitatory="I_ampa_ext", inhibitory="I_gaba_a + I_gaba_slow")
     return CircuitParts(populations=populations, synapses=synapses, others=others, lfp=lfp)
+
+
+register_network("theta_gamma", theta_gamma)

@@ -8,7 +8,8 @@ population rhythm (peak >= 100 Hz, far above the background) and irregular cells
 synchronous irregular with a slow rhythm (peak < 60 Hz) at a low rate (< 15 Hz).
 
 The four points come from ONE cpp_standalone compile: g (the shared weight of the
-inhibitory projections) and eta (a one-value TimedArray) are changed with run_args.
+inhibitory projections) and eta (a one-value TimedArray) are changed with run_args
+(``circuit.run_values(g=..., eta=...)`` handed to the session's rerun).
 The project folder is shared with the lab's test (tests/networks/test_brunel_lab.py),
 which then finds it compiled.
 """
@@ -22,11 +23,7 @@ from quifer_brian.analysis import state_signatures
 from quifer_brian.backends import backend_session
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import brunel
-from quifer_brian.networks.brunel import (
-    BRUNEL_STATES,
-    brunel_run_args,
-    threshold_rate,
-)
+from quifer_brian.networks.brunel import BRUNEL_STATES, threshold_rate
 
 SEED = 1
 SCALE = 0.25  # N_E = 2500, N_I = 625 with C_E = 1000, C_I = 250
@@ -40,8 +37,12 @@ def signatures(times, indices, n_neurons, t_start=T_START, t_stop=DURATION):
     return state_signatures(times, indices, n_neurons, t_start, t_stop)
 
 
-def _spikes(monitor):
-    return np.array(monitor.t / second), np.array(monitor.i[:])
+def _spikes_at(session, circuit, first, g, eta):
+    """E spikes of the compiled program at (g, eta): the first run's, or a rerun's."""
+    result = first if (g, eta) == (first.params["g"], first.params["eta"]) else None
+    if result is None:
+        result = circuit.rerun(session, g=g, eta=eta)
+    return result.spikes["E"]
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +54,10 @@ def states(tmp_path_factory):
         brian2.seed(SEED)  # before the construction: Circuit.run seeds only the run
         g, eta, _ = BRUNEL_STATES["A"]
         circuit = brunel(g=g, eta=eta, scale=SCALE)
-        circuit.run(DURATION * second, session=session, seed=SEED)
+        first = circuit.run(DURATION * second, session=session, seed=SEED)
         for name in "ABCD":
             g, eta, _ = BRUNEL_STATES[name]
-            if name != "A":
-                session.rerun(brunel_run_args(circuit, g=g, eta=eta))
-            times, indices = _spikes(circuit.monitors["spikes_E"])
+            times, indices = _spikes_at(session, circuit, first, g, eta)
             measured[name] = signatures(times, indices, circuit.params["N_E"])
     for name, values in measured.items():
         print(name, {k: round(v, 3) for k, v in values.items() if np.isscalar(v)})
@@ -139,15 +138,18 @@ def test_numpy_run_is_reproducible_and_refractory():
     assert np.min(np.diff(t1[order])[same]) >= 2e-3 - 1e-9
 
 
-def test_run_args_target_inhibition_and_drive():
+def test_run_values_target_inhibition_and_drive():
     circuit = brunel(g=3, eta=2, scale=0.1, epsilon=0.01)
-    run_args = brunel_run_args(circuit, g=6, eta=4)
-    weights = {k.group_name: v for k, v in run_args.items() if hasattr(k, "group_name")}
-    assert sorted(weights) == ["brunel_IE", "brunel_II"]
-    assert all(abs(float(v / mV) + 0.6) < 1e-12 for v in weights.values())  # -g J
-    (drive,) = [v for k, v in run_args.items() if isinstance(k, brian2.TimedArray)]
-    assert abs(float(drive[0] / Hz) - 400) < 1e-9  # eta nu_thr, nu_thr = 100 Hz at C_E = 100
-    assert brunel_run_args(circuit) == {}
+    values = circuit.run_values(g=6, eta=4)
+    assert list(values) == ["brunel_IE.w", "brunel_II.w", "brunel_nu_ext.values"]
+    assert values["brunel_IE.w"] == values["brunel_II.w"] == pytest.approx(-0.6e-3, abs=1e-15)
+    # eta nu_thr, nu_thr = 100 Hz at C_E = 100
+    assert values["brunel_nu_ext.values"] == pytest.approx(400, abs=1e-9)
+    assert circuit.run_values() == {
+        "brunel_IE.w": pytest.approx(-0.3e-3, abs=1e-15),
+        "brunel_II.w": pytest.approx(-0.3e-3, abs=1e-15),
+        "brunel_nu_ext.values": pytest.approx(200, abs=1e-9),
+    }
 
 
 # ----------------------------------------------------------------- bad parameters
@@ -156,11 +158,12 @@ def test_run_args_target_inhibition_and_drive():
     [
         (dict(g=-1), CircuitError, r"brunel\.g: must be >= 0; got -1"),
         (dict(eta=-0.5), CircuitError, r"brunel\.eta: must be >= 0"),
-        (dict(g="5"), CircuitError, r"brunel\.g: must be a real number"),
-        (dict(scale=0), CircuitError, r"brunel\.scale: must be > 0"),
-        (dict(scale=1.5), CircuitError, r"brunel\.scale: must be in \(0, 1\]"),
+        (dict(g="5"), CircuitError, r"brunel\.g: must be a finite real number; got '5'"),
+        (dict(g=float("nan")), CircuitError, r"brunel\.g: must be a finite real number"),
+        (dict(scale=0), CircuitError, r"brunel\.scale: must be a number in \(0, 1\]; got 0"),
+        (dict(scale=1.5), CircuitError, r"brunel\.scale: must be a number in \(0, 1\]"),
         (dict(scale=0.05), CircuitError, r"brunel\.scale: leaves N_E = 500.*scale >= 0\.1"),
-        (dict(epsilon=0), CircuitError, r"brunel\.epsilon: must be > 0"),
+        (dict(epsilon=0), CircuitError, r"brunel\.epsilon: must be a number in \(0, 1\]"),
         (dict(J=0.1), UnitsError, r"brunel\.J: expected a quantity in volt"),
         (dict(delay=1.5 * mV), UnitsError, r"brunel\.delay: expected a quantity in second"),
         (dict(tau_m=-20 * ms), CircuitError, r"brunel\.tau_m: must be > 0"),
@@ -173,13 +176,12 @@ def test_bad_parameters_raise_before_building(kwargs, error, match):
         brunel(**kwargs)  # raises in the builder: no Circuit, no Brian2 object
 
 
-def test_run_args_refuse_other_circuits():
-    from quifer_brian.networks import ping
-
-    with pytest.raises(CircuitError, match=r"brunel_run_args\.circuit"):
-        brunel_run_args(ping(n_e=4, n_i=1), g=5)
-    with pytest.raises(CircuitError, match=r"brunel\.g: must be >= 0"):
-        brunel_run_args(brunel(scale=0.1, epsilon=0.01), g=-2)
+def test_run_values_refuse_structure_and_bad_values():
+    circuit = brunel(scale=0.1, epsilon=0.01)
+    with pytest.raises(CircuitError, match=r"brunel\.run_values: J cannot change.*: g, eta\."):
+        circuit.run_values(J=0.2 * mV)
+    with pytest.raises(CircuitError, match=r"brunel\.g: must be >= 0; got -2"):
+        circuit.run_values(g=-2)
 
 
 @pytest.mark.slow
@@ -196,11 +198,9 @@ def test_full_scale_c_keeps_a_damped_fast_rhythm(tmp_path):
     with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
         brian2.seed(SEED)
         circuit = brunel(g=5, eta=2, scale=1.0)
-        circuit.run(duration * second, session=session, seed=SEED)
-        for name in "CB":
-            if name == "B":
-                session.rerun(brunel_run_args(circuit, g=6, eta=4))
-            times, indices = _spikes(circuit.monitors["spikes_E"])
+        first = circuit.run(duration * second, session=session, seed=SEED)
+        for name, (g, eta) in (("C", (5, 2)), ("B", (6, 4))):
+            times, indices = _spikes_at(session, circuit, first, g, eta)
             measured[name] = signatures(times, indices, 10000, t_stop=duration)
     print(
         {
@@ -214,8 +214,8 @@ def test_full_scale_c_keeps_a_damped_fast_rhythm(tmp_path):
     assert b["peak"] >= 100 and b["cv"] > 0.7, b
 
 
-def test_run_values_match_brunel_run_args():
-    """The build cache's tunable values are the ones brunel_run_args hands a session."""
+def test_run_values_are_what_the_build_cache_and_a_session_rerun_take():
+    """One source of the tunable values: the table's targets, resolved by handle."""
     circuit = brunel(g=5, eta=2, scale=0.1, epsilon=0.01)
     values = circuit.run_values(g=6, eta=4)
     assert values["brunel_IE.w"] == values["brunel_II.w"] == pytest.approx(-6 * 0.1e-3)

@@ -214,7 +214,12 @@ def test_bank_coupling_creates_projections_between_modules():
         ({"frequencies": [6, 12] * ms}, r"frequency_bank\.frequencies", UnitsError),
         ({"drive_e": 100 * pA}, r"frequency_bank\.drive_e: .*rheobase", CircuitError),
         ({"inhibition": 1 * nA}, r"frequency_bank\.inhibition", UnitsError),
-        ({"p": 1.5}, r"frequency_bank\.p: must be a number in \[0, 1\]", CircuitError),
+        ({"p": 1.5}, r"frequency_bank\.p: must be a number in \(0, 1\]", CircuitError),
+        (
+            {"p_coupling": 0},
+            r"frequency_bank\.p_coupling: must be a number in \(0, 1\]; got 0\. Use coupling=0",
+            CircuitError,
+        ),
     ],
 )
 def test_bank_refuses_bad_input(kwargs, match, error):

@@ -201,7 +201,7 @@ def _no_new_objects(make):
     [
         ({"n_e": 0}, r"ping\.n_e: must be an integer >= 1; got 0"),
         ({"n_i": 2.5}, r"ping\.n_i: must be an integer"),
-        ({"p_ie": 1.5}, r"ping\.p_ie: a connection probability must be a number in \[0, 1\]"),
+        ({"p_ie": 1.5}, r"ping\.p_ie: must be a number in \[0, 1\]; got 1\.5"),
         ({"p_ee": -0.1}, r"ping\.p_ee: .*got -0\.1"),
         ({"drive_e": -10 * pA}, r"ping\.drive_e: must be >= 0"),
         ({"drive_e": 0.3}, r"ping\.drive_e: expected a quantity in amp"),
@@ -210,7 +210,7 @@ def _no_new_objects(make):
         ({"tau_gaba": 0 * ms}, r"ping\.tau_gaba: must be > 0"),
         ({"tau_gaba": 10}, r"ping\.tau_gaba: expected a quantity in second"),
         ({"noise_e": -1 * pA}, r"ping\.noise_e: must be >= 0"),
-        ({"drive_e_spread": 2}, r"ping\.drive_e_spread: a relative spread"),
+        ({"drive_e_spread": 2}, r"ping\.drive_e_spread: must be a number in \[0, 1\]"),
         ({"synapse": "cond"}, r"ping\.synapse: unknown value 'cond'"),
         ({"delay": -1 * ms}, r"ping\.delay: must be >= 0"),
         ({"V_syn": 1 * nA}, r"ping\.V_syn: expected a quantity in volt"),
@@ -227,12 +227,12 @@ def test_ping_refuses_bad_parameters(kwargs, match):
         ({"n_i": -3}, r"ing\.n_i: must be an integer >= 1; got -3"),
         ({"drive": -1 * pA}, r"ing\.drive: must be >= 0"),
         ({"drive": 1 * nS}, r"ing\.drive: expected a quantity in amp"),
-        ({"p_ii": 2}, r"ing\.p_ii: a connection probability"),
+        ({"p_ii": 2}, r"ing\.p_ii: must be a number in \[0, 1\]"),
         ({"g_syn": -1 * nS}, r"ing\.g_syn: must be >= 0"),
         ({"tau_gaba": -5 * ms}, r"ing\.tau_gaba: must be > 0"),
         ({"dt": 0.05}, r"ing\.dt: expected a quantity in second"),
         ({"E_gaba": -75}, r"ing\.E_gaba: expected a quantity in volt"),
-        ({"drive_spread": -0.5}, r"ing\.drive_spread: a relative spread"),
+        ({"drive_spread": -0.5}, r"ing\.drive_spread: must be a number in \[0, 1\]"),
     ],
 )
 def test_ing_refuses_bad_parameters(kwargs, match):

@@ -1,0 +1,403 @@
+"""Parameter tables: each builder's parameters declared once.
+
+A builder's parameters are a :class:`ParamTable` of :class:`Param` rows -- name, default,
+unit or kind, bounds, a one-line meaning, and whether a compiled program can change the
+value between runs (*tunable*, with the :class:`Target` variables it is written to).
+Everything else reads the table: the builder's Python signature (:meth:`ParamTable.builder`
+makes ``inspect.signature`` and IDE help show the parameters), the argument checks, the
+tunable / structural split of the build cache and of sweeps, ``Circuit.run_values`` and
+the ``quifer-brian list`` rows.
+
+Declaring a builder::
+
+    PING = ParamTable("ping", [
+        Param("n_e", 400, "count", ">= 1", "number of E cells"),
+        Param("tau_gaba", 10 * ms, ms, "> 0", "decay of the GABA_A kernel",
+              tunable=True, target=[("E", "tau_gaba_a"), ("I", "tau_gaba_a")]),
+        ...
+    ])
+
+    @PING.builder
+    def ping(**params):
+        '''Docstring with the Parameters section.'''
+        return Circuit("ping", _construct_ping, params, table=PING)
+
+Kinds
+-----
+A brian2 unit (``ms``, ``pA``, ``nS``, ``Hz``, ``mV``): a scalar quantity with those
+dimensions, finite, within the bounds (numbers in that unit: ``"> 0"``).  ``"count"``: an
+integer.  ``"number"``: a finite real number, returned as a float.  ``"choice"``: one of
+``options``.  ``"bool"``: True or False.  ``"any"``: checked by the builder's own
+cross-parameter check (the frequency lists of ``kuramoto`` and ``frequency_bank``).
+Bounds are written as in mathematics: ``">= 0"``, ``"> 0"``, ``"[0, 1]"``, ``"(0, 1]"``.
+"""
+
+import inspect
+import math
+import numbers
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from brian2 import Quantity, get_dimensions
+
+from ..checks import check_choice, check_count, check_quantity, describe_unit
+from ..errors import CircuitError
+
+__all__ = ["KINDS", "Param", "ParamTable", "Target"]
+
+#: Parameter kinds other than a physical unit.
+KINDS = ("count", "number", "choice", "bool", "any")
+
+_ONE_SIDED = re.compile(r"^(>=|>|<=|<)\s*(-?[\d.eE+-]+)$")
+_INTERVAL = re.compile(r"^([\[(])\s*(-?[\d.eE+-]+)\s*,\s*(-?[\d.eE+-]+)\s*([\])])$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a tunable value lives in a built circuit, named by handle.
+
+    Attributes
+    ----------
+    handle : str
+        A key of ``circuit.populations`` or ``circuit.synapses`` (``'E'``, ``'IE'``), or
+        the handle of a :class:`~brian2.TimedArray` (``'nu_ext'``).  The circuit's
+        objects are named ``f"{circuit.name}_{handle}"``; ``Circuit.run_values`` writes
+        ``f"{circuit.name}_{handle}.{variable}"``.
+    variable : str
+        The variable (a ``(shared, constant)`` one, a synaptic ``w``), or ``'values'``
+        for a TimedArray.
+    convert : callable, optional
+        ``convert(value, params) -> value`` for a value derived from the parameter
+        (brunel: ``w = -g J``); ``params`` holds all the circuit's parameters.
+    """
+
+    handle: str
+    variable: str = "values"
+    convert: object = None
+
+    def resolve(self, prefix):
+        """The compiled program's name of the target: ``'<prefix>_<handle>.<variable>'``."""
+        return f"{prefix}_{self.handle}.{self.variable}"
+
+    def value(self, value, params):
+        """The value written to the target."""
+        return value if self.convert is None else self.convert(value, params)
+
+
+def _parse_bounds(text):
+    """``(low, low_open, high, high_open)`` of ``'> 0'``, ``'[0, 1]'``, ... (None: free)."""
+    if text is None:
+        return None, False, None, False
+    text = text.strip()
+    match = _ONE_SIDED.match(text)
+    if match:
+        relation, number = match.group(1), float(match.group(2))
+        if relation.startswith(">"):
+            return number, relation == ">", None, False
+        return None, False, number, relation == "<"
+    match = _INTERVAL.match(text)
+    if match:
+        return (
+            float(match.group(2)),
+            match.group(1) == "(",
+            float(match.group(3)),
+            (match.group(4) == ")"),
+        )
+    raise ValueError(f"Param bounds: cannot read {text!r}; write '> 0', '>= 0', '[0, 1]', ...")
+
+
+def _number(text):
+    value = float(text)
+    return repr(int(value)) if value == int(value) else repr(value)
+
+
+def _normalise_targets(target):
+    if target is None:
+        return ()
+    if isinstance(target, Target):
+        return (target,)
+    if isinstance(target, tuple) and len(target) in (2, 3) and isinstance(target[0], str):
+        return (Target(*target),)
+    return tuple(t if isinstance(t, Target) else Target(*t) for t in target)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a builder.
+
+    Attributes
+    ----------
+    name : str
+    default : object
+        The default value (with units for a physical quantity).
+    unit : brian2.Unit or str
+        The unit of a physical quantity, or a kind (:data:`KINDS`).
+    bounds : str or None
+        ``'> 0'``, ``'>= 0'``, ``'[0, 1]'``, ``'(0, 1]'``, ``'>= 4'`` ... (numbers in
+        ``unit``); None: any value.
+    meaning : str
+        One line, shown by ``quifer-brian list``.
+    tunable : bool
+        A compiled program changes it between runs (``run_args``); otherwise it is
+        structural (part of the build cache key).
+    target : Target, (handle, variable) or a list of them
+        Where a tunable value lives (required when ``tunable``).
+    options : tuple
+        The values of a ``'choice'``.
+    optional : bool
+        None is accepted too (a switched-off feature).
+    hint : str
+        A fix appended to the error messages (``"Use coupling=0*pA for none."``).
+    shown_unit : str
+        The unit column of an ``'any'`` parameter (``'Hz'`` for a frequency list).
+    """
+
+    name: str
+    default: object
+    unit: object
+    bounds: str | None = None
+    meaning: str = ""
+    tunable: bool = False
+    target: object = None
+    options: tuple = ()
+    optional: bool = False
+    hint: str = ""
+    shown_unit: str = ""
+    _limits: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if isinstance(self.unit, str) and self.unit not in KINDS:
+            raise ValueError(f"Param {self.name}: unknown kind {self.unit!r}; kinds: {KINDS}.")
+        object.__setattr__(self, "target", _normalise_targets(self.target))
+        object.__setattr__(self, "_limits", _parse_bounds(self.bounds))
+        if self.tunable and not self.target:
+            raise ValueError(f"Param {self.name}: a tunable parameter needs a target.")
+        if self.target and not self.tunable:
+            raise ValueError(f"Param {self.name}: a target is given but tunable is False.")
+
+    @property
+    def is_quantity(self):
+        return not isinstance(self.unit, str)
+
+    # ------------------------------------------------------------------ checks
+    def check(self, value, owner):
+        """Return the checked value (counts as int, numbers as float); raise naming it.
+
+        Raises
+        ------
+        UnitsError
+            A quantity with other dimensions (or a plain number for a quantity).
+        CircuitError
+            Any other invalid value, as ``'<owner>.<name>: <problem>; got <value>.'``.
+        """
+        if value is None and self.optional:
+            return None
+        kind = self.unit
+        if kind == "any":
+            return value
+        if kind == "choice":
+            return check_choice(self.name, value, self.options, owner=owner, error=CircuitError)
+        if kind == "bool":
+            if not isinstance(value, (bool, np.bool_)):
+                self._fail(owner, "must be True or False", value)
+            return bool(value)
+        if kind == "count":
+            minimum = int(self._limits[0]) + self._limits[1] if self._limits[0] is not None else 0
+            return check_count(self.name, value, owner=owner, minimum=minimum, error=CircuitError)
+        if kind == "number":
+            if (
+                isinstance(value, (bool, np.bool_))
+                or not isinstance(value, numbers.Real)
+                or not math.isfinite(value)
+            ):
+                self._fail(owner, "must be a finite real number", value)
+            self._check_bounds(float(value), value, owner)
+            return float(value)
+        check_quantity(self.name, value, self.unit, owner=owner)
+        if np.ndim(value) != 0:
+            self._fail(owner, "must be a scalar quantity", value)
+        number = float(np.asarray(value / self.unit))
+        if not math.isfinite(number):
+            self._fail(owner, "must be finite", value)
+        self._check_bounds(number, value, owner)
+        return value
+
+    def _check_bounds(self, number, value, owner):
+        low, low_open, high, high_open = self._limits
+        too_low = low is not None and (number <= low if low_open else number < low)
+        too_high = high is not None and (number >= high if high_open else number > high)
+        if too_low or too_high:
+            self._fail(owner, f"must be {self.allowed}", value)
+
+    def _fail(self, owner, problem, value):
+        hint = f" {self.hint}" if self.hint else ""
+        raise CircuitError(f"{owner}.{self.name}: {problem}; got {value!r}.{hint}")
+
+    # ------------------------------------------------------------------ text
+    @property
+    def allowed(self):
+        """What the bounds allow, in words: ``'>= 0'``, ``'a number in (0, 1]'``."""
+        low, low_open, high, high_open = self._limits
+        unit = f" {self.unit}" if self.is_quantity else ""  # bounds are in this unit
+        if low is not None and high is not None:
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            return f"a number in {left}{_number(low)}, {_number(high)}{right}{unit}"
+        if low is not None:
+            shown = _number(low) + ("" if low == 0 else unit)
+            return f"{'>' if low_open else '>='} {shown}"
+        if high is not None:
+            shown = _number(high) + ("" if high == 0 else unit)
+            return f"{'<' if high_open else '<='} {shown}"
+        return "any value"
+
+    @property
+    def unit_text(self):
+        """The unit column: ``'second'``, ``'amp'``, ``'1'`` (numbers), the kind otherwise."""
+        if self.shown_unit:
+            return self.shown_unit
+        if self.is_quantity:
+            return describe_unit(get_dimensions(self.unit))
+        return {"count": "1", "number": "1"}.get(self.unit, "-")
+
+    @property
+    def bounds_text(self):
+        """The bounds column: ``'> 0'``, ``'[0, 1]'``, the options of a choice, ``'-'``."""
+        if self.unit == "choice":
+            return "|".join(str(o) for o in self.options)
+        if self.unit == "bool":
+            return "True|False"
+        text = self.bounds or "-"
+        return f"{text} or None" if self.optional else text
+
+
+def format_value(value):
+    """``(shown, unit)`` of a parameter value, for tables: ``('10. ms', 'second')``."""
+    if isinstance(value, Quantity):
+        shown = value.in_best_unit() if hasattr(value, "in_best_unit") else value
+        return str(shown), describe_unit(value.dim)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return repr(value), "-"
+    if isinstance(value, (tuple, list)):
+        return ",".join(str(v) for v in value), "1"
+    return repr(value), "1"
+
+
+class ParamTable:
+    """The parameters of one builder, in signature order.
+
+    Parameters
+    ----------
+    owner : str
+        The builder's name; errors read ``'<owner>.<param>: ...'``.
+    params : sequence of Param
+    derived_tunable : tuple of str
+        Values the builder derives from tunable parameters and stores in
+        ``circuit.params`` (brunel's ``nu_ext`` follows ``eta``): tunable too, so never
+        part of the structure (the build cache key).
+    """
+
+    def __init__(self, owner, params, derived_tunable=()):
+        self.owner = owner
+        self.params = {param.name: param for param in params}
+        if len(self.params) != len(params):
+            raise ValueError(f"ParamTable {owner}: a parameter is declared twice.")
+        self.derived_tunable = tuple(derived_tunable)
+
+    def __repr__(self):
+        return f"<ParamTable {self.owner}: {', '.join(self.params)}>"
+
+    def __iter__(self):
+        return iter(self.params.values())
+
+    def __getitem__(self, name):
+        return self.params[name]
+
+    @property
+    def names(self):
+        """Every parameter name, in signature order."""
+        return tuple(self.params)
+
+    @property
+    def tunable(self):
+        """Names of the tunable parameters."""
+        return tuple(p.name for p in self if p.tunable)
+
+    @property
+    def structural(self):
+        """Names of the parameters a change of which needs a new build."""
+        return tuple(p.name for p in self if not p.tunable)
+
+    def defaults(self):
+        """``{name: default}`` in signature order."""
+        return {p.name: p.default for p in self}
+
+    # ------------------------------------------------------------------ checks
+    def check(self, values):
+        """Check ``values`` (a subset of the parameters) and return them checked.
+
+        Raises
+        ------
+        CircuitError
+            For an unknown name (listing the parameters) or an invalid value.
+        UnitsError
+            For a quantity with the wrong dimensions.
+        """
+        unknown = sorted(set(values) - set(self.params))
+        if unknown:
+            raise CircuitError(
+                f"{self.owner}: unknown parameter(s) {', '.join(unknown)}; its parameters "
+                f"are: {', '.join(self.params)}."
+            )
+        return {name: self.params[name].check(value, self.owner) for name, value in values.items()}
+
+    def signature(self):
+        """An :class:`inspect.Signature` with every parameter and its default."""
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        return inspect.Signature([inspect.Parameter(p.name, kind, default=p.default) for p in self])
+
+    def builder(self, function):
+        """Decorator: ``function(**params)`` becomes a builder with the table's signature.
+
+        The wrapper binds positional and keyword arguments to the table's signature
+        (an unknown keyword is a ``TypeError``, as for any Python function), fills in
+        the defaults, checks every value (:meth:`check`) and calls ``function`` with
+        the checked values as keywords.  The builder gets ``__signature__`` (IDE help,
+        ``inspect.signature``) and ``table``.
+        """
+        import functools
+
+        signature = self.signature()
+
+        @functools.wraps(function)
+        def build(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return function(**self.check(bound.arguments))
+
+        build.__signature__ = signature
+        build.table = self
+        return build
+
+    # ------------------------------------------------------------------ run values
+    def run_values(self, prefix, params):
+        """``{"<prefix>_<handle>.<variable>": value}`` of every tunable target.
+
+        ``params`` holds all the circuit's parameters (converters may read structural
+        ones); values keep their units (the circuit turns them into SI floats).
+        """
+        values = {}
+        for param in self:
+            for target in param.target:
+                values[target.resolve(prefix)] = target.value(params[param.name], params)
+        return values
+
+    # ------------------------------------------------------------------ listing
+    def rows(self):
+        """``(name, default, unit, bounds, tunable, meaning)`` rows for ``quifer-brian list``."""
+        rows = []
+        for p in self:
+            shown, _ = format_value(p.default)
+            tunable = "yes" if p.tunable else "-"
+            rows.append((p.name, shown, p.unit_text, p.bounds_text, tunable, p.meaning))
+        return rows

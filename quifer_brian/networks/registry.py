@@ -1,0 +1,57 @@
+"""The network builders by name: each builder registers itself in its own file.
+
+Examples
+--------
+>>> from quifer_brian.networks import get_network, list_networks
+>>> "ping" in list_networks()
+True
+>>> get_network("ping").table["tau_gaba"].tunable
+True
+"""
+
+from ..errors import CircuitError
+
+__all__ = ["get_network", "list_networks", "register_network"]
+
+_NETWORKS = {}
+
+
+def register_network(name, builder):
+    """Register ``builder`` (a function made by ``ParamTable.builder``) under ``name``.
+
+    Registering the same builder again is harmless (a module reload); another builder
+    under a taken name is refused.  Returns ``builder`` (usable as a decorator helper).
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise CircuitError(f"register_network.name: must be an identifier; got {name!r}.")
+    if getattr(builder, "table", None) is None:
+        raise CircuitError(
+            f"register_network.builder: {name!r} has no parameter table; decorate it with "
+            f"ParamTable.builder (quifer_brian.networks.params)."
+        )
+    known = _NETWORKS.get(name)
+    same = (getattr(known, "__module__", None), getattr(known, "__qualname__", None)) == (
+        builder.__module__,
+        builder.__qualname__,
+    )
+    if known is not None and not same:
+        raise CircuitError(
+            f"register_network.name: {name!r} is already registered for "
+            f"{known.__module__}.{known.__qualname__}; choose another name."
+        )
+    _NETWORKS[name] = builder
+    return builder
+
+
+def get_network(name):
+    """The builder registered as ``name``; a CircuitError listing the names if none."""
+    if name not in _NETWORKS:
+        raise CircuitError(
+            f"unknown network {name!r}; the networks are: {', '.join(list_networks())}."
+        )
+    return _NETWORKS[name]
+
+
+def list_networks():
+    """The registered network names, sorted."""
+    return tuple(sorted(_NETWORKS))
