@@ -82,7 +82,7 @@ def test_network_operation_is_refused_on_standalone_before_building(tmp_path):
     with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
         group = lif.group(2)
         callback = NetworkOperation(lambda: None, dt=1 * ms, name="python_callback")
-        with pytest.raises(BackendError, match=r"network_operation: python_callback"):
+        with pytest.raises(BackendError, match=r"NetworkOperation objects: python_callback"):
             session.run(Network(group, callback), 10 * ms)
     assert not os.path.exists(tmp_path / "main"), "nothing may be compiled"
 

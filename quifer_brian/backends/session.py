@@ -52,7 +52,7 @@ def check_standalone_compatible(network, backend):
     if offenders:
         raise BackendError(
             f"backend={backend!r}: the network contains Python callbacks "
-            f"(network_operation: {', '.join(offenders)}) that a standalone program cannot "
+            f"(NetworkOperation objects: {', '.join(offenders)}) that a standalone program cannot "
             f"run; express them in equations, run_regularly or TimedArray, or use "
             f"backend='numpy' or 'cython'."
         )
