@@ -1,7 +1,11 @@
 """Settings for every test and doctest (tests/ and the package's Examples)."""
 
+import matplotlib
 import pytest
 from brian2 import prefs
+
+# Tests and doctests draw off screen; the library itself never chooses a backend.
+matplotlib.use("Agg")
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ the error (empty if none), the build and the wall time.
 """
 
 import hashlib
+import inspect
 import itertools
 import json
 import logging
@@ -29,8 +30,10 @@ import numpy as np
 from brian2 import Quantity, second
 
 from .analysis.metrics import measure, resolve_metrics
+from .backends import build_cache, check_backend
 from .checks import check_quantity
 from .errors import CircuitError
+from .networks import build_network, get_network
 from .results import write_json
 from .units import quantity_to_json
 
@@ -78,17 +81,11 @@ def sweep_points(grid):
 
 # ---------------------------------------------------------------------------- one point
 def _builder_of(builder):
-    from .tasks import network_builder
-
-    return network_builder(builder) if isinstance(builder, str) else builder
+    return get_network(builder) if isinstance(builder, str) else builder
 
 
 def _build(builder, builder_function, point):
     """The builder's circuit for ``point``; unknown parameters named as a CircuitError."""
-    import inspect
-
-    from .tasks import build_network
-
     if isinstance(builder, str):
         return build_network(builder, point)
     try:
@@ -199,9 +196,7 @@ def sweep(
         For a bad grid, an unknown parameter or a value the builder refuses -- before
         anything is compiled or run.
     """
-    import pandas as pd
-
-    from .backends import build_cache, check_backend
+    import pandas as pd  # heavy: only when a sweep runs
 
     name = _builder_name(builder)
     builder_function = _builder_of(builder)

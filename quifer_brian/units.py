@@ -23,6 +23,7 @@ from .errors import ParseError
 __all__ = [
     "ParseError",
     "describe_unit",
+    "format_value",
     "parse_quantity",
     "parse_value",
     "quantity_from_json",
@@ -219,6 +220,26 @@ def describe_unit(dimensions):
     if dimensions is DIMENSIONLESS or dimensions == DIMENSIONLESS:
         return "dimensionless"
     return repr(get_unit(dimensions))
+
+
+def format_value(value):
+    """``(shown, unit)`` of a parameter value, for tables: ``('10. ms', 'second')``.
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> format_value(10 * ms), format_value(0.2), format_value("current")
+    (('10. ms', 'second'), ('0.2', '1'), ("'current'", '-'))
+    """
+    from brian2 import Quantity
+
+    if isinstance(value, Quantity):
+        return str(value.in_best_unit()), describe_unit(value.dim)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return repr(value), "-"
+    if isinstance(value, (tuple, list)):
+        return ",".join(str(v) for v in value), "1"
+    return repr(value), "1"
 
 
 # ---------------------------------------------------------------------------- JSON

@@ -36,6 +36,7 @@ from .synchrony import compute_chi
 
 __all__ = [
     "GAMMA_T_START",
+    "MIN_PEAK_HEIGHT",
     "SIGNATURE_BIN",
     "SIGNATURE_N_CHI",
     "THETA_GAMMA_T_START",
@@ -57,6 +58,9 @@ SIGNATURE_BIN = 0.5e-3
 SIGNATURE_N_CHI = 500
 #: s of onset transient left out by :func:`analyse_theta_gamma`.
 THETA_GAMMA_T_START = 0.2
+#: A rhythm's peak counts when it stands this far above the aperiodic fit (log10 power: a
+#: factor of 2).
+MIN_PEAK_HEIGHT = 0.3
 #: Half-widths (Hz) of the theta phase band and the gamma band around their peaks, and
 #: the side bands (Hz) added to the gamma band for the amplitude (they hold theta's
 #: modulation side bands).

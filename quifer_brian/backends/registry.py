@@ -30,6 +30,7 @@ __all__ = [
     "Backend",
     "backend_status",
     "check_backend",
+    "default_backend",
     "get_backend",
     "is_standalone",
     "list_backends",
@@ -98,6 +99,11 @@ def check_backend(name):
 def is_standalone(name):
     """Whether the backend ``name`` is a standalone device."""
     return get_backend(name).standalone
+
+
+def default_backend():
+    """The fastest CPU backend that runs here: cpp_standalone, else numpy."""
+    return "cpp_standalone" if get_backend("cpp_standalone").status().runs else "numpy"
 
 
 def backend_status():

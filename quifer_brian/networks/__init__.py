@@ -13,7 +13,7 @@ from .clock import frequency_bank
 from .ei import ing, ping
 from .kuramoto import kuramoto
 from .params import Param, ParamTable, Target
-from .registry import get_network, list_networks, register_network
+from .registry import build_network, get_network, list_networks, register_network
 from .theta import theta_gamma
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Target",
     "actualization_loop",
     "brunel",
+    "build_network",
     "frequency_bank",
     "get_network",
     "ing",

@@ -39,10 +39,11 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Quantity, get_dimensions
+from brian2 import get_dimensions
 
-from ..checks import check_choice, check_count, check_quantity, describe_unit
+from ..checks import check_choice, check_count, check_quantity
 from ..errors import CircuitError
+from ..units import describe_unit, format_value
 
 __all__ = ["KINDS", "Param", "ParamTable", "Target"]
 
@@ -269,18 +270,6 @@ class Param:
             return "True|False"
         text = self.bounds or "-"
         return f"{text} or None" if self.optional else text
-
-
-def format_value(value):
-    """``(shown, unit)`` of a parameter value, for tables: ``('10. ms', 'second')``."""
-    if isinstance(value, Quantity):
-        shown = value.in_best_unit() if hasattr(value, "in_best_unit") else value
-        return str(shown), describe_unit(value.dim)
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return repr(value), "-"
-    if isinstance(value, (tuple, list)):
-        return ",".join(str(v) for v in value), "1"
-    return repr(value), "1"
 
 
 class ParamTable:

@@ -11,7 +11,7 @@ True
 
 from ..errors import CircuitError
 
-__all__ = ["get_network", "list_networks", "register_network"]
+__all__ = ["build_network", "get_network", "list_networks", "register_network"]
 
 _NETWORKS = {}
 
@@ -55,3 +55,21 @@ def get_network(name):
 def list_networks():
     """The registered network names, sorted."""
     return tuple(sorted(_NETWORKS))
+
+
+def build_network(name, params):
+    """Call the builder registered as ``name`` with ``params``.
+
+    Unlike a direct call (where an unknown keyword is Python's ``TypeError``), an unknown
+    parameter is a :class:`CircuitError` listing the builder's parameters: this is the
+    entry point for names and values that come from text (the command line, sweeps).
+    """
+    builder = get_network(name)
+    names = builder.table.names
+    unknown = sorted(set(params) - set(names))
+    if unknown:
+        raise CircuitError(
+            f"{name}: unknown parameter(s) {', '.join(unknown)}; its parameters are: "
+            f"{', '.join(names)}."
+        )
+    return builder(**params)

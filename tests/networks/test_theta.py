@@ -25,8 +25,8 @@ from brian2.utils.logger import catch_logs
 from quifer_brian.analysis import GAMMA_BAND as GAMMA
 from quifer_brian.analysis import THETA_BAND as THETA
 from quifer_brian.analysis import analyse_theta_gamma
+from quifer_brian.analysis.measures import MIN_PEAK_HEIGHT
 from quifer_brian.errors import CircuitError, UnitsError
-from quifer_brian.flagship import MIN_PEAK_HEIGHT
 from quifer_brian.networks import theta_gamma
 
 SEED = 1

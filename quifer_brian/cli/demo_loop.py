@@ -10,14 +10,13 @@ ours.  All trials run side by side in one simulation; inside the loop gamma emer
 from its interneurons while the states settle.
 """
 
-import os
-
 import numpy as np
 from brian2 import pA, second
 
-from .analysis import THETA_BAND, compute_phase
-from .errors import SimulationError
-from .networks.actualization import actualization_loop, gamma_measures
+from ..analysis import THETA_BAND, compute_phase
+from ..errors import SimulationError
+from ..networks.actualization import actualization_loop, gamma_measures
+from ..plotting import loop_figure, save_figures
 
 __all__ = ["READOUT_CYCLES", "run_loop_act", "theta_troughs"]
 
@@ -108,41 +107,8 @@ def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
         "theta_cycle_ms": float(np.mean(np.diff(clock)) * 1000),
         "readout_cycles": READOUT_CYCLES,
     }
-    _write_loop_figure(theta_result, troughs[0], run, onsets, readouts, archetypes, out_dir)
-    return measured
-
-
-def _write_loop_figure(theta_result, start, run, onsets, readouts, archetypes, out_dir):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4))
-    lfp_times = theta_result.times - start
-    shown = (lfp_times >= -0.05) & (lfp_times <= readouts[-1] + 0.05)
-    axes[0].plot(lfp_times[shown] * 1000, np.asarray(theta_result.lfp)[shown], color="0.4", lw=0.6)
-    for onset in onsets:
-        axes[0].axvline(onset * 1000, color="tab:blue", lw=0.8)
-    for readout in readouts:
-        axes[0].axvline(readout * 1000, color="tab:red", lw=0.8, ls="--")
-    axes[0].set(xlabel="loop time (ms)", ylabel="LFP proxy (first act)")
-    axes[0].set_title("Theta clocks the loop: cues (blue), read-outs (red)")
-    for trial, (onset, readout) in enumerate(zip(onsets, readouts, strict=True)):
-        span = (run.times > onset) & (run.times <= readout + 1e-9)
-        path = run.trajectory[span, trial]
-        axes[1].plot(path[:, 0], path[:, 1], lw=0.8)
-        since = (run.times[span] - onset) * 1000
-        axes[2].plot(since, run.distance[span, trial], color="0.6", lw=0.7)
-    axes[1].scatter(archetypes[:, 0], archetypes[:, 1], c="k", marker="x", s=60, zorder=3)
-    axes[1].set(xlabel="dimension 0", ylabel="dimension 1", xlim=(0, 1), ylim=(0, 1))
-    axes[1].set_title("Decoded trajectories, cue to read-out")
-    axes[2].axhline(LOOP_THRESHOLD, color="r", ls="--", lw=0.8)
-    axes[2].set(
-        xlabel="time since the trial's cue (ms)",
-        ylabel="distance to the target",
-        title="Convergence within two theta cycles",
+    figure = loop_figure(
+        theta_result, troughs[0], run, onsets, readouts, archetypes, LOOP_THRESHOLD
     )
-    figure.tight_layout()
-    figure.savefig(os.path.join(out_dir, "loop_trajectories.png"), dpi=120)
-    plt.close(figure)
+    save_figures({"loop_trajectories": figure}, out_dir)
+    return measured

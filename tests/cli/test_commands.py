@@ -11,12 +11,12 @@ from brian2 import ms
 
 from quifer_brian import __version__, load
 from quifer_brian.cli import main
+from quifer_brian.cli.text import parse_params
 from quifer_brian.errors import CircuitError
-from quifer_brian.networks import ping
+from quifer_brian.networks import build_network, ping
 from quifer_brian.results import Result
-from quifer_brian.tasks import build_network, parse_params
 
-from .conftest import SWEEP_PING
+from ..conftest import SWEEP_PING
 
 
 def test_version(capsys):
@@ -33,10 +33,11 @@ def test_devices_prints_a_row_per_backend(capsys):
 
 def test_fi_curve_compares_simulation_with_theory(monkeypatch, capsys):
     # Restrict the demo to numpy here; the other backends are covered by their own tests.
-    from quifer_brian import backends as devices
+    from quifer_brian.backends import backend_status
+    from quifer_brian.cli import commands
 
-    statuses = [s for s in devices.backend_status() if s.name == "numpy"]
-    monkeypatch.setattr(devices, "backend_status", lambda: statuses)
+    statuses = [s for s in backend_status() if s.name == "numpy"]
+    monkeypatch.setattr(commands, "backend_status", lambda: statuses)
     assert main(["fi-curve", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "OK: every backend within 1% of theory" in out

@@ -1,12 +1,13 @@
 """Figures for spiking-network analysis: raster, rates, spectra, phases, coupling.
 
-Every function takes ``ax=None`` (a new figure is made when it is None) and returns the
-axes it drew on. Inputs are the outputs of :mod:`quifer_brian.analysis`.
+Every function takes ``ax=None`` (a new pyplot figure is made when it is None) and
+returns the axes it drew on. Inputs are the outputs of :mod:`quifer_brian.analysis`.
+Nothing here chooses a matplotlib backend.
 """
 
 import numpy as np
 
-from .analysis._inputs import as_spike_trains
+from ..analysis._inputs import as_spike_trains
 
 __all__ = [
     "plot_comodulogram",
@@ -43,8 +44,6 @@ def plot_raster(spikes, ax=None, markersize=1.0, color="k"):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> ax = plot_raster(([0.1, 0.2, 0.3], [0, 1, 0]))
     >>> ax.get_xlabel()
     'time (s)'
@@ -75,8 +74,6 @@ def plot_population_rate(times, rate, ax=None, **kwargs):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> ax = plot_population_rate([0.0, 0.1], [5.0, 7.0])
     >>> ax.get_ylabel()
     'rate (Hz)'
@@ -108,8 +105,6 @@ def plot_spectrum(freqs, power, peaks=None, ax=None, **kwargs):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> freqs = np.arange(1.0, 100.0)
     >>> ax = plot_spectrum(freqs, 1 / freqs)
@@ -162,8 +157,6 @@ def plot_phase_histogram(phases, n_bins=36, ax=None, show_mean=True):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> ax = plot_phase_histogram(np.random.default_rng(0).vonmises(1.0, 2.0, 500))
     >>> ax.name
@@ -204,8 +197,6 @@ def plot_comodulogram(phase_freqs, amp_freqs, mi, ax=None, cmap="viridis"):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> ax = plot_comodulogram([4, 6, 8], [40, 60], np.ones((2, 3)))
     >>> ax.get_xlabel()
@@ -239,8 +230,6 @@ def plot_spectrogram(freqs, times, power, ax=None, cmap="magma", log=True):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> ax = plot_spectrogram([10, 20], [0.5, 1.0], np.ones((2, 2)))
     >>> ax.get_ylabel()

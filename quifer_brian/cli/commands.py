@@ -1,45 +1,43 @@
-"""The ``quifer-brian`` command: a thin shell around library functions.
+"""The subcommands of ``quifer-brian``: one short function each, ``(args) -> exit status``.
 
-Each subcommand parses its arguments, calls one library function and prints the result.
-``main(argv)`` returns the exit status (0 success, 2 bad input) so it can be tested
-directly.
-
-``run NETWORK`` builds one of the network builders with ``--param name=value``
-overrides (values read by :func:`quifer_brian.units.parse_value`, never
-evaluated), runs it and writes ``result.npz`` and ``summary.json``; ``analyze RESULT``
-measures a saved result (rates, CV, LFP peaks, spike-LFP locking, theta-gamma
-coupling) and draws ``spectrum.png`` and ``raster.png``; ``list`` shows the networks
-and models with their parameters, units and defaults.
+Each parses its arguments (:mod:`.text`), calls one library function and prints the
+result; :mod:`.main` wires them into the parser.
 """
 
-import argparse
 import inspect
 import os
-import sys
 import time
 
 import numpy as np
+from brian2 import nA, second
 
-from ._version import __version__
-from .analysis import STANDARD_METRICS, analyse_result, summarise_run
-from .backends import list_backends
-from .errors import CircuitError, QuiferError
-from .results import write_json
-from .tasks import (
-    NETWORKS,
-    build_network,
-    format_default,
-    network_builder,
-    parse_params,
-    write_analysis_figures,
-)
+from ..analysis import analyse_result, summarise_run
+from ..backends import BuildCache, backend_status, check_backend, default_backend
+from ..equations import get_model, lif, list_models
+from ..errors import CircuitError
+from ..networks import build_network, get_network, list_networks
+from ..plotting import analysis_figures, save_figures
+from ..protocols import simulate_fi_curve
+from ..results import load, write_json
+from ..sweeps import sweep
+from ..theory import lif_rate
+from ..units import format_value, quantity_to_json
+from .demo import run_flagship
+from .text import parse_duration, parse_grid, parse_params, print_table
 
-__all__ = ["main"]
+__all__ = [
+    "cmd_analyze",
+    "cmd_cache",
+    "cmd_demo",
+    "cmd_devices",
+    "cmd_fi_curve",
+    "cmd_list",
+    "cmd_run",
+    "cmd_sweep",
+]
 
 
-def _cmd_devices(args):
-    from .backends import backend_status
-
+def cmd_devices(args):
     rows = [("backend", "generates", "compiles", "runs", "notes")]
     for status in backend_status():
         rows.append(
@@ -51,18 +49,11 @@ def _cmd_devices(args):
                 status.note,
             )
         )
-    _print_table(rows)
+    print_table(rows)
     return 0
 
 
-def _cmd_fi_curve(args):
-    from brian2 import nA, second
-
-    from .backends import backend_status
-    from .equations import lif
-    from .protocols import simulate_fi_curve
-    from .theory import lif_rate
-
+def cmd_fi_curve(args):
     currents = np.array([0.1, 0.15, 0.25, 0.3, 0.4, 0.6, 1.0]) * nA
     duration = (0.3 if args.quick else 1.0) * second
     params = lif.params
@@ -96,7 +87,7 @@ def _cmd_fi_curve(args):
                 f"{error:.2%}" if theory[k] > 0 else ("0 (silent)" if error == 0 else "FIRES"),
             )
         )
-    _print_table(rows)
+    print_table(rows)
     for status in skipped:
         print(f"  not run on {status.name}: {status.note}")
     ok = worst < 0.01
@@ -110,11 +101,7 @@ def _cmd_fi_curve(args):
 _LIF_THEORY_ARGS = ("tau_m", "R_m", "E_L", "V_th", "V_reset", "t_ref")
 
 
-def _cmd_demo(args):
-    from brian2 import second
-
-    from .flagship import run_flagship
-
+def cmd_demo(args):
     print(
         "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
         "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then that "
@@ -147,7 +134,7 @@ def _cmd_demo(args):
     rows.append(("loop: gamma share of I power", f"{loop['gamma_share']:.2f}", ">= 0.25"))
     rows.append(("backend", summary["backend"], ""))
     rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}", "< 90 s"))
-    _print_table(rows)
+    print_table(rows)
     print(f"figures, summary.json and result.npz written to {args.out}/")
     return 0
 
@@ -155,30 +142,11 @@ def _cmd_demo(args):
 # --------------------------------------------------------------------------- networks
 
 
-def _parse_duration(text):
-    from brian2 import second
-
-    from .checks import check_positive, check_quantity
-    from .units import ParseError, parse_quantity
-
-    try:
-        duration = parse_quantity(text)
-    except ParseError as err:
-        raise CircuitError(f"--duration: {err}") from None
-    check_quantity("--duration", duration, second)
-    check_positive("--duration", duration)
-    return duration
-
-
-def _cmd_run(args):
-    from .backends import check_backend
-    from .flagship import _default_backend
-    from .units import quantity_to_json
-
+def cmd_run(args):
     start = time.perf_counter()
     params = parse_params(args.network, args.param)
-    duration = _parse_duration(args.duration)
-    backend = check_backend(args.backend) if args.backend else _default_backend()
+    duration = parse_duration(args.duration)
+    backend = check_backend(args.backend) if args.backend else default_backend()
     out = args.out or os.path.join("quifer-out", args.network)
     circuit = build_network(args.network, params)
     cache = None
@@ -209,37 +177,18 @@ def _cmd_run(args):
     rows.append(("seed", str(summary["seed"])))
     rows.append(("simulated (s)", f"{summary['duration_s']:g}"))
     rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}"))
-    _print_table(rows)
+    print_table(rows)
     print(f"result.npz and summary.json written to {out}/")
     return 0
 
 
 # --------------------------------------------------------------------------- sweep
-def parse_grid(network, assignments):
-    """Read ``['name=v1,v2,...', ...]`` into a sweep grid ``{name: [values]}``."""
-    grid = {}
-    for assignment in assignments:
-        name, equals, text = assignment.partition("=")
-        if not equals or not text.strip():
-            raise CircuitError(
-                f"--grid needs name=value1,value2,... (e.g. tau_gaba=5ms,10ms); got {assignment!r}."
-            )
-        values = [
-            parse_params(network, [f"{name.strip()}={piece.strip()}"])[name.strip()]
-            for piece in text.split(",")
-        ]
-        grid[name.strip()] = values
-    return grid
-
-
-def _cmd_sweep(args):
-    from .sweeps import sweep
-
+def cmd_sweep(args):
     params = parse_params(args.network, args.param)
     if not args.grid:
         raise CircuitError("--grid: give at least one, e.g. --grid tau_gaba=5ms,10ms,20ms.")
     grid = parse_grid(args.network, args.grid)
-    duration = _parse_duration(args.duration)
+    duration = parse_duration(args.duration)
     if args.workers is not None and args.workers < 1:
         raise CircuitError(f"--workers: must be an integer >= 1; got {args.workers}.")
     client = "sync" if args.serial else args.scheduler
@@ -269,9 +218,7 @@ def _cmd_sweep(args):
 
 
 # --------------------------------------------------------------------------- cache
-def _cmd_cache(args):
-    from .backends import BuildCache
-
+def cmd_cache(args):
     cache = BuildCache(args.cache_dir)
     if args.action == "clear":
         removed = cache.clear()
@@ -287,23 +234,21 @@ def _cmd_cache(args):
         used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry["last_used"]))
         rows.append((entry["key"], entry["circuit"], f"{entry['bytes'] / 1e6:.1f}", used))
     if entries:
-        _print_table(rows)
+        print_table(rows)
     return 0
 
 
 # --------------------------------------------------------------------------- analyze
 
 
-def _cmd_analyze(args):
-    from .results import load
-
+def cmd_analyze(args):
     if args.surrogates < 1:
         raise CircuitError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
     result = load(args.result)
     out = args.out or os.path.dirname(os.path.abspath(args.result))
     measures = analyse_result(result, n_surrogates=args.surrogates, seed=args.seed)
     os.makedirs(out, exist_ok=True)
-    written = write_analysis_figures(result, measures, out)
+    written = save_figures(analysis_figures(result, measures), out, dpi=100)
     record = {k: v for k, v in measures.items() if k != "spectrum"}
     write_json(record, os.path.join(out, "analysis.json"))
     name = result.meta.get("circuit", "result")
@@ -338,7 +283,7 @@ def _cmd_analyze(args):
                 f"{measures['mi_p_value']:.3f}",
             )
         )
-    _print_table(rows)
+    print_table(rows)
     for note in measures["notes"]:
         print(f"  note: {note}")
     print(f"{', '.join(written)} and analysis.json written to {out}/")
@@ -349,39 +294,35 @@ def _cmd_analyze(args):
 
 
 def _list_network(name):
-    builder = network_builder(name)
+    builder = get_network(name)
     summary = (inspect.getdoc(builder) or "").splitlines()[0]
     print(f"{name}: {summary}")
     header = ("parameter", "default", "unit", "bounds", "tunable", "meaning")
-    _print_table([header, *builder.table.rows()], indent="  ")
+    print_table([header, *builder.table.rows()], indent="  ")
 
 
 def _list_model(name):
-    from .equations import get_model
-
     model = get_model(name)
     print(f"{model.name} ({model.kind}): {model.description}")
     rows = [("parameter", "default", "unit", "meaning")]
     for parameter in model.parameters:
-        shown, unit = format_default(parameter.default)
+        shown, unit = format_value(parameter.default)
         rows.append((parameter.name, shown, unit, parameter.meaning))
-    _print_table(rows, indent="  ")
+    print_table(rows, indent="  ")
 
 
-def _cmd_list(args):
-    from .equations import list_models
-
-    models = list_models()
-    if args.name is not None and args.name not in NETWORKS and args.name not in models:
+def cmd_list(args):
+    models, networks = list_models(), list_networks()
+    if args.name is not None and args.name not in networks and args.name not in models:
         raise CircuitError(
-            f"unknown network or model {args.name!r}; the networks are: {', '.join(NETWORKS)}; "
+            f"unknown network or model {args.name!r}; the networks are: {', '.join(networks)}; "
             f"the models are: {', '.join(models)}."
         )
     if args.name is not None:
-        (_list_network if args.name in NETWORKS else _list_model)(args.name)
+        (_list_network if args.name in networks else _list_model)(args.name)
         return 0
     print("Networks (quifer-brian run NETWORK --param name=value):\n")
-    for name in NETWORKS:
+    for name in networks:
         _list_network(name)
         print()
     print("Models (quifer_brian.equations.get_model(name)):\n")
@@ -393,8 +334,6 @@ def _cmd_list(args):
 
 
 def _model_kinds():
-    from .equations import get_model, list_models
-
     return sorted({get_model(name).kind for name in list_models()})
 
 
@@ -404,151 +343,3 @@ def _fmt(value):
 
 def _yes(flag):
     return "yes" if flag else "no"
-
-
-def _print_table(rows, indent=""):
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
-        print(indent + "  ".join(cells).rstrip())
-        if n == 0:
-            print(indent + "  ".join("-" * width for width in widths))
-
-
-def build_parser():
-    """The argument parser of ``quifer-brian`` (one subparser per subcommand)."""
-    parser = argparse.ArgumentParser(
-        prog="quifer-brian",
-        description="Equation-driven spiking networks on Brian2.",
-    )
-    parser.add_argument("--version", action="version", version=f"quifer-brian {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    devices = commands.add_parser("devices", help="what each backend can do on this machine")
-    devices.set_defaults(func=_cmd_devices)
-    demo = commands.add_parser(
-        "demo", help="the flagship: emergent theta-nested gamma, analysed, with figures"
-    )
-    demo.add_argument("--out", default="quifer-out", help="output folder (default: %(default)s)")
-    demo.add_argument(
-        "--backend",
-        choices=list_backends(),
-        default=None,
-        help="default: cpp_standalone if it works",
-    )
-    demo.add_argument("--duration", type=float, default=4.0, help="simulated seconds")
-    demo.add_argument("--seed", type=int, default=1)
-    demo.set_defaults(func=_cmd_demo)
-    fi_curve = commands.add_parser(
-        "fi-curve", help="LIF f-I curve on every backend that runs here, against theory"
-    )
-    fi_curve.add_argument("--quick", action="store_true", help="shorter runs")
-    fi_curve.set_defaults(func=_cmd_fi_curve)
-    run = commands.add_parser("run", help="run a network and save its result and a summary")
-    run.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(NETWORKS)}")
-    run.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="builder parameter, e.g. tau_gaba=5ms, w_ie=0.5*nS, gaba=false, "
-        "frequencies=6,12,40 (repeatable; see 'quifer-brian list NETWORK')",
-    )
-    run.add_argument("--duration", default="1s", help="simulated time (default: %(default)s)")
-    run.add_argument(
-        "--backend",
-        choices=list_backends(),
-        default=None,
-        help="default: cpp_standalone if it works",
-    )
-    run.add_argument("--seed", type=int, default=1, help="default: %(default)s")
-    run.add_argument("--out", default=None, help="output folder (default: quifer-out/NETWORK)")
-    run.add_argument(
-        "--no-cache", action="store_true", help="cpp_standalone: compile afresh, keep nothing"
-    )
-    run.add_argument("--cache-dir", default=None, help="build cache folder (default: ~/.cache)")
-    run.set_defaults(func=_cmd_run)
-    sweep = commands.add_parser(
-        "sweep", help="run a network over a parameter grid (compiled once; on Dask)"
-    )
-    sweep.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(NETWORKS)}")
-    sweep.add_argument(
-        "--grid",
-        action="append",
-        default=[],
-        metavar="NAME=V1,V2,...",
-        help="values of one parameter (repeatable: every combination is run)",
-    )
-    sweep.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter"
-    )
-    sweep.add_argument("--duration", default="1s", help="per point (default: %(default)s)")
-    sweep.add_argument(
-        "--backend",
-        choices=("cpp_standalone", "numpy", "cython"),
-        default="cpp_standalone",
-        help="default: %(default)s (one compile per structure)",
-    )
-    sweep.add_argument("--seed", type=int, default=1, help="default: %(default)s")
-    sweep.add_argument(
-        "--metric",
-        action="append",
-        default=[],
-        choices=tuple(STANDARD_METRICS),
-        help="what to measure (repeatable; default: rates and gamma)",
-    )
-    sweep.add_argument(
-        "--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler"
-    )
-    sweep.add_argument("--workers", type=int, default=None, help="local cluster size")
-    sweep.add_argument(
-        "--serial", action="store_true", help="no Dask: one point after the other, here"
-    )
-    sweep.add_argument("--cache-dir", default=None, help="build cache folder")
-    sweep.add_argument(
-        "--out", default=None, help="points and table (default: quifer-out/sweep-NETWORK)"
-    )
-    sweep.set_defaults(func=_cmd_sweep)
-    cache = commands.add_parser("cache", help="the compiled-program cache: info or clear")
-    cache.add_argument("action", choices=("info", "clear"))
-    cache.add_argument("--cache-dir", default=None, help="default: ~/.cache/quifer_brian/builds")
-    cache.set_defaults(func=_cmd_cache)
-    analyze = commands.add_parser(
-        "analyze", help="rates, CV, LFP peaks, spike locking and coupling of a saved result"
-    )
-    analyze.add_argument("result", metavar="RESULT", help="a result.npz")
-    analyze.add_argument("--out", default=None, help="figure folder (default: the result's)")
-    analyze.add_argument(
-        "--surrogates", type=int, default=200, help="for the MI p-value (default: %(default)s)"
-    )
-    analyze.add_argument("--seed", type=int, default=0, help="of the surrogates")
-    analyze.set_defaults(func=_cmd_analyze)
-    list_ = commands.add_parser(
-        "list", help="networks and models with their parameters, units and defaults"
-    )
-    list_.add_argument("name", nargs="?", default=None, help="one network or model only")
-    list_.set_defaults(func=_cmd_list)
-    return parser
-
-
-def main(argv=None):
-    """Run the command line; return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # argparse exits on --help, --version and bad usage
-        return int(exit_.code or 0)
-    if args.command is None:
-        parser.print_help()
-        return 2
-    try:
-        return args.func(args)
-    except BrokenPipeError:  # output piped into head & co.
-        sys.stdout = open(os.devnull, "w")  # silence the failing flush at exit
-        return 0
-    except QuiferError as err:
-        print(f"quifer-brian {args.command}: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

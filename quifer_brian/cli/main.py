@@ -1,0 +1,170 @@
+"""The ``quifer-brian`` command: a thin shell around library functions.
+
+Each subcommand (:mod:`.commands`) parses its arguments, calls one library function and
+prints the result.  ``main(argv)`` returns the exit status (0 success, 2 bad input) so it
+can be tested directly.
+
+``run NETWORK`` builds one of the registered network builders with ``--param
+name=value`` overrides (values read by :func:`quifer_brian.units.parse_value`, never
+evaluated), runs it and writes ``result.npz`` and ``summary.json``; ``analyze RESULT``
+measures a saved result (rates, CV, LFP peaks, spike-LFP locking, theta-gamma coupling)
+and draws ``spectrum.png`` and ``raster.png``; ``list`` shows the networks and models
+with their parameters, units and defaults.
+"""
+
+import argparse
+import os
+import sys
+
+from .._version import __version__
+from ..analysis import STANDARD_METRICS
+from ..backends import list_backends
+from ..errors import QuiferError
+from ..networks import list_networks
+from .commands import (
+    cmd_analyze,
+    cmd_cache,
+    cmd_demo,
+    cmd_devices,
+    cmd_fi_curve,
+    cmd_list,
+    cmd_run,
+    cmd_sweep,
+)
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser():
+    """The argument parser of ``quifer-brian`` (one subparser per subcommand)."""
+    parser = argparse.ArgumentParser(
+        prog="quifer-brian",
+        description="Equation-driven spiking networks on Brian2.",
+    )
+    parser.add_argument("--version", action="version", version=f"quifer-brian {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    devices = commands.add_parser("devices", help="what each backend can do on this machine")
+    devices.set_defaults(func=cmd_devices)
+    demo = commands.add_parser(
+        "demo", help="the flagship: emergent theta-nested gamma, analysed, with figures"
+    )
+    demo.add_argument("--out", default="quifer-out", help="output folder (default: %(default)s)")
+    demo.add_argument(
+        "--backend",
+        choices=list_backends(),
+        default=None,
+        help="default: cpp_standalone if it works",
+    )
+    demo.add_argument("--duration", type=float, default=4.0, help="simulated seconds")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(func=cmd_demo)
+    fi_curve = commands.add_parser(
+        "fi-curve", help="LIF f-I curve on every backend that runs here, against theory"
+    )
+    fi_curve.add_argument("--quick", action="store_true", help="shorter runs")
+    fi_curve.set_defaults(func=cmd_fi_curve)
+    run = commands.add_parser("run", help="run a network and save its result and a summary")
+    run.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(list_networks())}")
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="builder parameter, e.g. tau_gaba=5ms, w_ie=0.5*nS, gaba=false, "
+        "frequencies=6,12,40 (repeatable; see 'quifer-brian list NETWORK')",
+    )
+    run.add_argument("--duration", default="1s", help="simulated time (default: %(default)s)")
+    run.add_argument(
+        "--backend",
+        choices=list_backends(),
+        default=None,
+        help="default: cpp_standalone if it works",
+    )
+    run.add_argument("--seed", type=int, default=1, help="default: %(default)s")
+    run.add_argument("--out", default=None, help="output folder (default: quifer-out/NETWORK)")
+    run.add_argument(
+        "--no-cache", action="store_true", help="cpp_standalone: compile afresh, keep nothing"
+    )
+    run.add_argument("--cache-dir", default=None, help="build cache folder (default: ~/.cache)")
+    run.set_defaults(func=cmd_run)
+    sweep = commands.add_parser(
+        "sweep", help="run a network over a parameter grid (compiled once; on Dask)"
+    )
+    sweep.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(list_networks())}")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="values of one parameter (repeatable: every combination is run)",
+    )
+    sweep.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter"
+    )
+    sweep.add_argument("--duration", default="1s", help="per point (default: %(default)s)")
+    sweep.add_argument(
+        "--backend",
+        choices=("cpp_standalone", "numpy", "cython"),
+        default="cpp_standalone",
+        help="default: %(default)s (one compile per structure)",
+    )
+    sweep.add_argument("--seed", type=int, default=1, help="default: %(default)s")
+    sweep.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        choices=tuple(STANDARD_METRICS),
+        help="what to measure (repeatable; default: rates and gamma)",
+    )
+    sweep.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler"
+    )
+    sweep.add_argument("--workers", type=int, default=None, help="local cluster size")
+    sweep.add_argument(
+        "--serial", action="store_true", help="no Dask: one point after the other, here"
+    )
+    sweep.add_argument("--cache-dir", default=None, help="build cache folder")
+    sweep.add_argument(
+        "--out", default=None, help="points and table (default: quifer-out/sweep-NETWORK)"
+    )
+    sweep.set_defaults(func=cmd_sweep)
+    cache = commands.add_parser("cache", help="the compiled-program cache: info or clear")
+    cache.add_argument("action", choices=("info", "clear"))
+    cache.add_argument("--cache-dir", default=None, help="default: ~/.cache/quifer_brian/builds")
+    cache.set_defaults(func=cmd_cache)
+    analyze = commands.add_parser(
+        "analyze", help="rates, CV, LFP peaks, spike locking and coupling of a saved result"
+    )
+    analyze.add_argument("result", metavar="RESULT", help="a result.npz")
+    analyze.add_argument("--out", default=None, help="figure folder (default: the result's)")
+    analyze.add_argument(
+        "--surrogates", type=int, default=200, help="for the MI p-value (default: %(default)s)"
+    )
+    analyze.add_argument("--seed", type=int, default=0, help="of the surrogates")
+    analyze.set_defaults(func=cmd_analyze)
+    list_ = commands.add_parser(
+        "list", help="networks and models with their parameters, units and defaults"
+    )
+    list_.add_argument("name", nargs="?", default=None, help="one network or model only")
+    list_.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits on --help, --version and bad usage
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stdout = open(os.devnull, "w")  # silence the failing flush at exit
+        return 0
+    except QuiferError as err:
+        print(f"quifer-brian {args.command}: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,97 @@
+"""Text in and out of the command line: parameters, grids and durations read from text
+(never evaluated), and plain tables printed."""
+
+from brian2 import second
+
+from ..checks import check_positive, check_quantity
+from ..errors import CircuitError
+from ..networks import get_network
+from ..units import ParseError, parse_quantity, parse_value
+
+__all__ = [
+    "parse_duration",
+    "parse_grid",
+    "parse_params",
+    "print_table",
+]
+
+
+def parse_params(network, assignments):
+    """Read ``['name=value', ...]`` into keyword arguments for the builder ``network``.
+
+    Values are read with :func:`~quifer_brian.units.parse_value` (``10ms``,
+    ``0.5*nS``, ``true``, ``6,12,40``); an integer given for a number parameter (the
+    table's kind ``'number'``) becomes a float and a single value given for a sequence
+    parameter a one-element tuple.  The builder itself checks units and ranges.
+
+    Raises
+    ------
+    CircuitError
+        For an unknown network or parameter (listing the valid ones), a missing ``=``
+        or a value that cannot be read.
+    """
+    table = get_network(network).table
+    params = {}
+    for assignment in assignments or ():
+        name, equals, text = assignment.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise CircuitError(
+                f"{network}: --param needs name=value (e.g. tau_gaba=5ms); got {assignment!r}."
+            )
+        if name not in table.names:
+            raise CircuitError(
+                f"{network}.{name}: unknown parameter; the parameters of {network} are: "
+                f"{', '.join(table.names)}."
+            )
+        try:
+            value = parse_value(text)
+        except ParseError as err:
+            raise CircuitError(f"{network}.{name}: {err}") from None
+        param = table[name]
+        if param.unit == "number" and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif isinstance(param.default, (tuple, list)) and not isinstance(
+            value, (tuple, str, type(None))
+        ):
+            value = (value,)
+        params[name] = value
+    return params
+
+
+def parse_grid(network, assignments):
+    """Read ``['name=v1,v2,...', ...]`` into a sweep grid ``{name: [values]}``."""
+    grid = {}
+    for assignment in assignments:
+        name, equals, text = assignment.partition("=")
+        if not equals or not text.strip():
+            raise CircuitError(
+                f"--grid needs name=value1,value2,... (e.g. tau_gaba=5ms,10ms); got {assignment!r}."
+            )
+        values = [
+            parse_params(network, [f"{name.strip()}={piece.strip()}"])[name.strip()]
+            for piece in text.split(",")
+        ]
+        grid[name.strip()] = values
+    return grid
+
+
+def parse_duration(text):
+    """A positive time read from text (``'500ms'``); a CircuitError naming --duration."""
+    try:
+        duration = parse_quantity(text)
+    except ParseError as err:
+        raise CircuitError(f"--duration: {err}") from None
+    check_quantity("--duration", duration, second)
+    check_positive("--duration", duration)
+    return duration
+
+
+def print_table(rows, indent=""):
+    """Print ``rows`` (the first is the header) as aligned columns."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+        print(indent + "  ".join(cells).rstrip())
+        if n == 0:
+            print(indent + "  ".join("-" * width for width in widths))
