@@ -45,7 +45,10 @@ from ..checks import check_choice, check_count, check_quantity
 from ..errors import CircuitError
 from ..units import describe_unit, format_value
 
-__all__ = ["KINDS", "Param", "ParamTable", "Target"]
+__all__ = ["KINDS", "REQUIRED", "Param", "ParamTable", "Target"]
+
+#: The default of a parameter the caller must give (no default in the signature).
+REQUIRED = inspect.Parameter.empty
 
 #: Parameter kinds other than a physical unit.
 KINDS = ("count", "number", "choice", "bool", "any")
@@ -131,7 +134,8 @@ class Param:
     ----------
     name : str
     default : object
-        The default value (with units for a physical quantity).
+        The default value (with units for a physical quantity); :data:`REQUIRED` for
+        none (the caller must give it).
     unit : brian2.Unit or str
         The unit of a physical quantity, or a kind (:data:`KINDS`).
     bounds : str or None
@@ -386,7 +390,7 @@ class ParamTable:
         """``(name, default, unit, bounds, tunable, meaning)`` rows for ``quifer-brian list``."""
         rows = []
         for p in self:
-            shown, _ = format_value(p.default)
+            shown = "(required)" if p.default is REQUIRED else format_value(p.default)[0]
             tunable = "yes" if p.tunable else "-"
             rows.append((p.name, shown, p.unit_text, p.bounds_text, tunable, p.meaning))
         return rows

@@ -359,3 +359,28 @@ def test_settling_time_is_when_the_distance_stays_below_threshold():
     with pytest.raises(ValueError, match="read-only"):
         run.distance[0, 0] = 0.0
     path[0, 0] = 0.5  # the caller's array stays writable: the result holds read-only views
+
+
+def test_parameters_are_declared_once_in_a_table():
+    """Signature, docstring and checks of the loop come from one table (LOOP)."""
+    import inspect
+    import re
+
+    from quifer_brian.networks.actualization.loop import LOOP
+
+    assert tuple(inspect.signature(actualization_loop).parameters) == LOOP.names
+    doc = inspect.getdoc(actualization_loop).splitlines()
+    section = doc[doc.index("Parameters") + 2 : doc.index("Returns")]
+    documented = [
+        name
+        for line in section
+        if (match := re.match(r"^(\w+(?:, \w+)*) : ", line))
+        for name in match.group(1).split(", ")
+    ]
+    assert documented == list(LOOP.names)
+    with pytest.raises(CircuitError, match=r"actualization_loop\.release: must be a number in"):
+        actualization_loop(DIM, n_archetypes=2, release=1.5)
+    with pytest.raises(CircuitError, match=r"actualization_loop\.tau_gaba: must be finite"):
+        actualization_loop(DIM, n_archetypes=2, tau_gaba=np.inf * ms)
+    with pytest.raises(TypeError, match="n_dims"):
+        actualization_loop()

@@ -49,6 +49,7 @@ from ...checks import (
 )
 from ...errors import CircuitError
 from ..circuit import Circuit
+from ..params import REQUIRED, Param, ParamTable
 from .checks import as_states, check_archetypes, check_onsets, target_states
 from .construct import TUNABLE, construct_loop, loop_run_values
 from .imprint import simulate_imprint
@@ -305,43 +306,59 @@ class ActualizationLoop:
         return ActualizationResult(stops, states, targets, self.archetypes, result, onsets)
 
 
-def actualization_loop(
-    n_dims,
-    archetypes=None,
-    n_archetypes=None,
-    neurons_per_dim=40,
-    batch=32,
-    memory_size=12,
-    n_inh=20,
-    drive_f=150 * pA,
-    drive_m=120 * pA,
-    drive_i=50 * pA,
-    noise_e=40 * pA,
-    noise_i=100 * pA,
-    w_fm=500 * pA,
-    w_mf=150 * pA,
-    w_mm=160 * pA,
-    w_ei=60 * pA,
-    w_ie=40 * pA,
-    w_im=80 * pA,
-    w_ii=20 * pA,
-    match_width=0.15,
-    write_width=0.05,
-    tuning_width=0.05,
-    cue_gain=250 * pA,
-    focus_gain=300 * pA,
-    release=0.7,
-    t_cue=40 * ms,
-    t_ramp=200 * ms,
-    tau_d=200 * ms,
-    U_d=0.5,
-    tau_ampa=5 * ms,
-    tau_ampa_i=2 * ms,
-    tau_slow=50 * ms,
-    tau_gaba=3 * ms,
-    delay=1 * ms,
-    dt=0.1 * ms,
-):
+def _current(name, default, meaning):
+    return Param(name, default, pA, ">= 0", meaning)
+
+
+def _time(name, default, meaning, bounds="> 0"):
+    return Param(name, default, ms, bounds, meaning)
+
+
+#: The parameters of :func:`actualization_loop`, declared once (checks, signature, list).
+LOOP = ParamTable(
+    "actualization_loop",
+    [
+        Param("n_dims", REQUIRED, "count", ">= 1", "dimension of the state vector"),
+        Param("archetypes", None, "any", meaning="stored states (K, n_dims) in [0, 1]"),
+        Param("n_archetypes", None, "count", ">= 1", "K, when imprinted later", optional=True),
+        Param("neurons_per_dim", 40, "count", ">= 8", "feature cells per dimension"),
+        Param("batch", 32, "count", ">= 1", "trials side by side"),
+        Param("memory_size", 12, "count", ">= 1", "cells per memory assembly"),
+        Param("n_inh", 20, "count", ">= 1", "interneurons per trial"),
+        _current("drive_f", 150 * pA, "constant drive of the F cells"),
+        _current("drive_m", 120 * pA, "constant drive of the M cells"),
+        _current("drive_i", 50 * pA, "constant drive of the interneurons"),
+        _current("noise_e", 40 * pA, "background OU noise into F and M"),
+        _current("noise_i", 100 * pA, "background OU noise into the interneurons"),
+        _current("w_fm", 500 * pA, "peak F->M current (times the match)"),
+        _current("w_mf", 150 * pA, "peak M->F current (times the match and field gain)"),
+        _current("w_mm", 160 * pA, "peak M->M current within an assembly"),
+        _current("w_ei", 60 * pA, "peak E->I current"),
+        _current("w_ie", 40 * pA, "peak I->F current"),
+        _current("w_im", 80 * pA, "peak I->M current"),
+        _current("w_ii", 20 * pA, "peak I->I current"),
+        Param("match_width", 0.15, "number", "> 0", "width of the F->M Gaussian match"),
+        Param("write_width", 0.05, "number", "> 0", "width of the M->F Gaussian match"),
+        Param("tuning_width", 0.05, "number", "> 0", "width of the cue and focus tuning"),
+        _current("cue_gain", 250 * pA, "peak cue current"),
+        _current("focus_gain", 300 * pA, "default peak focus current"),
+        Param("release", 0.7, "number", "[0, 1]", "field gain the schedule removes"),
+        _time("t_cue", 40 * ms, "cue duration"),
+        _time("t_ramp", 200 * ms, "ramp of the schedule after the cue"),
+        _time("tau_d", 200 * ms, "recovery time of the depressing resource"),
+        Param("U_d", 0.5, "number", "[0, 1]", "fraction of the resource used per spike"),
+        _time("tau_ampa", 5 * ms, "fast excitatory decay onto F and M"),
+        _time("tau_ampa_i", 2 * ms, "fast excitatory decay onto I"),
+        _time("tau_slow", 50 * ms, "slow (NMDA-like) M->M decay"),
+        _time("tau_gaba", 3 * ms, "inhibitory decay"),
+        _time("delay", 1 * ms, "delay of every projection", bounds=">= 0"),
+        _time("dt", 0.1 * ms, "integration time step"),
+    ],
+)
+
+
+@LOOP.builder
+def actualization_loop(**params):
     r"""Build a spiking actualization loop: stored archetypes, focus, annealed jitter.
 
     Parameters
@@ -433,72 +450,15 @@ def actualization_loop(
     >>> run.final_states.shape, run.trajectory.shape
     ((2, 2), (11, 2, 2))
     """
-    owner = "actualization_loop"
-    n_dims = check_count("n_dims", n_dims, owner=owner, error=CircuitError)
-    batch = check_count("batch", batch, owner=owner, error=CircuitError)
-    neurons_per_dim = check_count(
-        "neurons_per_dim", neurons_per_dim, owner=owner, minimum=8, error=CircuitError
+    params["archetypes"] = check_archetypes(
+        params["archetypes"],
+        params["n_archetypes"],
+        params["n_dims"],
+        params["match_width"],
+        LOOP.owner,
     )
-    memory_size = check_count("memory_size", memory_size, owner=owner, error=CircuitError)
-    n_inh = check_count("n_inh", n_inh, owner=owner, error=CircuitError)
-    currents = {"drive_f": drive_f, "drive_m": drive_m, "drive_i": drive_i}
-    currents.update(noise_e=noise_e, noise_i=noise_i, cue_gain=cue_gain, focus_gain=focus_gain)
-    currents.update(w_fm=w_fm, w_mf=w_mf, w_mm=w_mm, w_ei=w_ei, w_ie=w_ie, w_im=w_im, w_ii=w_ii)
-    for name, value in currents.items():
-        check_scalar_quantity(name, value, amp, owner, allow_zero=True, error=CircuitError)
-    times = {"t_cue": t_cue, "t_ramp": t_ramp, "tau_d": tau_d, "tau_ampa": tau_ampa}
-    times.update(tau_ampa_i=tau_ampa_i, tau_slow=tau_slow, tau_gaba=tau_gaba, dt=dt)
-    for name, value in times.items():
-        check_scalar_quantity(name, value, second, owner, error=CircuitError)
-    check_scalar_quantity("delay", delay, second, owner, allow_zero=True, error=CircuitError)
-    widths = {"match_width": match_width, "write_width": write_width}
-    widths["tuning_width"] = tuning_width
-    widths = {
-        k: check_real(k, v, owner, allow_zero=False, error=CircuitError) for k, v in widths.items()
-    }
-    match_width, write_width, tuning_width = widths.values()
-    U_d = check_fraction("U_d", U_d, owner, "a release fraction", CircuitError)
-    release = check_fraction(
-        "release", release, owner, "a fraction of the field gain", CircuitError
-    )
-    archetypes = check_archetypes(archetypes, n_archetypes, n_dims, match_width, owner)
-    params = dict(
-        n_dims=n_dims,
-        archetypes=archetypes,
-        n_archetypes=len(archetypes) if archetypes is not None else n_archetypes,
-        batch=batch,
-        neurons_per_dim=neurons_per_dim,
-        memory_size=memory_size,
-        n_inh=n_inh,
-        drive_f=drive_f,
-        drive_m=drive_m,
-        drive_i=drive_i,
-        noise_e=noise_e,
-        noise_i=noise_i,
-        w_fm=w_fm,
-        w_mf=w_mf,
-        w_mm=w_mm,
-        w_ei=w_ei,
-        w_ie=w_ie,
-        w_im=w_im,
-        w_ii=w_ii,
-        match_width=match_width,
-        write_width=write_width,
-        tuning_width=tuning_width,
-        cue_gain=cue_gain,
-        focus_gain=focus_gain,
-        release=release,
-        t_cue=t_cue,
-        t_ramp=t_ramp,
-        tau_d=tau_d,
-        U_d=U_d,
-        tau_ampa=tau_ampa,
-        tau_ampa_i=tau_ampa_i,
-        tau_slow=tau_slow,
-        tau_gaba=tau_gaba,
-        delay=delay,
-        dt=dt,
-    )
+    if params["archetypes"] is not None:
+        params["n_archetypes"] = len(params["archetypes"])
     return ActualizationLoop(params)
 
 
