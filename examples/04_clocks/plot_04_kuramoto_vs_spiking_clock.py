@@ -33,16 +33,9 @@ import numpy as np
 from brian2 import Hz, ms, prefs, second
 
 from quifer_brian import analysis as qa
+from quifer_brian.analysis import mean_field_phase, module_lfp, module_phases, order_parameter
 from quifer_brian.networks import frequency_bank, kuramoto
-from quifer_brian.networks.clock import (
-    module_lfp,
-    module_phases,
-)
-from quifer_brian.networks.kuramoto import (
-    lorentzian_quantiles,
-    mean_field_phase,
-    order_parameter,
-)
+from quifer_brian.networks.kuramoto import lorentzian_quantiles
 
 GAMMA = 1.0  # rad/s: half-width of the Lorentzian
 N_OSCILLATORS = 2000

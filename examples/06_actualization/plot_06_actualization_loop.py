@@ -47,9 +47,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import ms, pA
 
+from quifer_brian import analysis as qa
 from quifer_brian.networks import actualization_loop, random_archetypes
-from quifer_brian.networks.actualization import gamma_measures
-from quifer_brian.networks.actualization.continuous import continuous_loop, settling_times
+from quifer_brian.networks.actualization import continuous_loop, settling_times
 
 DIM, K = 3, 3
 CUE_NOISE = 0.15
@@ -141,7 +141,7 @@ def main():
     report(rows)
 
     # 4. the rhythm -------------------------------------------------------------------
-    rhythm = gamma_measures(completed, t_start=0.15, t_stop=0.5)
+    rhythm = qa.compute_trial_rhythm(completed.result, completed.n_trials, 0.15, 0.5)
     print("\n4. The loop's rhythm (interneuron population rate, 150-500 ms)")
     report(
         [

@@ -13,9 +13,9 @@ from its interneurons while the states settle.
 import numpy as np
 from brian2 import pA, second
 
-from ..analysis import THETA_BAND, compute_phase
+from ..analysis import THETA_BAND, compute_phase, compute_trial_rhythm
 from ..errors import SimulationError
-from ..networks.actualization import actualization_loop, gamma_measures
+from ..networks.actualization import actualization_loop
 from ..plotting import loop_figure, save_figures
 
 __all__ = ["READOUT_CYCLES", "run_loop_act", "theta_troughs"]
@@ -94,7 +94,7 @@ def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
     distance = np.sqrt(((final - archetypes[0]) ** 2).sum(-1))
     settling = run.settling_times(LOOP_THRESHOLD)
     settle = 0.1  # s after each cue: the rhythm while the trial settles, to its read-out
-    rhythm = gamma_measures(run, onsets + settle, readouts)
+    rhythm = compute_trial_rhythm(run.result, batch, onsets + settle, readouts)
     measured = {
         "success": float(np.mean(np.nan_to_num(distance, nan=np.inf) <= LOOP_THRESHOLD)),
         "final_distance": float(np.nanmean(distance)),

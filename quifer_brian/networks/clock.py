@@ -3,7 +3,8 @@
 Each module's rhythm emerges from its E/I loop; :func:`frequency_bank` only chooses the
 decay time of inhibition that puts the module's period on target.  Its continuous
 reference, the Kuramoto bank, is in :mod:`quifer_brian.networks.kuramoto`.
-:func:`module_lfp` and :func:`module_phases` read a run's per-module LFP proxy and phase.
+:func:`quifer_brian.analysis.module_lfp` and :func:`~quifer_brian.analysis.module_phases`
+read a run's per-module LFP proxy and phase.
 """
 
 import numpy as np
@@ -11,8 +12,8 @@ from brian2 import Hz, NeuronGroup, Synapses, amp, ms, mV, nA, nS, pA, second, s
 
 from ..checks import check_quantity
 from ..equations import exp_current, gaba_a, lif, ou_current
-from ..errors import AnalysisError, CircuitError
-from .circuit import MAZZONI_ALPHA, MAZZONI_DELAY, Circuit, CircuitParts
+from ..errors import CircuitError
+from .circuit import Circuit, CircuitParts
 from .params import Param, ParamTable
 from .registry import register_network
 
@@ -22,8 +23,6 @@ __all__ = [
     "REACHABLE_RANGE",
     "TAU_GABA_RANGE",
     "frequency_bank",
-    "module_lfp",
-    "module_phases",
     "reachable_range",
 ]
 
@@ -218,8 +217,8 @@ def frequency_bank(**params):
         Populations ``'E0'``, ``'I0'``, ``'E1'``, ...; synapses ``'EE<k>'``, ``'EI<k>'``,
         ``'IE<k>'`` and ``'E<k>I<l>'`` (coupling); per-module LFP proxies recorded as
         states ``'I_exc_<k>'`` and ``'I_inh_<k>'`` (summed |AMPA| and |GABA_A| currents
-        onto the module's E cells, 1 kHz), combined by :func:`module_lfp`;
-        :func:`module_phases` gives each module's phase over time.
+        onto the module's E cells, 1 kHz), combined by :func:`~quifer_brian.analysis.module_lfp`;
+        :func:`~quifer_brian.analysis.module_phases` gives each module's phase over time.
         ``circuit.params['frequencies']`` and ``circuit.params['tau_gaba']`` hold the
         targets and the decay times chosen.  No circuit-wide LFP (one per module).
 
@@ -374,62 +373,6 @@ def _construct_bank(
                         name=f"{name}_E{k}I{target}",
                     )
     return CircuitParts(populations=populations, synapses=synapses, others=others, states=states)
-
-
-def _target_frequencies(result):
-    frequencies = result.params.get("frequencies") if hasattr(result, "params") else None
-    if frequencies is None:
-        raise AnalysisError(
-            "result: has no 'frequencies' parameter; pass the result of a frequency_bank() "
-            "circuit's run."
-        )
-    if isinstance(frequencies, dict):  # the JSON form {"value": [...], "unit": "Hz"}
-        frequencies = frequencies["value"]
-    elif hasattr(frequencies, "dim"):
-        frequencies = frequencies / Hz
-    return np.atleast_1d(np.asarray(frequencies, dtype=float))
-
-
-def module_lfp(result, module):
-    """Return the LFP proxy of one :func:`frequency_bank` module, sampled at ``result.fs``.
-
-    Mazzoni et al. 2015: ``|I_AMPA|(t - 6 ms) - 1.65 |I_GABA|(t)`` summed over the
-    module's E cells (amperes).
-    """
-    excitatory = result.state(f"I_exc_{module}")
-    inhibitory = result.state(f"I_inh_{module}")
-    shift = round(float(MAZZONI_DELAY / second) * result.fs)
-    delayed = np.concatenate([np.full(shift, excitatory[0]), excitatory[: len(excitatory) - shift]])
-    return delayed - MAZZONI_ALPHA * inhibitory
-
-
-def module_phases(result, bandwidth=0.3):
-    """Return each :func:`frequency_bank` module's phase over time.
-
-    Parameters
-    ----------
-    result : Result
-    bandwidth : float
-        Relative half-width of the band around each module's target frequency ``f``:
-        the LFP proxy is band-passed to ``f (1 +- bandwidth)``.
-
-    Returns
-    -------
-    phases : 2-D array (rad), shape (n_modules, n_times)
-        Hilbert phase (:func:`~quifer_brian.analysis.compute_phase`) of each module's
-        LFP proxy (:func:`module_lfp`), sampled at ``result.fs``.
-    """
-    from ..analysis import compute_phase  # scipy.signal: imported only when needed
-
-    targets = _target_frequencies(result)
-    return np.array(
-        [
-            compute_phase(
-                module_lfp(result, k), result.fs, (f * (1 - bandwidth), f * (1 + bandwidth))
-            )
-            for k, f in enumerate(targets)
-        ]
-    )
 
 
 register_network("frequency_bank", frequency_bank)

@@ -3,7 +3,8 @@
 :func:`kuramoto` is the classic bank of phase oscillators (Kuramoto 1975) with an O(N)
 mean-field coupling through summed variables: the continuous reference that the
 spiking clock (:func:`~quifer_brian.networks.frequency_bank`) replaces.
-:func:`order_parameter` and :func:`mean_field_phase` read a run's mean field.
+:func:`quifer_brian.analysis.order_parameter` and
+:func:`~quifer_brian.analysis.mean_field_phase` read a run's mean field.
 """
 
 import numpy as np
@@ -20,8 +21,6 @@ __all__ = [
     "KURAMOTO",
     "kuramoto",
     "lorentzian_quantiles",
-    "mean_field_phase",
-    "order_parameter",
 ]
 
 
@@ -133,7 +132,8 @@ def kuramoto(**params):
         ``'r'`` (order parameter), ``'mean_cos'`` and ``'mean_sin'`` (the mean field
         :math:`r e^{i\psi}` in the laboratory frame), sampled at 1 kHz, or every step
         when ``dt`` is longer than 1 ms.  Read them with
-        :func:`order_parameter` and :func:`mean_field_phase`.
+        :func:`~quifer_brian.analysis.order_parameter` and
+        :func:`~quifer_brian.analysis.mean_field_phase`.
 
     Notes
     -----
@@ -236,31 +236,6 @@ def _construct_kuramoto(n, coupling, frequencies, omega_0, gamma, seed, dt, meth
             "mean_sin": (mean_field, "mean_sin"),
         },
     )
-
-
-def order_parameter(result, t_start=0.0):
-    """Return ``(times, r)``: the Kuramoto order parameter of a :func:`kuramoto` run.
-
-    Parameters
-    ----------
-    result : Result
-    t_start : float (s)
-        Drop the samples before this time (the transient).
-
-    Returns
-    -------
-    times : 1-D array (s)
-    r : 1-D array (1)
-    """
-    r = result.state("r")
-    times = np.arange(len(r)) / result.fs
-    keep = times >= t_start
-    return times[keep], r[keep]
-
-
-def mean_field_phase(result):
-    """Return the phase psi(t) (rad, in (-pi, pi]) of the mean field of a :func:`kuramoto` run."""
-    return np.arctan2(result.state("mean_sin"), result.state("mean_cos"))
 
 
 register_network("kuramoto", kuramoto)

@@ -26,13 +26,13 @@ import numpy as np
 import pytest
 from brian2 import ms, pA
 
+from quifer_brian.analysis import compute_trial_rhythm
 from quifer_brian.backends import BuildCache, backend_session, build_count, nvcc_path
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks.actualization import (
     ActualizationResult,
     actualization_loop,
     decode_states,
-    gamma_measures,
     random_archetypes,
 )
 
@@ -125,7 +125,8 @@ def test_pattern_completion_without_focus(compiled_runs):
 @pytest.mark.standalone
 @pytest.mark.parametrize("seed", DRAWS)
 def test_gamma_emerges_while_the_loop_settles(compiled_runs, seed):
-    measured = gamma_measures(compiled_runs[seed]["completion"], t_start=0.15, t_stop=0.5)
+    completion = compiled_runs[seed]["completion"]
+    measured = compute_trial_rhythm(completion.result, completion.n_trials, 0.15, 0.5)
     assert 30 <= measured["fundamental"] <= 80, measured["fundamental"]
     assert 30 <= measured["peak"] <= 80 and measured["local_max"], measured["peak"]
     assert measured["fraction"] >= 0.25, measured["fraction"]

@@ -6,19 +6,11 @@ import pytest
 from brian2 import Hz, ms, nA, pA, second
 
 from quifer_brian import analysis as qa
+from quifer_brian.analysis import mean_field_phase, module_lfp, module_phases, order_parameter
 from quifer_brian.errors import CircuitError, UnitsError
 from quifer_brian.networks import frequency_bank, kuramoto
-from quifer_brian.networks.clock import (
-    REACHABLE_RANGE,
-    TAU_GABA_RANGE,
-    module_lfp,
-    module_phases,
-)
-from quifer_brian.networks.kuramoto import (
-    lorentzian_quantiles,
-    mean_field_phase,
-    order_parameter,
-)
+from quifer_brian.networks.clock import REACHABLE_RANGE, TAU_GABA_RANGE
+from quifer_brian.networks.kuramoto import lorentzian_quantiles
 
 # --------------------------------------------------------------------------- Kuramoto
 GAMMA = 1 * Hz  # half-width of the Lorentzian (rad/s)

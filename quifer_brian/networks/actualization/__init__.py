@@ -10,7 +10,7 @@ models), :mod:`.construct` (the Brian2 objects), :mod:`.readout` (decoding and r
 from .continuous import continuous_loop, settling_times
 from .imprint import ImprintResult, weight_ratio
 from .loop import ActualizationLoop, actualization_loop, random_archetypes
-from .readout import ActualizationResult, decode_states, gamma_measures
+from .readout import ActualizationResult, decode_states
 
 __all__ = [
     "ActualizationLoop",
@@ -19,7 +19,6 @@ __all__ = [
     "actualization_loop",
     "continuous_loop",
     "decode_states",
-    "gamma_measures",
     "random_archetypes",
     "settling_times",
     "weight_ratio",

@@ -23,7 +23,6 @@ __all__ = [
     "per_feature_cell",
     "per_memory_cell",
     "preferred_values",
-    "trial_of",
 ]
 
 #: The coded range of the state values.
@@ -69,8 +68,3 @@ def per_feature_cell(values, neurons_per_dim):
 def per_memory_cell(archetypes, batch, memory_size):
     """The archetype of every M cell, ``(batch * n_archetypes * memory_size, n_dims)``."""
     return np.repeat(np.tile(np.asarray(archetypes), (batch, 1)), memory_size, axis=0)
-
-
-def trial_of(cells, population_size, batch):
-    """The trial each cell index of a population of ``population_size`` belongs to."""
-    return cells // (population_size // batch)

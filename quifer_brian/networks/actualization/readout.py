@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from brian2 import ms, second
 
-from ... import analysis as qa
-from .layout import VALUE_RANGE, preferred_values, trial_of
+from .layout import VALUE_RANGE, preferred_values
 
 __all__ = [
     "READOUT_STEP",
@@ -14,7 +13,6 @@ __all__ = [
     "ActualizationResult",
     "decode_states",
     "first_settled",
-    "gamma_measures",
 ]
 
 #: Read-out: sliding windows of this length, every READOUT_STEP.
@@ -145,6 +143,11 @@ class ActualizationResult:
             object.__setattr__(self, name, _read_only(value))
 
     @property
+    def n_trials(self):
+        """Trials run side by side (``batch``)."""
+        return self.trajectory.shape[1]
+
+    @property
     def final_states(self):
         """The states decoded in the last window, ``(batch, n_dims)``."""
         return self.trajectory[-1]
@@ -212,89 +215,6 @@ class ActualizationResult:
         states = self.trajectory[self._index(time)]
         gaps = states[:, np.newaxis, :] - self.archetypes[np.newaxis]
         return np.argmin(np.nan_to_num((gaps**2).sum(axis=-1), nan=np.inf), axis=-1)
-
-
-#: Lowest frequency searched for the rhythm's fundamental (Hz).
-FUNDAMENTAL_RANGE = (12.0, None)
-
-
-def gamma_measures(run, t_start=0.15, t_stop=None, band=(30.0, 80.0), total=(5.0, 200.0)):
-    """The rhythm of the loop: the interneurons' spectrum and the E cells' locking.
-
-    Parameters
-    ----------
-    run : ActualizationResult
-    t_start, t_stop : float or array (batch,) (s)
-        Analysed span (default: 150 ms to the end, while the loop settles); arrays give
-        every trial its own span (trials cued at different times), all as long as the
-        shortest.
-    band, total : (float, float) (Hz)
-        Where the peak is looked for, and the reference range of the power.
-
-    Returns
-    -------
-    dict
-        ``peak`` (Hz: the largest power in ``band`` of the trial-averaged spectrum of
-        each trial's I population rate, 1 ms bins, one Hann window over the span),
-        ``local_max`` (the peak is above both neighbours), ``fraction`` (power of the
-        peak's lobe -- down to the nearest minima on both sides -- over the power in
-        ``total``), ``fundamental`` (Hz: the largest power from 12 Hz to the top of
-        ``band``; sharp volleys put power at the harmonics too, so ``peak`` can be the
-        second harmonic of a slower rhythm), ``plv`` (F and M spikes of each trial
-        against the phase of that trial's I rate band-passed to ``band``, pooled),
-        ``freqs`` and ``power``.
-    """
-    result = run.result
-    batch = run.trajectory.shape[1]
-    fs = 1000.0
-    starts = np.broadcast_to(np.asarray(t_start, dtype=float), (batch,))
-    stops = np.broadcast_to(np.asarray(result.duration if t_stop is None else t_stop), (batch,))
-    length = round(float(np.min(stops - starts)) * fs)
-    first = np.round(starts * fs).astype(int)
-    edges = np.arange(0.0, result.duration + 0.5 / fs, 1 / fs)
-    times_i, cells_i = result.spikes["I"]
-    trial_i = trial_of(cells_i, result.sizes["I"], batch)
-    rates = np.array([np.histogram(times_i[trial_i == b], edges)[0] for b in range(batch)])
-    spectra = []
-    for rate, begin in zip(rates.astype(float), first, strict=True):
-        segment = rate[begin : begin + length] - rate[begin : begin + length].mean()
-        freqs, power = qa.compute_spectrum(segment, fs, nperseg=segment.size)
-        spectra.append(power)
-    power = np.mean(spectra, axis=0)
-    in_band = np.flatnonzero((freqs >= band[0]) & (freqs <= band[1]))
-    peak = in_band[np.argmax(power[in_band])]
-    low, high = peak, peak
-    while low > 0 and power[low - 1] < power[low]:
-        low -= 1
-    while high < len(power) - 1 and power[high + 1] < power[high]:
-        high += 1
-    reference = (freqs >= total[0]) & (freqs <= total[1])
-    slow = (freqs >= FUNDAMENTAL_RANGE[0]) & (freqs <= band[1])
-    lobe = np.zeros_like(reference)
-    lobe[low : high + 1] = True
-    phases = []
-    for name in ("F", "M"):
-        times, cells = result.spikes[name]
-        trial = trial_of(cells, result.sizes[name], batch)
-        for b in range(batch):
-            inside = (times >= first[b] / fs) & (times < (first[b] + length) / fs)
-            spikes = times[inside & (trial == b)]
-            if spikes.size and rates[b].any():
-                phases.append(qa.spike_phases(spikes, rates[b].astype(float), fs, band))
-    plv = qa.compute_plv(np.concatenate(phases))[0] if phases else np.nan
-    return {
-        "peak": float(freqs[peak]),
-        "local_max": bool(
-            0 < peak < len(power) - 1
-            and power[peak] > power[peak - 1]
-            and power[peak] > power[peak + 1]
-        ),
-        "fraction": float(power[lobe & reference].sum() / power[reference].sum()),
-        "fundamental": float(freqs[slow][np.argmax(power[slow])]),
-        "plv": float(plv),
-        "freqs": freqs,
-        "power": power,
-    }
 
 
 def _read_only(value):
