@@ -89,3 +89,12 @@ def test_write_json_is_atomic(tmp_path):
         write_json({"bad": object()}, path)
     assert json.loads(path.read_text()) == {"rate_hz": 2.5, "peaks": [0, 1]}
     assert os.listdir(tmp_path) == ["summary.json"]
+
+
+def test_a_result_is_frozen_and_with_meta_returns_a_new_one():
+    original = make_result(seed=3)
+    with pytest.raises(AttributeError):
+        original.duration = 2.0
+    tagged = original.with_meta(build="cached")
+    assert tagged.meta["build"] == "cached" and "build" not in original.meta
+    assert tagged.spikes is original.spikes and tagged.duration == original.duration

@@ -51,11 +51,9 @@ T_START = 0.1  # s of transient left out of every measurement
 
 def simulate(circuit, duration):
     # Seed before the circuit creates its random connections and drives as well as at
-    # the run (Circuit.run seeds only the run), so the numbers below are reproducible;
-    # copy the spike indices while the circuit (which owns their memory) is alive.
+    # the run (Circuit.run seeds only the run), so the numbers below are reproducible.
     brian2.seed(SEED)
     result = circuit.run(duration * second, seed=SEED)
-    result.spikes = {k: (t, np.array(i)) for k, (t, i) in result.spikes.items()}
     return result
 
 

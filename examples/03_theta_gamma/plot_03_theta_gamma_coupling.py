@@ -50,7 +50,6 @@ def simulate(duration, backend, **params):
     brian2.seed(SEED)  # connectivity and initial values are drawn when the circuit builds
     start = time.perf_counter()
     result = theta_gamma(**params).run(duration * second, backend=backend, seed=SEED)
-    result.spikes = {k: (np.array(t), np.array(i)) for k, (t, i) in result.spikes.items()}
     print(f"simulated {duration:g} s on {backend} in {time.perf_counter() - start:.1f} s")
     return result
 

@@ -295,10 +295,11 @@ def run_cached(circuit, duration, seed=None, cache=None, progress=False, check=T
     program, built = cache.get_or_build(circuit, duration_s)
     start = time.perf_counter()
     result = program.run(values, seed=seed, progress=progress, check=check)
-    result.meta["build"] = "compiled" if built else "cached"
-    result.meta["build_key"] = os.path.basename(program.directory)
-    result.meta["run_wall_s"] = time.perf_counter() - start
-    return result
+    return result.with_meta(
+        build="compiled" if built else "cached",
+        build_key=os.path.basename(program.directory),
+        run_wall_s=time.perf_counter() - start,
+    )
 
 
 # ---------------------------------------------------------------------------- helpers

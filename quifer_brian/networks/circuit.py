@@ -440,9 +440,7 @@ class Circuit:
         manifest["layout"]["params"].update({k: quantity_to_json(v) for k, v in changes.items()})
         program = CompiledProgram(session.directory, manifest)
         result = program.run(values, seed=None, check=check)
-        result.meta["seed"] = seed
-        result.meta["backend"] = session.backend
-        return result
+        return result.with_meta(seed=seed, backend=session.backend)
 
     def _collect(self, duration, backend, seed, wall, check):
         return self.assemble_result(

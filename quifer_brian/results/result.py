@@ -7,7 +7,7 @@ array sampled at ``result.fs`` Hz starting at t = 0.  ``result.save(path)`` writ
 """
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,7 +20,7 @@ FORMAT = "quifer-result"
 FORMAT_VERSION = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
     """The output of one simulation.
 
@@ -59,6 +59,10 @@ class Result:
     states: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+
+    def with_meta(self, **items):
+        """A copy of the result with ``items`` added to its ``meta`` (this one unchanged)."""
+        return replace(self, meta={**self.meta, **items})
 
     @property
     def populations(self):

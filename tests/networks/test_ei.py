@@ -47,7 +47,6 @@ def simulate(circuit, backend="numpy"):
         with backend_session(backend) as session:
             brian2.seed(SEED)
             result = circuit.run(DURATION, session=session, seed=SEED)
-    result.spikes = {k: (t, np.array(i)) for k, (t, i) in result.spikes.items()}
     return result
 
 
