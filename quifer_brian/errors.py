@@ -8,9 +8,10 @@ what is allowed and, where there is one, the fix.
 
 __all__ = [
     "AnalysisError",
-    "ArgumentError",
     "BackendError",
     "CircuitError",
+    "CommandLineError",
+    "LoopError",
     "ModelError",
     "ParseError",
     "QuiferError",
@@ -85,8 +86,12 @@ class CircuitError(QuiferError, ValueError):
     """A circuit builder received invalid arguments."""
 
 
-class ArgumentError(QuiferError, ValueError):
-    """An argument of a package function (the loop's, the command line's) is invalid."""
+class CommandLineError(QuiferError, ValueError):
+    """An argument of the command line or the demo (``--duration``, ``--grid``, ...)."""
+
+
+class LoopError(QuiferError, ValueError):
+    """An argument of the actualization loop (its builder, ``actualize``, ``imprint``)."""
 
 
 class SweepError(QuiferError, ValueError):

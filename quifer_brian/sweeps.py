@@ -32,7 +32,7 @@ from brian2 import Quantity, second
 from .analysis.metrics import measure, resolve_metrics
 from .backends import build_cache, check_backend
 from .checks import check_quantity
-from .errors import CircuitError
+from .errors import SweepError
 from .networks import build_network, get_network
 from .results import write_json
 from .units import quantity_to_json
@@ -58,7 +58,7 @@ def sweep_points(grid):
     """
     if isinstance(grid, dict):
         if not grid:
-            raise CircuitError("sweep.grid: is empty; give {parameter: [values, ...]}.")
+            raise SweepError("sweep.grid: is empty; give {parameter: [values, ...]}.")
         names = list(grid)
         columns = []
         for name in names:
@@ -67,12 +67,12 @@ def sweep_points(grid):
                 values = [values]
             values = list(values)
             if not values:
-                raise CircuitError(f"sweep.grid.{name}: has no values.")
+                raise SweepError(f"sweep.grid.{name}: has no values.")
             columns.append(values)
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*columns)]
     points = [dict(point) for point in grid]
     if not points or not all(isinstance(point, dict) for point in grid):
-        raise CircuitError(
+        raise SweepError(
             f"sweep.grid: expected a dict of value lists or a non-empty list of dicts; "
             f"got {grid!r}."
         )
@@ -85,13 +85,13 @@ def _builder_of(builder):
 
 
 def _build(builder, builder_function, point):
-    """The builder's circuit for ``point``; unknown parameters named as a CircuitError."""
+    """The builder's circuit for ``point``; unknown parameters named as an error."""
     if isinstance(builder, str):
         return build_network(builder, point)
     try:
         inspect.signature(builder_function).bind(**point)
     except TypeError as err:
-        raise CircuitError(
+        raise SweepError(
             f"sweep: {_builder_name(builder)} refuses {_show(point)}: {err}."
         ) from None
     return builder_function(**point)
@@ -192,9 +192,11 @@ def sweep(
 
     Raises
     ------
+    SweepError
+        For a bad grid, duration or backend -- before anything is compiled or run.
     CircuitError
-        For a bad grid, an unknown parameter or a value the builder refuses -- before
-        anything is compiled or run.
+        For an unknown parameter or a value the builder refuses (the builder's checks),
+        also before anything is compiled or run.
     """
     import pandas as pd  # heavy: only when a sweep runs
 
@@ -203,10 +205,10 @@ def sweep(
     check_quantity("duration", duration, second, owner="sweep")
     duration_s = float(duration / second)
     if duration_s <= 0:
-        raise CircuitError(f"sweep.duration: must be > 0; got {duration}.")
+        raise SweepError(f"sweep.duration: must be > 0; got {duration}.")
     check_backend(backend)
     if backend == "cuda_standalone":
-        raise CircuitError(
+        raise SweepError(
             "sweep.backend: cuda_standalone sweeps are not supported yet; "
             "use 'cpp_standalone', 'numpy' or 'cython'."
         )

@@ -15,7 +15,7 @@ from brian2 import ms, pA, second
 
 from quifer_brian.analysis import gamma_measures
 from quifer_brian.backends import build_cache
-from quifer_brian.errors import CircuitError, UnitsError
+from quifer_brian.errors import CircuitError, SweepError, UnitsError
 from quifer_brian.networks import ping
 from quifer_brian.sweeps import sweep, sweep_points
 
@@ -294,9 +294,9 @@ def test_bad_input_is_refused_before_anything_runs(tmp_path):
         sweep("ping", {"tau_gaba": [5 * pA]}, DURATION, **arguments)
     with pytest.raises(CircuitError, match=r"unknown network 'pong'"):
         sweep("pong", {"tau_gaba": [5 * ms]}, DURATION, **arguments)
-    with pytest.raises(CircuitError, match=r"sweep.grid: is empty"):
+    with pytest.raises(SweepError, match=r"sweep.grid: is empty"):
         sweep("ping", {}, DURATION, **arguments)
-    with pytest.raises(CircuitError, match=r"sweep.duration: must be > 0"):
+    with pytest.raises(SweepError, match=r"sweep.duration: must be > 0"):
         sweep("ping", SMALL_GRID, 0 * ms, **arguments)
     assert not cache.exists()
 
@@ -305,5 +305,5 @@ def test_grid_points_are_the_cartesian_product_in_order():
     points = sweep_points({"a": [1, 2], "b": [3 * ms]})
     assert points == [{"a": 1, "b": 3 * ms}, {"a": 2, "b": 3 * ms}]
     assert sweep_points([{"a": 1}]) == [{"a": 1}]
-    with pytest.raises(CircuitError, match=r"sweep.grid.a: has no values"):
+    with pytest.raises(SweepError, match=r"sweep.grid.a: has no values"):
         sweep_points({"a": []})

@@ -14,7 +14,7 @@ from brian2 import nA, second
 from ..analysis import analyse_result, summarise_run
 from ..backends import BuildCache, backend_status, check_backend, default_backend
 from ..equations import get_model, lif, list_models
-from ..errors import CircuitError
+from ..errors import CommandLineError
 from ..networks import build_network, get_network, list_networks
 from ..plotting import analysis_figures, save_figures
 from ..protocols import simulate_fi_curve
@@ -186,11 +186,11 @@ def cmd_run(args):
 def cmd_sweep(args):
     params = parse_params(args.network, args.param)
     if not args.grid:
-        raise CircuitError("--grid: give at least one, e.g. --grid tau_gaba=5ms,10ms,20ms.")
+        raise CommandLineError("--grid: give at least one, e.g. --grid tau_gaba=5ms,10ms,20ms.")
     grid = parse_grid(args.network, args.grid)
     duration = parse_duration(args.duration)
     if args.workers is not None and args.workers < 1:
-        raise CircuitError(f"--workers: must be an integer >= 1; got {args.workers}.")
+        raise CommandLineError(f"--workers: must be an integer >= 1; got {args.workers}.")
     client = "sync" if args.serial else args.scheduler
     out = args.out or os.path.join("quifer-out", f"sweep-{args.network}")
     table = sweep(
@@ -243,7 +243,7 @@ def cmd_cache(args):
 
 def cmd_analyze(args):
     if args.surrogates < 1:
-        raise CircuitError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
+        raise CommandLineError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
     result = load(args.result)
     out = args.out or os.path.dirname(os.path.abspath(args.result))
     measures = analyse_result(result, n_surrogates=args.surrogates, seed=args.seed)
@@ -314,7 +314,7 @@ def _list_model(name):
 def cmd_list(args):
     models, networks = list_models(), list_networks()
     if args.name is not None and args.name not in networks and args.name not in models:
-        raise CircuitError(
+        raise CommandLineError(
             f"unknown network or model {args.name!r}; the networks are: {', '.join(networks)}; "
             f"the models are: {', '.join(models)}."
         )

@@ -20,7 +20,7 @@ from ..analysis import analyse_theta_gamma
 from ..analysis.measures import THETA_GAMMA_T_START
 from ..backends import check_backend, default_backend
 from ..checks import check_quantity
-from ..errors import CircuitError
+from ..errors import CommandLineError
 from ..networks import theta_gamma
 from ..plotting import save_figures, theta_gamma_figures
 from ..results import write_json
@@ -55,7 +55,7 @@ def run_flagship(out_dir="quifer-out", backend=None, duration=4 * second, seed=1
     backend = check_backend(backend) if backend is not None else default_backend()
     check_quantity("duration", duration, second, owner="demo")
     if float(duration / second) < MIN_DURATION:
-        raise CircuitError(
+        raise CommandLineError(
             f"demo.duration: must be >= {MIN_DURATION:g} s ({T_START:g} s of onset transient "
             f"are left out and the theta-gamma measures need several theta cycles); got "
             f"{duration}."

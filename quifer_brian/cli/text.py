@@ -4,7 +4,7 @@
 from brian2 import second
 
 from ..checks import check_positive, check_quantity
-from ..errors import CircuitError
+from ..errors import CommandLineError
 from ..networks import get_network
 from ..units import ParseError, parse_quantity, parse_value
 
@@ -26,7 +26,7 @@ def parse_params(network, assignments):
 
     Raises
     ------
-    CircuitError
+    CommandLineError
         For an unknown network or parameter (listing the valid ones), a missing ``=``
         or a value that cannot be read.
     """
@@ -36,18 +36,18 @@ def parse_params(network, assignments):
         name, equals, text = assignment.partition("=")
         name = name.strip()
         if not equals or not name:
-            raise CircuitError(
+            raise CommandLineError(
                 f"{network}: --param needs name=value (e.g. tau_gaba=5ms); got {assignment!r}."
             )
         if name not in table.names:
-            raise CircuitError(
+            raise CommandLineError(
                 f"{network}.{name}: unknown parameter; the parameters of {network} are: "
                 f"{', '.join(table.names)}."
             )
         try:
             value = parse_value(text)
         except ParseError as err:
-            raise CircuitError(f"{network}.{name}: {err}") from None
+            raise CommandLineError(f"{network}.{name}: {err}") from None
         param = table[name]
         if param.unit == "number" and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -65,7 +65,7 @@ def parse_grid(network, assignments):
     for assignment in assignments:
         name, equals, text = assignment.partition("=")
         if not equals or not text.strip():
-            raise CircuitError(
+            raise CommandLineError(
                 f"--grid needs name=value1,value2,... (e.g. tau_gaba=5ms,10ms); got {assignment!r}."
             )
         values = [
@@ -77,13 +77,13 @@ def parse_grid(network, assignments):
 
 
 def parse_duration(text):
-    """A positive time read from text (``'500ms'``); a CircuitError naming --duration."""
+    """A positive time read from text (``'500ms'``); a CommandLineError naming --duration."""
     try:
         duration = parse_quantity(text)
     except ParseError as err:
-        raise CircuitError(f"--duration: {err}") from None
+        raise CommandLineError(f"--duration: {err}") from None
     check_quantity("--duration", duration, second)
-    check_positive("--duration", duration)
+    check_positive("--duration", duration, error=CommandLineError)
     return duration
 
 

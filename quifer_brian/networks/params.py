@@ -186,14 +186,14 @@ class Param:
         return not isinstance(self.unit, str)
 
     # ------------------------------------------------------------------ checks
-    def check(self, value, owner):
+    def check(self, value, owner, error=CircuitError):
         """Return the checked value (counts as int, numbers as float); raise naming it.
 
         Raises
         ------
         UnitsError
             A quantity with other dimensions (or a plain number for a quantity).
-        CircuitError
+        CircuitError (or ``error``)
             Any other invalid value, as ``'<owner>.<name>: <problem>; got <value>.'``.
         """
         if value is None and self.optional:
@@ -202,42 +202,41 @@ class Param:
         if kind == "any":
             return value
         if kind == "choice":
-            return check_choice(self.name, value, self.options, owner=owner, error=CircuitError)
+            return check_choice(self.name, value, self.options, owner=owner, error=error)
         if kind == "bool":
             if not isinstance(value, (bool, np.bool_)):
-                self._fail(owner, "must be True or False", value)
+                self._fail(owner, "must be True or False", value, error)
             return bool(value)
         if kind == "count":
             minimum = int(self._limits[0]) + self._limits[1] if self._limits[0] is not None else 0
-            return check_count(self.name, value, owner=owner, minimum=minimum, error=CircuitError)
+            return check_count(self.name, value, owner=owner, minimum=minimum, error=error)
         if kind == "number":
             if (
                 isinstance(value, (bool, np.bool_))
                 or not isinstance(value, numbers.Real)
                 or not math.isfinite(value)
             ):
-                self._fail(owner, "must be a finite real number", value)
-            self._check_bounds(float(value), value, owner)
+                self._fail(owner, "must be a finite real number", value, error)
+            self._check_bounds(float(value), value, owner, error)
             return float(value)
         check_quantity(self.name, value, self.unit, owner=owner)
         if np.ndim(value) != 0:
-            self._fail(owner, "must be a scalar quantity", value)
+            self._fail(owner, "must be a scalar quantity", value, error)
         number = float(np.asarray(value / self.unit))
         if not math.isfinite(number):
-            self._fail(owner, "must be finite", value)
-        self._check_bounds(number, value, owner)
+            self._fail(owner, "must be finite", value, error)
+        self._check_bounds(number, value, owner, error)
         return value
 
-    def _check_bounds(self, number, value, owner):
+    def _check_bounds(self, number, value, owner, error):
         low, low_open, high, high_open = self._limits
         too_low = low is not None and (number <= low if low_open else number < low)
         too_high = high is not None and (number >= high if high_open else number > high)
         if too_low or too_high:
-            self._fail(owner, f"must be {self.allowed}", value)
+            self._fail(owner, f"must be {self.allowed}", value, error)
 
-    def _fail(self, owner, problem, value):
-        hint = f" {self.hint}" if self.hint else ""
-        raise CircuitError(f"{owner}.{self.name}: {problem}; got {value!r}.{hint}")
+    def _fail(self, owner, problem, value, error):
+        raise error(owner=owner, argument=self.name, value=value, problem=problem, fix=self.hint)
 
     # ------------------------------------------------------------------ text
     @property
@@ -288,9 +287,12 @@ class ParamTable:
         Values the builder derives from tunable parameters and stores in
         ``circuit.params`` (brunel's ``nu_ext`` follows ``eta``): tunable too, so never
         part of the structure (the build cache key).
+    error : type
+        The error class of invalid values (default :class:`CircuitError`).
     """
 
-    def __init__(self, owner, params, derived_tunable=()):
+    def __init__(self, owner, params, derived_tunable=(), error=CircuitError):
+        self.error = error
         self.owner = owner
         self.params = {param.name: param for param in params}
         if len(self.params) != len(params):
@@ -338,11 +340,14 @@ class ParamTable:
         """
         unknown = sorted(set(values) - set(self.params))
         if unknown:
-            raise CircuitError(
+            raise self.error(
                 f"{self.owner}: unknown parameter(s) {', '.join(unknown)}; its parameters "
                 f"are: {', '.join(self.params)}."
             )
-        return {name: self.params[name].check(value, self.owner) for name, value in values.items()}
+        return {
+            name: self.params[name].check(value, self.owner, self.error)
+            for name, value in values.items()
+        }
 
     def signature(self):
         """An :class:`inspect.Signature` with every parameter and its default."""

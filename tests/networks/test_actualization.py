@@ -28,7 +28,7 @@ from brian2 import ms, pA
 
 from quifer_brian.analysis import compute_trial_rhythm
 from quifer_brian.backends import BuildCache, backend_session, build_count, nvcc_path
-from quifer_brian.errors import CircuitError
+from quifer_brian.errors import LoopError
 from quifer_brian.networks.actualization import (
     ActualizationResult,
     actualization_loop,
@@ -233,7 +233,7 @@ def loop():
 )
 def test_builder_refuses_bad_arguments(arguments, match):
     params = {"n_dims": DIM, "archetypes": draw_archetypes(0), **arguments}
-    with pytest.raises((CircuitError, TypeError), match=match):
+    with pytest.raises((LoopError, TypeError), match=match):
         actualization_loop(**params)
 
 
@@ -257,13 +257,13 @@ def test_builder_refuses_bad_arguments(arguments, match):
 def test_actualize_refuses_bad_arguments_before_building(loop, arguments, match):
     call = {"initial_states": np.full((4, DIM), 0.5), "duration": 100 * ms, **arguments}
     # cpp_standalone: an error after the checks would compile; the checks come first
-    with pytest.raises(CircuitError, match=match):
+    with pytest.raises(LoopError, match=match):
         loop.actualize(backend="cpp_standalone", **call)
 
 
 def test_imprint_only_loop_needs_archetypes_before_running():
     loop = actualization_loop(DIM, n_archetypes=3, batch=2)
-    with pytest.raises(CircuitError, match=r"has no archetypes yet"):
+    with pytest.raises(LoopError, match=r"has no archetypes yet"):
         loop.actualize(np.full((2, DIM), 0.5), 100 * ms)
 
 
@@ -325,7 +325,7 @@ def test_onsets_clock_each_trial():
     ],
 )
 def test_bad_onsets_are_refused_before_building(loop, onsets, match):
-    with pytest.raises(CircuitError, match=match):
+    with pytest.raises(LoopError, match=match):
         loop.actualize(np.full((4, DIM), 0.5), 250 * ms, onsets=onsets)
 
 
@@ -379,9 +379,9 @@ def test_parameters_are_declared_once_in_a_table():
         for name in match.group(1).split(", ")
     ]
     assert documented == list(LOOP.names)
-    with pytest.raises(CircuitError, match=r"actualization_loop\.release: must be a number in"):
+    with pytest.raises(LoopError, match=r"actualization_loop\.release: must be a number in"):
         actualization_loop(DIM, n_archetypes=2, release=1.5)
-    with pytest.raises(CircuitError, match=r"actualization_loop\.tau_gaba: must be finite"):
+    with pytest.raises(LoopError, match=r"actualization_loop\.tau_gaba: must be finite"):
         actualization_loop(DIM, n_archetypes=2, tau_gaba=np.inf * ms)
     with pytest.raises(TypeError, match="n_dims"):
         actualization_loop()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from brian2 import ms, pA
 
-from quifer_brian.errors import CircuitError
+from quifer_brian.errors import LoopError
 from quifer_brian.networks.actualization.continuous import continuous_loop, settling_times
 
 from .test_actualization import DRAWS, trials
@@ -86,7 +86,7 @@ def test_continuous_loop_noise_decays():
 )
 def test_continuous_loop_refuses_bad_arguments(arguments, match):
     params = {"archetypes": [[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]], "initial_states": [[0.5] * 3]}
-    with pytest.raises(CircuitError, match=match):
+    with pytest.raises(LoopError, match=match):
         continuous_loop(**{**params, **arguments})
 
 

@@ -22,7 +22,7 @@ from brian2 import Hz, amp, ms
 
 from quifer_brian.backends import BuildCache, build_count
 from quifer_brian.equations import stdp_additive
-from quifer_brian.errors import CircuitError, ModelError
+from quifer_brian.errors import LoopError, ModelError
 from quifer_brian.networks.actualization import actualization_loop, random_archetypes
 from quifer_brian.networks.actualization.imprint import weight_ratio
 
@@ -197,7 +197,7 @@ def empty_loop():
 )
 def test_imprint_refuses_bad_arguments(empty_loop, arguments, match):
     call = {"patterns": draw_patterns(0), "repetitions": 2, **arguments}
-    with pytest.raises(CircuitError, match=match):
+    with pytest.raises(LoopError, match=match):
         empty_loop.imprint(backend="cpp_standalone", **call)
 
 
@@ -208,5 +208,5 @@ def test_imprint_refuses_unknown_rule_parameters(empty_loop):
 
 def test_imprint_refuses_a_loop_with_archetypes():
     loop = actualization_loop(DIM, draw_patterns(0), batch=2)
-    with pytest.raises(CircuitError, match=r"built with archetypes; build it with n_archetypes"):
+    with pytest.raises(LoopError, match=r"built with archetypes; build it with n_archetypes"):
         loop.imprint(draw_patterns(0), 2)

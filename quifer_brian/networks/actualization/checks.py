@@ -1,6 +1,6 @@
 """Argument checks of the actualization loop: states, archetypes, targets, onsets.
 
-Each raises :class:`~quifer_brian.errors.CircuitError` naming the owner and the argument,
+Each raises :class:`~quifer_brian.errors.LoopError` naming the owner and the argument,
 the value received and the fix, before anything is built.
 """
 
@@ -9,8 +9,8 @@ import numbers
 import numpy as np
 from brian2 import second
 
-from ...checks import check_count, check_quantity
-from ...errors import CircuitError
+from ...checks import Checks, check_quantity
+from ...errors import LoopError
 from .layout import VALUE_RANGE
 
 __all__ = [
@@ -28,17 +28,17 @@ def as_states(name, values, rows, n_dims, owner):
     try:
         array = np.array(values, dtype=float)
     except (TypeError, ValueError) as err:
-        raise CircuitError(f"{owner}.{name}: must be an array of numbers; got {values!r}.") from err
+        raise LoopError(f"{owner}.{name}: must be an array of numbers; got {values!r}.") from err
     expected = f"({rows if rows is not None else 'K'}, {n_dims})"
     if array.ndim != 2 or array.shape[1] != n_dims or (rows is not None and len(array) != rows):
-        raise CircuitError(f"{owner}.{name}: must have shape {expected}; got shape {array.shape}.")
+        raise LoopError(f"{owner}.{name}: must have shape {expected}; got shape {array.shape}.")
     if len(array) == 0:
-        raise CircuitError(f"{owner}.{name}: must not be empty; got shape {array.shape}.")
+        raise LoopError(f"{owner}.{name}: must not be empty; got shape {array.shape}.")
     low, high = VALUE_RANGE
     outside = ~((array >= low) & (array <= high))  # NaN counts as outside
     if np.any(outside):
         first = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.{name}: values must lie in [{low:g}, {high:g}] (the coded range); "
             f"got {array[first]!r} at {first}. Rescale or np.clip them."
         )
@@ -52,7 +52,7 @@ def check_separation(name, states, min_separation, owner):
     gaps[np.diag_indices(len(states))] = np.inf
     if gaps.min() < min_separation:
         a, b = np.unravel_index(np.argmin(gaps), gaps.shape)
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.{name}: rows {a} and {b} are {gaps[a, b]:.3g} apart (Euclidean); "
             f"the code separates states at least match_width = {min_separation:g} apart. "
             f"Move them apart or merge them."
@@ -63,17 +63,17 @@ def check_separation(name, states, min_separation, owner):
 def check_archetypes(archetypes, n_archetypes, n_dims, min_separation, owner):
     """The archetypes as a float (K, n_dims) array (None when they are to be imprinted)."""
     if n_archetypes is not None:
-        n_archetypes = check_count("n_archetypes", n_archetypes, owner, error=CircuitError)
+        n_archetypes = Checks(owner, LoopError).count("n_archetypes", n_archetypes)
     if archetypes is None:
         if n_archetypes is None:
-            raise CircuitError(
+            raise LoopError(
                 f"{owner}: give the stored states as archetypes=(K x n_dims array) or their "
                 f"number as n_archetypes=K (to imprint them); got neither."
             )
         return None
     array = as_states("archetypes", archetypes, None, n_dims, owner)
     if n_archetypes is not None and n_archetypes != len(array):
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.n_archetypes: must equal the number of archetypes ({len(array)}); "
             f"got {n_archetypes}."
         )
@@ -85,7 +85,7 @@ def check_patterns(patterns, n_patterns, n_dims, min_separation, owner):
     separation checked."""
     array = as_states("patterns", patterns, None, n_dims, owner)
     if len(array) != n_patterns:
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.patterns: the loop has {n_patterns} memory assemblies "
             f"(n_archetypes); got {len(array)} patterns."
         )
@@ -102,16 +102,16 @@ def check_onsets(onsets, batch, owner):
     try:
         array = np.asarray(onsets, dtype=float)
     except (TypeError, ValueError) as err:
-        raise CircuitError(f"{owner}.onsets: must be times in seconds; got {onsets!r}.") from err
+        raise LoopError(f"{owner}.onsets: must be times in seconds; got {onsets!r}.") from err
     if array.ndim == 0:
         array = np.full(batch, float(array))
     if array.shape != (batch,):
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.onsets: must be one cue onset per trial, shape ({batch},); "
             f"got shape {np.shape(onsets)}."
         )
     if not np.all(np.isfinite(array) & (array >= 0)):
-        raise CircuitError(f"{owner}.onsets: must be finite times >= 0 (s); got {onsets!r}.")
+        raise LoopError(f"{owner}.onsets: must be finite times >= 0 (s); got {onsets!r}.")
     return array
 
 
@@ -123,11 +123,11 @@ def target_states(target, archetypes, batch, owner):
     n_archetypes, n_dims = archetypes.shape
     if np.ndim(target) == 0:
         if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-            raise CircuitError(
+            raise LoopError(
                 f"{owner}.target: must be an archetype index, a state or None; got {target!r}."
             )
         if not 0 <= target < n_archetypes:
-            raise CircuitError(
+            raise LoopError(
                 f"{owner}.target: archetype index out of range; got {target}, the loop "
                 f"stores {n_archetypes} archetypes (0..{n_archetypes - 1})."
             )

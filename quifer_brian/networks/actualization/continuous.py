@@ -11,8 +11,8 @@ the spiking loop, so settling times of the two can be compared directly
 import numpy as np
 from brian2 import second
 
-from ...checks import check_choice, check_count, check_fraction, check_real
-from ...errors import CircuitError
+from ...checks import Checks
+from ...errors import LoopError
 from .models import JITTER_STEP
 from .readout import first_settled
 
@@ -71,22 +71,23 @@ def continuous_loop(
     seed : int, optional
     """
     owner = "continuous_loop"
+    check = Checks(owner, LoopError)
     archetypes = np.asarray(archetypes, dtype=float)
     states = np.array(initial_states, dtype=float)
     if archetypes.ndim != 2 or states.ndim != 2 or states.shape[1] != archetypes.shape[1]:
-        raise CircuitError(
+        raise LoopError(
             f"{owner}: archetypes must be (K, dim) and initial_states (batch, dim) with the "
             f"same dim; got shapes {archetypes.shape} and {states.shape}."
         )
-    steps = check_count("steps", steps, owner=owner, error=CircuitError)
-    cue_steps = check_count("cue_steps", cue_steps, owner=owner, minimum=0, error=CircuitError)
-    ramp_steps = check_count("ramp_steps", ramp_steps, owner=owner, error=CircuitError)
+    steps = check.count("steps", steps)
+    cue_steps = check.count("cue_steps", cue_steps, minimum=0)
+    ramp_steps = check.count("ramp_steps", ramp_steps)
     for name, value in {"focus": focus, "field": field, "noise_amplitude": noise_amplitude}.items():
-        check_real(name, value, owner, allow_zero=True, error=CircuitError)
-    check_real("width", width, owner, allow_zero=False, error=CircuitError)
-    check_real("decay_rate", decay_rate, owner, error=CircuitError)
-    release = check_fraction("release", release, owner, "a fraction", CircuitError)
-    check_choice("noise_decay", noise_decay, ("exponential", "harmonic"), owner, CircuitError)
+        check.real(name, value, allow_zero=True)
+    check.real("width", width, allow_zero=False)
+    check.real("decay_rate", decay_rate)
+    release = check.fraction("release", release, "a fraction")
+    check.choice("noise_decay", noise_decay, ("exponential", "harmonic"))
     goal = None if target is None else np.broadcast_to(np.asarray(target, float), states.shape)
     rng = np.random.default_rng(seed)
     trajectory = [states.copy()]

@@ -55,10 +55,10 @@ import numpy as np
 from brian2 import Hz, Synapses, TimedArray, amp, ms, pA, second
 
 from ...backends import backend_session
-from ...checks import check_count, check_real, check_scalar_quantity
+from ...checks import Checks
 from ...equations import istdp, ou_current
 from ...equations.plasticity_model import PlasticityModel
-from ...errors import CircuitError
+from ...errors import LoopError
 from ..circuit import Circuit, CircuitParts
 from .checks import check_patterns
 from .layout import feature_cells
@@ -223,7 +223,7 @@ def simulate_imprint(
 
     Raises
     ------
-    CircuitError
+    LoopError
         For a loop built with archetypes, or bad patterns (shape, range, number,
         separation), repetitions, durations or weights, before anything is built.
 
@@ -240,35 +240,36 @@ def simulate_imprint(
     """
     p = loop.params
     owner = "imprint"
+    check = Checks(owner, LoopError)
     if p["archetypes"] is not None and not p.get("learned_weights", False):
-        raise CircuitError(
+        raise LoopError(
             f"{owner}: the loop was built with archetypes; build it with "
             f"n_archetypes=K (no archetypes) to imprint them."
         )
     patterns = check_patterns(patterns, p["n_archetypes"], p["n_dims"], p["match_width"], owner)
-    repetitions = check_count("repetitions", repetitions, owner, minimum=0, error=CircuitError)
-    noise = check_real("noise", noise, owner, error=CircuitError)
-    check_scalar_quantity("presentation", presentation, second, owner, error=CircuitError)
-    check_scalar_quantity("pause", pause, second, owner, allow_zero=True, error=CircuitError)
+    repetitions = check.count("repetitions", repetitions, minimum=0)
+    noise = check.real("noise", noise)
+    check.scalar_quantity("presentation", presentation, second)
+    check.scalar_quantity("pause", pause, second, allow_zero=True)
     if not float(pause / presentation) < 1:
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.pause: must be shorter than the presentation ({presentation}); got {pause}."
         )
-    check_scalar_quantity("teacher_gain", teacher_gain, amp, owner, error=CircuitError)
-    initial_weight = check_real("initial_weight", initial_weight, owner, error=CircuitError)
+    check.scalar_quantity("teacher_gain", teacher_gain, amp)
+    initial_weight = check.real("initial_weight", initial_weight)
     if initial_weight > 1:
-        raise CircuitError(
+        raise LoopError(
             f"{owner}.initial_weight: a fraction of w_max in [0, 1]; got {initial_weight!r}."
         )
     if not isinstance(rule, PlasticityModel):
-        raise CircuitError(f"{owner}.rule: must be a PlasticityModel; got {rule!r}.")
+        raise LoopError(f"{owner}.rule: must be a PlasticityModel; got {rule!r}.")
     default_read, default_write = (READ_RULE, WRITE_RULE) if rule is istdp else ({}, {})
     read_rule = dict(default_read if read_rule is None else read_rule)
     write_rule = dict(default_write if write_rule is None else write_rule)
     rule.check_params(read_rule)
     rule.check_params(write_rule)
     if seed is not None and not isinstance(seed, numbers.Integral):
-        raise CircuitError(f"{owner}.seed: must be an integer or None; got {seed!r}.")
+        raise LoopError(f"{owner}.seed: must be an integer or None; got {seed!r}.")
 
     k, n_dims = patterns.shape
     rng = np.random.default_rng(seed)

@@ -41,13 +41,9 @@ import numpy as np
 from brian2 import amp, ms, pA, second
 
 from ...checks import (
-    check_choice,
-    check_count,
-    check_fraction,
-    check_real,
-    check_scalar_quantity,
+    Checks,
 )
-from ...errors import CircuitError
+from ...errors import LoopError
 from ..circuit import Circuit
 from ..params import REQUIRED, Param, ParamTable
 from .checks import as_states, check_archetypes, check_onsets, target_states
@@ -131,7 +127,7 @@ class ActualizationLoop:
 
         Raises
         ------
-        CircuitError
+        LoopError
             For a loop built with archetypes, or bad patterns or options, before
             anything is built.
 
@@ -173,25 +169,22 @@ class ActualizationLoop:
         """
         p = self._params
         owner = "actualize"
+        check = Checks(owner, LoopError)
         if self.archetypes is None:
-            raise CircuitError(
+            raise LoopError(
                 f"{owner}: the loop has no archetypes yet (built with n_archetypes="
                 f"{p['n_archetypes']}); imprint them first (trained, report = "
                 f"loop.imprint(...)) or pass archetypes= to actualization_loop."
             )
         initial_states = as_states("initial_states", initial_states, p["batch"], p["n_dims"], owner)
         targets = target_states(target, self.archetypes, p["batch"], owner)
-        check_scalar_quantity(
-            "noise_amplitude", noise_amplitude, amp, owner, allow_zero=True, error=CircuitError
-        )
-        check_choice("noise_decay", noise_decay, NOISE_DECAYS, owner, CircuitError)
-        decay_rate = check_real("decay_rate", decay_rate, owner, error=CircuitError)
+        check.scalar_quantity("noise_amplitude", noise_amplitude, amp, allow_zero=True)
+        check.choice("noise_decay", noise_decay, NOISE_DECAYS)
+        decay_rate = check.real("decay_rate", decay_rate)
         if focus_gain is not None:
-            check_scalar_quantity(
-                "focus_gain", focus_gain, amp, owner, allow_zero=True, error=CircuitError
-            )
+            check.scalar_quantity("focus_gain", focus_gain, amp, allow_zero=True)
         if release is not None:
-            release = check_fraction("release", release, owner, "a fraction", CircuitError)
+            release = check.fraction("release", release, "a fraction")
         onsets = check_onsets(onsets, p["batch"], owner)
         structure = {k: v for k, v in p.items() if k not in ("focus_gain", "release")}
         params = {
@@ -271,9 +264,9 @@ class ActualizationLoop:
         -------
         ActualizationResult
         """
-        check_scalar_quantity("duration", duration, second, "actualize", error=CircuitError)
+        Checks("actualize", LoopError).scalar_quantity("duration", duration, second)
         if float(duration / second) < float(READOUT_WINDOW / second):
-            raise CircuitError(
+            raise LoopError(
                 f"actualize.duration: must cover at least one read-out window "
                 f"({READOUT_WINDOW}); got {duration}."
             )
@@ -291,7 +284,7 @@ class ActualizationLoop:
         onsets = circuit.params["onsets"]
         last = onsets.max() + float((self._params["t_cue"] + READOUT_WINDOW) / second)
         if last > float(duration / second) + 1e-9:
-            raise CircuitError(
+            raise LoopError(
                 f"actualize.onsets: the last onset ({onsets.max():g} s) leaves no time for "
                 f"the cue and one read-out window before duration ({duration}); end the run "
                 f"at least {last:g} s or cue earlier."
@@ -354,6 +347,7 @@ LOOP = ParamTable(
         _time("delay", 1 * ms, "delay of every projection", bounds=">= 0"),
         _time("dt", 0.1 * ms, "integration time step"),
     ],
+    error=LoopError,
 )
 
 
@@ -419,7 +413,7 @@ def actualization_loop(**params):
 
     Raises
     ------
-    CircuitError
+    LoopError
         For a bad dimension, batch, size, or archetypes (shape, range, separation),
         before anything is built.
 
@@ -487,11 +481,12 @@ def random_archetypes(
     (4, 3)
     """
     owner = "random_archetypes"
-    k = check_count("n_archetypes", n_archetypes, owner=owner, error=CircuitError)
-    n_dims = check_count("n_dims", n_dims, owner=owner, error=CircuitError)
-    separation = check_real("separation", separation, owner, error=CircuitError)
+    check = Checks(owner, LoopError)
+    k = check.count("n_archetypes", n_archetypes)
+    n_dims = check.count("n_dims", n_dims)
+    separation = check.real("separation", separation)
     if not 0 <= low < high <= 1:
-        raise CircuitError(
+        raise LoopError(
             f"{owner}: low and high must satisfy 0 <= low < high <= 1 (the coded range); "
             f"got low={low!r}, high={high!r}."
         )
@@ -502,7 +497,7 @@ def random_archetypes(
         gaps = np.sqrt(((archetypes[:, np.newaxis] - archetypes[np.newaxis]) ** 2).sum(-1))
         if k == 1 or gaps[pairs].min() >= separation:
             return archetypes
-    raise CircuitError(
+    raise LoopError(
         f"{owner}.separation: no set of {k} archetypes in [{low:g}, {high:g}]^{n_dims} "
         f"pairwise {separation:g} apart found in {max_tries} draws; lower separation or "
         f"n_archetypes."
