@@ -385,3 +385,8 @@ def test_parameters_are_declared_once_in_a_table():
         actualization_loop(DIM, n_archetypes=2, tau_gaba=np.inf * ms)
     with pytest.raises(TypeError, match="n_dims"):
         actualization_loop()
+
+
+def test_an_unknown_run_option_is_a_type_error_before_building(loop):
+    with pytest.raises(TypeError, match="noise_amplitud"):
+        loop.actualize(np.full((4, DIM), 0.5), 100 * ms, noise_amplitud=5 * pA)

@@ -151,32 +151,19 @@ def start_potentials(groups):
         group.v = "V_reset + rand()*(V_th - V_reset)"
 
 
-def recurrent_projections(
-    feature,
-    memory,
-    inh,
-    batch,
-    n_dims,
-    n_archetypes,
-    neurons_per_dim,
-    memory_size,
-    n_inh,
-    weights,
-    match_width,
-    write_width,
-    U_d,
-    t_cue,
-    t_ramp,
-    delay,
-    learned_weights,
-):
+def recurrent_projections(feature, memory, inh, p):
     """F->M, M->F and M->M (depressing), E->I, I->E and I->I synapses, block-diagonal.
 
-    ``weights`` holds the peak currents ``w_fm, w_mf, w_mm, w_ei, w_ie, w_im, w_ii``.
-    F->M and M->F weights are the Gaussian match of the archetypes (set at t = 0), or
-    with ``learned_weights`` run values (the imprint's).
+    ``p`` holds the loop's parameters (sizes, the peak currents ``w_fm, w_mf, w_mm,
+    w_ei, w_ie, w_im, w_ii``, widths, depression, schedule, delay).  F->M and M->F
+    weights are the Gaussian match of the archetypes (set at t = 0), or with
+    ``p["learned_weights"]`` run values (the imprint's).
     """
-    n_f, n_m = n_dims * neurons_per_dim, n_archetypes * memory_size
+    batch, n_dims, n_archetypes = p["batch"], p["n_dims"], p["n_archetypes"]
+    memory_size, n_inh, delay, U_d = p["memory_size"], p["n_inh"], p["delay"], p["U_d"]
+    learned_weights = p.get("learned_weights", False)
+    weights = {name: p[name] for name in ("w_fm", "w_mf", "w_mm", "w_ei", "w_ie", "w_im", "w_ii")}
+    n_f, n_m = n_dims * p["neurons_per_dim"], n_archetypes * memory_size
     depressing = "I_ampa_post += w*U_d*x_d_pre"
     fm = _projection(
         feature,
@@ -189,7 +176,7 @@ def recurrent_projections(
         {"U_d": U_d},
     )
     if not learned_weights:
-        _set_match_weights(fm, n_dims, "pre", weights["w_fm"], match_width)
+        _set_match_weights(fm, n_dims, "pre", weights["w_fm"], p["match_width"])
     mf = _projection(
         memory,
         feature,
@@ -198,10 +185,10 @@ def recurrent_projections(
         "actualization_MF",
         delay,
         "w : amp",
-        {"t_cue": t_cue, "t_ramp": t_ramp},
+        {"t_cue": p["t_cue"], "t_ramp": p["t_ramp"]},
     )
     if not learned_weights:
-        _set_match_weights(mf, n_dims, "post", weights["w_mf"], write_width)
+        _set_match_weights(mf, n_dims, "post", weights["w_mf"], p["write_width"])
     mm = _projection(
         memory,
         memory,
@@ -273,102 +260,51 @@ def jitter_sources(memory, batch, n_archetypes, memory_size, dt):
 
 
 # ------------------------------------------------------------------ the circuit
-def _build(
-    n_dims,
-    n_archetypes,
-    batch,
-    neurons_per_dim,
-    memory_size,
-    n_inh,
-    drive_f,
-    drive_m,
-    drive_i,
-    noise_e,
-    noise_i,
-    w_fm,
-    w_mf,
-    w_mm,
-    w_ei,
-    w_ie,
-    w_im,
-    w_ii,
-    match_width,
-    write_width,
-    tuning_width,
-    cue_gain,
-    t_cue,
-    t_ramp,
-    tau_d,
-    U_d,
-    tau_ampa,
-    tau_ampa_i,
-    tau_slow,
-    tau_gaba,
-    delay,
-    dt,
-    learned_weights=False,
-    **tunable,
-):
-    """The Brian2 objects of the loop (before the run values are set)."""
-    depression = {"tau_d": tau_d, "U_d": U_d}
-    excitation = exp_current.labelled("ampa").with_params(tau=tau_ampa)
-    persistent = exp_current.labelled("slow").with_params(tau=tau_slow)
-    inhibition = exp_current.labelled("gaba").with_params(tau=tau_gaba)
-    background = ou_current.labelled("bg").with_params(sigma=noise_e, tau=5 * ms)
+def _build(p):
+    """The Brian2 objects of the loop (before the run values are set), from its
+    parameters ``p``."""
+    batch, n_dims, n_archetypes, dt = p["batch"], p["n_dims"], p["n_archetypes"], p["dt"]
+    depression = {"tau_d": p["tau_d"], "U_d": p["U_d"]}
+    excitation = exp_current.labelled("ampa").with_params(tau=p["tau_ampa"])
+    persistent = exp_current.labelled("slow").with_params(tau=p["tau_slow"])
+    inhibition = exp_current.labelled("gaba").with_params(tau=p["tau_gaba"])
+    background = ou_current.labelled("bg").with_params(sigma=p["noise_e"], tau=5 * ms)
+    cue_and_focus = focus_inputs(p["cue_gain"], p["tuning_width"], p["t_cue"])
     feature = feature_layer(
         batch,
         n_dims,
-        neurons_per_dim,
-        [excitation, inhibition, background, *focus_inputs(cue_gain, tuning_width, t_cue)],
-        drive_f,
+        p["neurons_per_dim"],
+        [excitation, inhibition, background, *cue_and_focus],
+        p["drive_f"],
         dt,
-        t_cue=t_cue,
-        t_ramp=t_ramp,
+        t_cue=p["t_cue"],
+        t_ramp=p["t_ramp"],
         **depression,
     )
     memory = memory_layer(
         batch,
         n_dims,
         n_archetypes,
-        memory_size,
+        p["memory_size"],
         [excitation, persistent, inhibition, background, JITTER],
-        drive_m,
+        p["drive_m"],
         dt,
         **depression,
     )
     inh = interneurons(
         batch,
-        n_inh,
+        p["n_inh"],
         [
-            excitation.with_params(tau=tau_ampa_i),
+            excitation.with_params(tau=p["tau_ampa_i"]),
             inhibition,
-            ou_current.labelled("bg").with_params(sigma=noise_i, tau=5 * ms),
+            ou_current.labelled("bg").with_params(sigma=p["noise_i"], tau=5 * ms),
         ],
-        drive_i,
+        p["drive_i"],
         dt,
     )
     start_potentials((feature, memory, inh))
-    synapses = recurrent_projections(
-        feature,
-        memory,
-        inh,
-        batch,
-        n_dims,
-        n_archetypes,
-        neurons_per_dim,
-        memory_size,
-        n_inh,
-        {"w_fm": w_fm, "w_mf": w_mf, "w_mm": w_mm, "w_ei": w_ei}
-        | {"w_ie": w_ie, "w_im": w_im, "w_ii": w_ii},
-        match_width,
-        write_width,
-        U_d,
-        t_cue,
-        t_ramp,
-        delay,
-        learned_weights,
-    )
-    jitter, synapses["JM"] = jitter_sources(memory, batch, n_archetypes, memory_size, dt)
+    synapses = recurrent_projections(feature, memory, inh, p)
+    jitter, synapses["JM"] = jitter_sources(memory, batch, n_archetypes, p["memory_size"], dt)
     return CircuitParts(
         populations={"F": feature, "M": memory, "I": inh}, synapses=synapses, others=[jitter]
     )
@@ -441,7 +377,7 @@ def loop_run_values(
 def construct_loop(**params):
     """The ``construct`` of the loop's :class:`~quifer_brian.networks.Circuit`: the
     objects, with the run values (:func:`loop_run_values`) set."""
-    parts = _build(**params)
+    parts = _build(params)
     groups = parts.populations
     owners = {"actualization_F": groups["F"], "actualization_M": groups["M"]}
     owners["actualization_J"] = parts.others[0]

@@ -163,9 +163,10 @@ class ActualizationLoop:
         release=None,
         onsets=None,
     ):
-        """The :class:`~quifer_brian.networks.Circuit` of one run (see :meth:`actualize`).
+        """The :class:`~quifer_brian.networks.Circuit` of one run.
 
-        Every argument is checked here, before anything is built or compiled.
+        The arguments are :meth:`actualize`'s (documented there); every one is checked
+        here, before anything is built or compiled.
         """
         p = self._params
         owner = "actualize"
@@ -212,16 +213,11 @@ class ActualizationLoop:
         initial_states,
         duration,
         target=None,
-        noise_amplitude=0 * pA,
-        noise_decay="exponential",
-        decay_rate=0.05,
-        force_schedule=True,
-        focus_gain=None,
-        release=None,
-        onsets=None,
+        *,
         backend="numpy",
         seed=None,
         cache=True,
+        **options,
     ):
         """Run a batch of trials side by side in one simulation and decode them.
 
@@ -234,14 +230,18 @@ class ActualizationLoop:
         target : int, array (n_dims,) or (batch, n_dims), optional
             An archetype index or target states for the focus; None: no focus
             (pattern completion).
-        noise_amplitude : brian2.Quantity (amp)
+        **options
+            The run's options (keywords of :meth:`circuit`), each checked before
+            anything is built:
+
+        noise_amplitude : brian2.Quantity (amp), default 0 pA
             Initial standard deviation of the jitter current (0: no jitter), one
             Ornstein-Uhlenbeck source per memory assembly shared by its cells.
-        noise_decay : {'exponential', 'harmonic'}
-        decay_rate : float
+        noise_decay : {'exponential', 'harmonic'}, default 'exponential'
+        decay_rate : float, default 0.05
             Exponential decay per step (10 ms) of the jitter; the default 0.05 anneals
             it over the schedule's ramp (e-folding time 200 ms = ``t_ramp``).
-        force_schedule : bool
+        force_schedule : bool, default True
             Shift weight from the field to the focus after the cue (see
             :func:`actualization_loop`); False: constant gains.
         focus_gain : brian2.Quantity (amp), optional
@@ -270,17 +270,7 @@ class ActualizationLoop:
                 f"actualize.duration: must cover at least one read-out window "
                 f"({READOUT_WINDOW}); got {duration}."
             )
-        circuit = self.circuit(
-            initial_states,
-            target,
-            noise_amplitude,
-            noise_decay,
-            decay_rate,
-            force_schedule,
-            focus_gain,
-            release,
-            onsets,
-        )
+        circuit = self.circuit(initial_states, target, **options)
         onsets = circuit.params["onsets"]
         last = onsets.max() + float((self._params["t_cue"] + READOUT_WINDOW) / second)
         if last > float(duration / second) + 1e-9:
