@@ -14,6 +14,8 @@ The theta-gamma recipe (:func:`theta_gamma_bands`, :func:`compute_theta_gamma_co
 is written once here and used by both theta-gamma analyses.
 """
 
+import numbers
+
 import numpy as np
 
 from ..errors import AnalysisError
@@ -465,6 +467,34 @@ def analyse_result(result, n_surrogates=200, seed=0):
 FUNDAMENTAL_LOW = 12.0
 
 
+def _trial_spans(result, n_trials, t_start, t_stop, populations):
+    """Checked ``(starts, stops)`` (s, one per trial) of :func:`compute_trial_rhythm`."""
+    owner = "compute_trial_rhythm"
+    if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
+        raise AnalysisError(f"{owner}.n_trials: must be an integer >= 1; got {n_trials!r}.")
+    for name in populations:
+        if name not in result.sizes or result.sizes[name] % n_trials:
+            raise AnalysisError(
+                f"{owner}.n_trials: every population must hold n_trials equal blocks; "
+                f"got n_trials={n_trials} for {name!r} of sizes {result.sizes}."
+            )
+    try:
+        starts = np.broadcast_to(np.asarray(t_start, dtype=float), (n_trials,))
+        stop = result.duration if t_stop is None else t_stop
+        stops = np.broadcast_to(np.asarray(stop, dtype=float), (n_trials,))
+    except (TypeError, ValueError) as err:
+        raise AnalysisError(
+            f"{owner}.t_start, t_stop: must be times (s), one or one per trial ({n_trials}); {err}."
+        ) from None
+    inside = np.all(np.isfinite(starts) & np.isfinite(stops) & (starts >= 0))
+    if not inside or np.any(stops > result.duration + 1e-9):
+        raise AnalysisError(
+            f"{owner}.t_start, t_stop: must lie within the run (0-{result.duration:g} s); "
+            f"got {t_start!r}, {t_stop!r}."
+        )
+    return starts, stops
+
+
 def compute_trial_rhythm(
     result,
     n_trials,
@@ -508,9 +538,13 @@ def compute_trial_rhythm(
         ``freqs`` and ``power``.
     """
     fs = 1000.0
-    starts = np.broadcast_to(np.asarray(t_start, dtype=float), (n_trials,))
-    stops = np.broadcast_to(np.asarray(result.duration if t_stop is None else t_stop), (n_trials,))
+    starts, stops = _trial_spans(result, n_trials, t_start, t_stop, (rhythm, *locked))
     length = round(float(np.min(stops - starts)) * fs)
+    if length < 2:
+        raise AnalysisError(
+            f"compute_trial_rhythm.t_stop: every span must be at least 2 ms longer than "
+            f"t_start; got t_start={t_start!r}, t_stop={t_stop!r}."
+        )
     first = np.round(starts * fs).astype(int)
     edges = np.arange(0.0, result.duration + 0.5 / fs, 1 / fs)
 

@@ -1,6 +1,8 @@
 """Text in and out of the command line: parameters, grids and durations read from text
 (never evaluated), and plain tables printed."""
 
+import math
+
 from brian2 import second
 
 from ..checks import check_positive, check_quantity
@@ -84,6 +86,8 @@ def parse_duration(text):
         raise CommandLineError(f"--duration: {err}") from None
     check_quantity("--duration", duration, second)
     check_positive("--duration", duration, error=CommandLineError)
+    if not math.isfinite(float(duration / second)):
+        raise CommandLineError(f"--duration: must be a finite time; got {text!r}.")
     return duration
 
 

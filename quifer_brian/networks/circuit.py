@@ -341,8 +341,10 @@ class Circuit:
             None when the session stops after generating or compiling the code.
         """
         check_quantity("duration", duration, second, owner=f"{self.name}.run")
-        if float(duration / second) <= 0:
-            raise CircuitError(f"{self.name}.run.duration: must be > 0; got {duration}.")
+        if not float(duration / second) > 0 or not np.isfinite(float(duration / second)):
+            raise CircuitError(
+                f"{self.name}.run.duration: must be a finite time > 0; got {duration}."
+            )
         if cache not in (None, False):
             return self._run_cached(
                 duration, backend, seed, progress, directory, session, check, cache

@@ -134,6 +134,7 @@ def test_run_prints_the_summary_into_the_default_folder(tmp_path, monkeypatch, c
         (["run", "ping", "--param", "n_e=2.5"], "quifer-brian run: ping.n_e: must be an integer"),
         (["run", "ping", "--duration", "5mV"], "quifer-brian run: --duration: expected a quantity"),
         (["run", "ping", "--duration=-1ms"], "quifer-brian run: --duration: must be > 0"),
+        (["run", "ping", "--duration=1e999s"], "quifer-brian run: --duration: must be a finite"),
         (["run", "ping", "--duration", "1 xs"], "quifer-brian run: --duration: unknown unit 'xs'"),
         (["run", "ping", "--param", "synapse=chemical"], "quifer-brian run: ping.synapse"),
     ],

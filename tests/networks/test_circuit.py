@@ -81,8 +81,9 @@ def test_nan_is_reported_with_the_time_it_appeared():
 
 
 def test_duration_is_checked():
-    with pytest.raises(CircuitError, match=r"toy.run.duration: must be > 0"):
-        small_circuit().run(0 * ms)
+    for bad in (0 * ms, -1 * ms, np.nan * ms, np.inf * ms):
+        with pytest.raises(CircuitError, match=r"toy.run.duration: must be a finite time > 0"):
+            small_circuit().run(bad)
     with pytest.raises(TypeError, match=r"toy.run.duration: expected a quantity in second"):
         small_circuit().run(100)
 
