@@ -7,6 +7,7 @@ receptor presets are the generic kernels with published time constants and rever
 potentials.  Kernels are normalised so that one spike of weight ``w`` peaks at ``w``.
 """
 
+import numpy as np
 from brian2 import mM, ms, mV
 
 from .current_model import CurrentModel
@@ -172,6 +173,4 @@ def peak_time_biexp(tau_r, tau_d):
     >>> print(round(float(peak_time_biexp(1 * ms, 5 * ms) / ms), 3))
     2.012
     """
-    import numpy as np
-
     return tau_r * tau_d / (tau_d - tau_r) * np.log(tau_d / tau_r)

@@ -32,6 +32,7 @@ cross-parameter check (the frequency lists of ``kuramoto`` and ``frequency_bank`
 Bounds are written as in mathematics: ``">= 0"``, ``"> 0"``, ``"[0, 1]"``, ``"(0, 1]"``.
 """
 
+import functools
 import inspect
 import math
 import numbers
@@ -363,8 +364,6 @@ class ParamTable:
         the checked values as keywords.  The builder gets ``__signature__`` (IDE help,
         ``inspect.signature``) and ``table``.
         """
-        import functools
-
         signature = self.signature()
 
         @functools.wraps(function)
