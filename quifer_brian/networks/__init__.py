@@ -12,11 +12,12 @@ from .circuit import Circuit, CircuitParts, LfpSpec
 from .clock import frequency_bank
 from .ei import ing, ping
 from .kuramoto import kuramoto
-from .params import Param, ParamTable, Target
+from .params import REQUIRED, Param, ParamTable, Target
 from .registry import build_network, get_network, list_networks, register_network
 from .theta import theta_gamma
 
 __all__ = [
+    "REQUIRED",
     "ActualizationLoop",
     "ActualizationResult",
     "Circuit",
