@@ -185,6 +185,23 @@ IZHIKEVICH_PRESETS = {
 # Hodgkin-Huxley type models are written with current densities (per cm2) times a
 # membrane area, so their inputs are currents in amperes like every other model.  The
 # rate functions use exprel(x) = (exp(x) - 1)/x to remove their 0/0 points.
+#: What the two Hodgkin-Huxley-type models share: spike detection (and refractoriness) at
+#: V_spike, gating variables starting at their steady state, RK4.
+_HH_EVENTS = {
+    "threshold": "v > V_spike",
+    "refractory": "v > V_spike",
+    "initial": (
+        ("v", "E_L"),
+        ("h", "alpha_h/(alpha_h + beta_h)"),
+        ("n", "alpha_n/(alpha_n + beta_n)"),
+    ),
+    "method": "rk4",
+}
+_HH_SIZE_AND_SPIKE = (
+    P("area", 1e-4 * cm2, "membrane area (1 uA/cm2 of density = 100 pA)", positive=True),
+    P("V_spike", -20 * mV, "spike detection level"),
+)
+
 wang_buzsaki = register(
     NeuronModel(
         name="wang_buzsaki",
@@ -214,17 +231,9 @@ wang_buzsaki = register(
             P("E_K", -90 * mV, "potassium reversal potential"),
             P("E_L", -65 * mV, "leak reversal potential"),
             P("phi", 5.0, "temperature factor of the h and n kinetics", positive=True),
-            P("area", 1e-4 * cm2, "membrane area (1 uA/cm2 of density = 100 pA)", positive=True),
-            P("V_spike", -20 * mV, "spike detection level"),
+            *_HH_SIZE_AND_SPIKE,
         ),
-        threshold="v > V_spike",
-        refractory="v > V_spike",
-        initial=(
-            ("v", "E_L"),
-            ("h", "alpha_h/(alpha_h + beta_h)"),
-            ("n", "alpha_n/(alpha_n + beta_n)"),
-        ),
-        method="rk4",
+        **_HH_EVENTS,
         dt=0.05 * ms,
         reference="Wang & Buzsaki 1996, J Neurosci 16:6402",
     )
@@ -258,17 +267,9 @@ traub_miles = register(
             P("E_Na", 50 * mV, "sodium reversal potential"),
             P("E_K", -100 * mV, "potassium reversal potential"),
             P("E_L", -67 * mV, "leak reversal potential"),
-            P("area", 1e-4 * cm2, "membrane area (1 uA/cm2 of density = 100 pA)", positive=True),
-            P("V_spike", -20 * mV, "spike detection level"),
+            *_HH_SIZE_AND_SPIKE,
         ),
-        threshold="v > V_spike",
-        refractory="v > V_spike",
-        initial=(
-            ("v", "E_L"),
-            ("h", "alpha_h/(alpha_h + beta_h)"),
-            ("n", "alpha_n/(alpha_n + beta_n)"),
-        ),
-        method="rk4",
+        **_HH_EVENTS,
         dt=0.02 * ms,
         reference="Ermentrout & Kopell 1998, PNAS 95:1259; Borgers & Kopell 2003, "
         "Neural Comput 15:509; Borgers, Epstein & Kopell 2005, PNAS 102:7002",
