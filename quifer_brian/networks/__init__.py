@@ -4,6 +4,7 @@ from .actualization import (
     ActualizationLoop,
     ActualizationResult,
     ImprintResult,
+    actualization,
     actualization_loop,
     random_archetypes,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Param",
     "ParamTable",
     "Target",
+    "actualization",
     "actualization_loop",
     "brunel",
     "build_network",

@@ -390,3 +390,42 @@ def test_parameters_are_declared_once_in_a_table():
 def test_an_unknown_run_option_is_a_type_error_before_building(loop):
     with pytest.raises(TypeError, match="noise_amplitud"):
         loop.actualize(np.full((4, DIM), 0.5), 100 * ms, noise_amplitud=5 * pA)
+
+
+# ------------------------------------------------------------------ the registered batch
+def test_registered_batch_is_the_loop_on_random_archetypes_and_noisy_cues():
+    """actualization(...) runs exactly what actualization_loop + actualize run."""
+    from quifer_brian.networks import actualization
+
+    sizes = dict(batch=4, neurons_per_dim=16)
+    circuit = actualization(n_dims=2, n_archetypes=2, archetype_seed=3, target=0, **sizes)
+    archetypes = random_archetypes(2, 2, seed=3)
+    rng = np.random.default_rng(4)
+    cues = np.clip(archetypes[np.arange(4) % 2] + rng.normal(0, 0.15, (4, 2)), 0, 1)
+    direct = actualization_loop(2, archetypes, **sizes).actualize(cues, 200 * ms, 0, seed=7)
+    batch = circuit.run(200 * ms, seed=7)
+    for name in ("F", "M", "I"):
+        np.testing.assert_array_equal(batch.spikes[name][0], direct.result.spikes[name][0])
+        np.testing.assert_array_equal(batch.spikes[name][1], direct.result.spikes[name][1])
+    with pytest.raises(LoopError, match=r"actualization\.target: must be an archetype index"):
+        actualization(n_dims=2, n_archetypes=2, target=2, **sizes)
+
+
+@pytest.mark.standalone
+def test_a_sweep_of_the_loop_compiles_once(tmp_path):
+    """Jitter and focus are run values: a sweep over them is one compiled program."""
+    from quifer_brian.sweeps import sweep
+
+    table = sweep(
+        "actualization",
+        {"noise_amplitude": [0 * pA, 400 * pA], "focus_gain": [0 * pA, 300 * pA]},
+        200 * ms,
+        metrics=["rates"],
+        client="sync",
+        cache_dir=tmp_path / "cache",
+        out=tmp_path / "out",
+        params=dict(n_dims=2, n_archetypes=2, batch=2, neurons_per_dim=12, target=0),
+        progress=False,
+    )
+    assert table.attrs["builds"] == 1 and table.attrs["structures"] == 1
+    assert table["rate_M_hz"].nunique() == 4  # every value changed the dynamics

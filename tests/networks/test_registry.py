@@ -14,6 +14,7 @@ from quifer_brian.networks.params import Param, ParamTable
 
 #: Small circuits of every registered builder (numpy, built in a few seconds).
 SMALL = {
+    "actualization": dict(n_dims=2, n_archetypes=2, batch=2, neurons_per_dim=8, target=0),
     "brunel": dict(n_e=40),
     "frequency_bank": dict(frequencies=(6, 40), n_e=8, n_i=2),
     "ing": dict(n_i=4),
@@ -29,7 +30,9 @@ def test_the_package_builders_are_registered():
 
 
 def test_unknown_network_lists_the_names():
-    with pytest.raises(CircuitError, match=r"unknown network 'pong'; the networks are: brunel, "):
+    with pytest.raises(
+        CircuitError, match=r"unknown network 'pong'; the networks are: actualization, brunel, "
+    ):
         get_network("pong")
 
 
@@ -65,6 +68,8 @@ def _target_object(circuit, handle, resolved):
     if handle in circuit.synapses:
         return circuit.synapses[handle]
     for obj in circuit.network.objects:
+        if obj.name == resolved:  # a group the circuit keeps among its other objects
+            return obj
         for value in getattr(obj, "namespace", {}).values():
             if isinstance(value, brian2.TimedArray) and value.name == resolved:
                 return value
