@@ -20,6 +20,7 @@ __all__ = [
     "check_count",
     "check_positive",
     "check_quantity",
+    "check_within",
 ]
 
 
@@ -144,6 +145,25 @@ def check_real(name, value, owner=None, allow_zero=True, error=ModelError):
             message=f"{_label(name, owner)}: must be a real number; got {value!r}.",
         )
     return float(check_positive(name, value, owner=owner, allow_zero=allow_zero, error=error))
+
+
+def check_within(name, array, low, high, owner=None, error=ModelError, problem="", fix=""):
+    """Raise unless every element of ``array`` lies in ``[low, high]`` (NaN does not).
+
+    The message names the first element outside, where it is and how many are outside:
+    ``"<owner>.<name>: <problem>must lie in [low, high]; got 1.2 at (0, 1) (1 outside).
+    <fix>"``.
+    """
+    outside = ~((array >= low) & (array <= high))  # NaN counts as outside
+    if np.any(outside):
+        first = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: {problem}must lie in [{low:g}, {high:g}]; got "
+            f"{array[first]:g} at {first} ({np.count_nonzero(outside)} outside). {fix}".rstrip(),
+        )
+    return array
 
 
 class Checks:

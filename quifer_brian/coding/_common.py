@@ -4,7 +4,7 @@ import numpy as np
 from brian2 import Hz, second
 
 from ..analysis._inputs import as_seconds
-from ..checks import check_count, check_real, check_scalar_quantity
+from ..checks import check_count, check_real, check_scalar_quantity, check_within
 from ..errors import AnalysisError, ModelError
 
 __all__ = [
@@ -49,14 +49,7 @@ def to_values(values, owner, value_range=(0.0, 1.0)):
             f"(n_dims,); got shape {np.shape(values)}."
         )
     low, high = value_range
-    outside = ~((array >= low) & (array <= high))  # NaN counts as outside
-    if np.any(outside):
-        first = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise ModelError(
-            f"{owner}.values: must lie in [{low:g}, {high:g}]; got {array[first]:g} at "
-            f"{first} ({np.count_nonzero(outside)} outside). Rescale or np.clip them first."
-        )
-    return array
+    return check_within("values", array, low, high, owner, fix="Rescale or np.clip them first.")
 
 
 def encoder_setup(values, duration, neurons_per_dim, t_start, owner, name="duration"):

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 from brian2 import second
 
-from ...checks import Checks, check_quantity
+from ...checks import Checks, check_quantity, check_within
 from ...errors import LoopError
 from .layout import VALUE_RANGE
 
@@ -35,14 +35,8 @@ def as_states(name, values, rows, n_dims, owner):
     if len(array) == 0:
         raise LoopError(f"{owner}.{name}: must not be empty; got shape {array.shape}.")
     low, high = VALUE_RANGE
-    outside = ~((array >= low) & (array <= high))  # NaN counts as outside
-    if np.any(outside):
-        first = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise LoopError(
-            f"{owner}.{name}: values must lie in [{low:g}, {high:g}] (the coded range); "
-            f"got {array[first]!r} at {first}. Rescale or np.clip them."
-        )
-    return array
+    fix = "States are coded in that range; rescale or np.clip them."
+    return check_within(name, array, low, high, owner, LoopError, "values ", fix)
 
 
 def check_separation(name, states, min_separation, owner):
