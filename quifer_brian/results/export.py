@@ -27,6 +27,7 @@ import uuid
 import numpy as np
 
 from ..errors import AnalysisError, QuiferError
+from .files import atomic_path
 
 __all__ = ["to_neo", "to_nwb"]
 
@@ -368,17 +369,5 @@ def _units_table(result, names):
 
 def _write_atomically(pynwb, nwbfile, path):
     """Write ``nwbfile`` to a temporary file next to ``path``, then rename it over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".nwb")
-    os.close(handle)
-    try:
-        with pynwb.NWBHDF5IO(temporary, mode="w") as io:
-            io.write(nwbfile)
-        with open(temporary, "rb+") as stream:
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    with atomic_path(path, ".nwb") as temporary, pynwb.NWBHDF5IO(temporary, mode="w") as io:
+        io.write(nwbfile)

@@ -12,21 +12,23 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["atomic_file", "read_record", "write_json", "write_record"]
+__all__ = ["atomic_file", "atomic_path", "read_record", "write_json", "write_record"]
 
 
 @contextlib.contextmanager
-def atomic_file(path, suffix, mode):
-    """A stream to a temporary file next to ``path``, renamed over it once complete.
+def atomic_path(path, suffix):
+    """A temporary path next to ``path``, renamed over it once the block ends without error.
 
-    An exception leaves ``path`` as it was and no temporary file behind.
+    For writers that take a file name (NWB, HDF5).  An exception leaves ``path`` as it was
+    and no temporary file behind.
     """
     folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    os.close(handle)
     try:
-        with os.fdopen(handle, mode) as stream:
-            yield stream
-            stream.flush()
+        yield temporary
+        with open(temporary, "rb+") as stream:
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
@@ -35,11 +37,20 @@ def atomic_file(path, suffix, mode):
         raise
 
 
+@contextlib.contextmanager
+def atomic_file(path, suffix, mode):
+    """A stream to a temporary file next to ``path``, renamed over it once complete.
+
+    An exception leaves ``path`` as it was and no temporary file behind.
+    """
+    with atomic_path(path, suffix) as temporary, open(temporary, mode) as stream:
+        yield stream
+
+
 def write_record(path, arrays, metadata):
     """Write ``arrays`` and a JSON ``metadata`` record to one ``.npz`` file, atomically."""
     arrays = dict(arrays)
     arrays["metadata"] = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with atomic_file(path, ".npz", "wb") as stream:
         np.savez(stream, **arrays)
     return path
