@@ -587,9 +587,10 @@ def api_cases(fixtures):
         "api-rates-index-negative",
         lambda: an.compute_rates((spikes[0], np.array([0, -1, 2])), t_stop=1.0, n_neurons=3),
     )
-    bad(
-        "api-rates-times-beyond-stop",
+    good(
+        "api-rates-window",
         lambda: an.compute_rates((np.array([0.5, 2.0]), np.array([0, 1])), t_stop=1.0, n_neurons=3),
+        check=lambda rates, s: None if np.allclose(rates, [1.0, 0.0, 0.0]) else f"rates {rates}",
     )
     bad(
         "api-rates-stop-before-start",
