@@ -21,7 +21,6 @@ selects and orders them), neuron by neuron, silent neurons included.
 import datetime
 import json
 import os
-import tempfile
 import uuid
 
 import numpy as np
