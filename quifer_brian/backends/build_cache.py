@@ -209,21 +209,11 @@ class BuildCache:
 
     def _build(self, circuit, duration_s, key, structure):
         """Compile into a private folder and publish it as ``key`` (caller holds the lock)."""
-        from brian2 import device, second
-
         global _builds
         private = tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=self.directory)
         logger.info("%s: compiling a new structure (%s) in %s", circuit.name, key, private)
         try:
-            threads = structure["compiler"]["openmp_threads"]  # the key's, not the default 0
-            with backend_session(
-                "cpp_standalone", directory=private, threads=threads, stop_after="compile"
-            ) as session:
-                device.insert_code("main", seed_code())  # first: before any random number
-                network = circuit.network  # the objects, created inside the session
-                session.run(network, duration_s * second, report="text")
-                manifest = describe_program(circuit, duration_s, structure)
-            _remove_objects(private)
+            manifest = self._compile(circuit, duration_s, structure, private)
             manifest["key"] = key
             manifest["program_sha256"] = program_digest(private)
             write_json(manifest, os.path.join(private, MANIFEST))  # last: marks it complete
@@ -235,6 +225,22 @@ class BuildCache:
             raise
         self._evict(keep=key)
         return CompiledProgram(final)
+
+    @staticmethod
+    def _compile(circuit, duration_s, structure, folder):
+        """Generate and compile ``circuit`` in ``folder``; return its manifest."""
+        from brian2 import device, second
+
+        threads = structure["compiler"]["openmp_threads"]  # the key's, not the default 0
+        with backend_session(
+            "cpp_standalone", directory=folder, threads=threads, stop_after="compile"
+        ) as session:
+            device.insert_code("main", seed_code())  # first: before any random number
+            network = circuit.network  # the objects, created inside the session
+            session.run(network, duration_s * second, report="text")
+            manifest = describe_program(circuit, duration_s, structure)
+        _remove_objects(folder)
+        return manifest
 
     # ------------------------------------------------------------------ housekeeping
     @contextlib.contextmanager
