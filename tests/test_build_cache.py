@@ -259,9 +259,14 @@ def test_a_killed_compile_is_counted_by_the_bound_and_cleaned(tmp_path):
     live = tmp_path / f".build-{os.getpid()}-x2"  # this process's: a build in progress
     live.mkdir()
     (live / "main.cpp").write_bytes(b"y" * 500)
+    unknown, aged = tmp_path / ".build-a1b2", tmp_path / ".build-c3d4"  # no owner recorded
+    unknown.mkdir()
+    aged.mkdir()
+    os.utime(aged, (1, 1))  # older than ORPHAN_AGE_S
     assert 5500 < cache.size_bytes() < 6000  # the unfinished builds count
     cache._evict()
-    assert not orphan.exists() and live.exists()
+    assert not orphan.exists() and not aged.exists()
+    assert live.exists() and unknown.exists()
     assert [e["key"] for e in cache.entries()] == [_key(1)]
 
 

@@ -514,7 +514,7 @@ def _is_orphan(name, path):
             return True
     owner = name[len(_BUILD_PREFIX) :].split("-", 1)[0]
     if not owner.isdigit():
-        return True  # an older version's folder: its builds did not hold the lock either
+        return False  # an older version's folder, no owner recorded: only its age tells
     return int(owner) != os.getpid() and not _process_alive(int(owner))
 
 
