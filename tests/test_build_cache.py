@@ -294,10 +294,15 @@ def test_clear_removes_only_what_the_cache_made(tmp_path):
 
 
 def test_clear_refuses_the_root_and_the_home_folder(tmp_path, monkeypatch):
+    """Never call clear() on the real root here: without the guard (today's main, a
+    regression) it would delete the machine.  The root goes through the guard alone;
+    the home cases use a home folder inside tmp_path."""
+    with pytest.raises(BackendError, match=r"refusing to clear / \(the root"):
+        build_cache._refuse_unsafe_folder("/")
     home = tmp_path / "home" / "user"
     (home / "Documents").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
-    for folder in ("/", home, tmp_path / "home", tmp_path):
+    for folder in (home, tmp_path / "home", tmp_path):
         with pytest.raises(BackendError, match=r"refusing to clear .*the home folder"):
             BuildCache(folder).clear()
     assert (home / "Documents").is_dir()
