@@ -15,6 +15,7 @@ __all__ = [
     "ModelError",
     "ParseError",
     "QuiferError",
+    "ResultFileError",
     "SimulationError",
     "SweepError",
     "UnitsError",
@@ -104,3 +105,7 @@ class SimulationError(QuiferError, RuntimeError):
 
 class ParseError(QuiferError, ValueError):
     """Text (a command-line value) that cannot be read as the value asked for."""
+
+
+class ResultFileError(QuiferError, ValueError):
+    """A result file (``.npz`` or its metadata) that cannot be read or fails its schema."""

@@ -270,3 +270,14 @@ def test_missing_pynwb_names_the_extra(synthetic, monkeypatch):
     monkeypatch.setitem(sys.modules, "pynwb", None)
     with pytest.raises(QuiferError, match=r"to_nwb: .*pip install 'quifer-brian\[nwb\]'"):
         to_nwb(synthetic)
+
+
+def test_nwb_file_honours_the_umask_and_its_notes_are_strict_json(pynwb, synthetic, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        to_nwb(synthetic.with_meta(score=float("nan")), tmp_path / "run.nwb")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "run.nwb").stat().st_mode & 0o777 == 0o644
+    notes = _read(pynwb, tmp_path / "run.nwb")["notes"]
+    assert "NaN" not in notes and json.loads(notes)["meta"]["score"] is None

@@ -9,11 +9,20 @@ brian2, numpy and the compiler settings.  A later run of the same structure -- i
 process or another, with other values of the tunable parameters or another seed -- runs
 the cached program directly (``run_args``), without code generation or compilation.
 
-Safe to share between processes: a build happens in a private folder and is published
-by an atomic rename (two processes building the same structure both succeed; the second
-one's copy is discarded); runs write their results to private folders.  Bounded: after
-each new build the least recently used programs are removed until the cache is below
-``max_bytes``.  ``quifer-brian cache clear`` empties it.
+Safe to share between processes: builds hold the cache's lock (a ``.lock`` file, opened
+without following links), so two processes asking for the same structure compile it
+once; a build happens in a private ``.build-<pid>-*`` folder and is published by an
+atomic rename; runs write their results to private folders.  Repairs itself: an entry
+whose manifest is missing, unreadable or of another version, whose program is missing
+or does not match the sha256 recorded at build, is rebuilt (under the lock), never run;
+``.build-*`` folders left by a killed compile are counted in the size and removed once
+their process is gone.  Bounded: after each new build the least recently used programs
+are removed until the cache is below ``max_bytes``.
+
+Touches only what it made: ``quifer-brian cache clear`` (:meth:`BuildCache.clear`)
+removes entries (a key-shaped folder with a valid manifest) and its own ``.build-*``
+folders, and refuses -- deleting nothing -- a folder that holds anything else, ``/``, the
+home folder or one of its parents.
 
 Usage (the second run, here or in a new process, does not compile)::
 
@@ -25,15 +34,21 @@ Usage (the second run, here or in a new process, does not compile)::
 """
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
+
+try:  # POSIX; elsewhere the lock is an exclusively created file
+    import fcntl
+except ImportError:  # pragma: no cover - exercised by monkeypatching in the tests
+    fcntl = None
 
 import numpy as np
 
@@ -41,7 +56,14 @@ from .._version import __version__
 from ..errors import BackendError
 from ..results import write_json
 from ..units import quantity_to_json
-from .compiled import MANIFEST, MANIFEST_VERSION, CompiledProgram, describe_program, seed_code
+from .compiled import (
+    MANIFEST,
+    MANIFEST_VERSION,
+    CompiledProgram,
+    describe_program,
+    program_digest,
+    seed_code,
+)
 from .session import backend_session
 
 __all__ = ["DEFAULT_MAX_BYTES", "BuildCache", "build_count", "default_cache_dir", "run_cached"]
@@ -51,6 +73,13 @@ logger = logging.getLogger("quifer_brian.backends")
 #: Default bound on the cache's size on disk (bytes).
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _CACHE_VARIABLE = "QUIFER_BRIAN_CACHE"
+_KEY = re.compile(r"[0-9a-f]{24}")
+_BUILD_PREFIX = ".build-"
+_LOCK = ".lock"
+_LOCK_FILE = ".lock.pid"  # the lock where fcntl is missing: created exclusively
+#: A ``.build-*`` folder older than this is an orphan even if its process id is in use.
+ORPHAN_AGE_S = 6 * 3600
+_LOCK_TIMEOUT_S = 3600
 _builds = 0
 
 
@@ -138,68 +167,97 @@ class BuildCache:
 
     # ------------------------------------------------------------------ lookup / build
     def lookup(self, key):
-        """The cached program ``key``, or None."""
+        """The cached program ``key``, or None when it is absent or broken.
+
+        A broken entry (manifest missing, unreadable or of another version, program
+        missing or not matching its digest, links out of the entry) is reported in the
+        log and left for :meth:`get_or_build` to rebuild.
+        """
         folder = os.path.join(self.directory, key)
+        if not _KEY.fullmatch(key) or not os.path.isdir(folder) or os.path.islink(folder):
+            return None
         try:
             program = CompiledProgram(folder)
-        except (OSError, ValueError):
+        except BackendError as err:
+            logger.warning("build cache: entry %s is broken (%s); it will be rebuilt", key, err)
             return None
-        if program.manifest.get("version") != MANIFEST_VERSION:
+        if program.manifest.get("key") != key:
+            logger.warning("build cache: entry %s holds another build; it will be rebuilt", key)
             return None
         with contextlib.suppress(OSError):
             os.utime(os.path.join(folder, MANIFEST))  # last use, for the eviction order
         return program
 
     def get_or_build(self, circuit, duration_s):
-        """``(program, built)``: the cached program for ``circuit``, compiled if missing."""
+        """``(program, built)``: the cached program for ``circuit``, compiled if missing.
+
+        A missing or broken entry is (re)built under the cache's lock: a process that
+        finds another one compiling the same structure waits and uses its build.
+        """
         key, structure = self.key(circuit, duration_s)
         program = self.lookup(key)
         if program is not None:
             logger.debug("%s: cached build %s", circuit.name, key)
             return program, False
-        return self._build(circuit, duration_s, key, structure), True
+        with self._lock():
+            program = self.lookup(key)  # built by another process while we waited
+            if program is not None:
+                return program, False
+            _remove(os.path.join(self.directory, key))  # absent or broken: rebuilt now
+            self._remove_orphans()
+            return self._build(circuit, duration_s, key, structure), True
 
     def _build(self, circuit, duration_s, key, structure):
-        from brian2 import device, second
-
+        """Compile into a private folder and publish it as ``key`` (caller holds the lock)."""
         global _builds
-        os.makedirs(self.directory, exist_ok=True)
-        private = tempfile.mkdtemp(prefix=".build-", dir=self.directory)
+        private = tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=self.directory)
         logger.info("%s: compiling a new structure (%s) in %s", circuit.name, key, private)
         try:
-            threads = structure["compiler"]["openmp_threads"]  # the key's, not the default 0
-            with backend_session(
-                "cpp_standalone", directory=private, threads=threads, stop_after="compile"
-            ) as session:
-                device.insert_code("main", seed_code())  # first: before any random number
-                network = circuit.network  # the objects, created inside the session
-                session.run(network, duration_s * second, report="text")
-                manifest = describe_program(circuit, duration_s, structure)
-            _remove_objects(private)
-            write_json(manifest, os.path.join(private, MANIFEST))
+            manifest = self._compile(circuit, duration_s, structure, private)
+            manifest["key"] = key
+            manifest["program_sha256"] = program_digest(private)
+            write_json(manifest, os.path.join(private, MANIFEST))  # last: marks it complete
             _builds += 1
             final = os.path.join(self.directory, key)
-            with self._lock():
-                if os.path.isdir(final):  # another process published it first: use theirs
-                    shutil.rmtree(private, ignore_errors=True)
-                else:
-                    os.rename(private, final)
-                self._evict(keep=key)
+            os.rename(private, final)
         except BaseException:
             shutil.rmtree(private, ignore_errors=True)
             raise
+        self._evict(keep=key)
         return CompiledProgram(final)
+
+    @staticmethod
+    def _compile(circuit, duration_s, structure, folder):
+        """Generate and compile ``circuit`` in ``folder``; return its manifest."""
+        from brian2 import device, second
+
+        threads = structure["compiler"]["openmp_threads"]  # the key's, not the default 0
+        with backend_session(
+            "cpp_standalone", directory=folder, threads=threads, stop_after="compile"
+        ) as session:
+            device.insert_code("main", seed_code())  # first: before any random number
+            network = circuit.network  # the objects, created inside the session
+            session.run(network, duration_s * second, report="text")
+            manifest = describe_program(circuit, duration_s, structure)
+        _remove_objects(folder)
+        return manifest
 
     # ------------------------------------------------------------------ housekeeping
     @contextlib.contextmanager
     def _lock(self):
+        """The cache's lock, held by builds, eviction and clear (never follows a link)."""
         os.makedirs(self.directory, exist_ok=True)
-        with open(os.path.join(self.directory, ".lock"), "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
+        if fcntl is None:
+            with _exclusive_file_lock(os.path.join(self.directory, _LOCK_FILE)):
                 yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            return
+        path = os.path.join(self.directory, _LOCK)
+        descriptor = _open_no_follow(path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # releases the lock
 
     def entries(self):
         """The cached programs, most recently used first.
@@ -209,20 +267,17 @@ class BuildCache:
         list of dict
             ``key``, ``circuit``, ``bytes``, ``last_used`` (POSIX time), ``structure``.
         """
-        if not os.path.isdir(self.directory):
-            return []
         found = []
-        for name in os.listdir(self.directory):
-            manifest = os.path.join(self.directory, name, MANIFEST)
-            if name.startswith(".") or not os.path.isfile(manifest):
+        for name in self._names():
+            content = _KEY.fullmatch(name) and _entry_manifest(os.path.join(self.directory, name))
+            if not content:
                 continue
-            with contextlib.suppress(OSError, ValueError):
-                with open(manifest) as stream:
-                    content = json.load(stream)
+            manifest = os.path.join(self.directory, name, MANIFEST)
+            with contextlib.suppress(OSError):
                 found.append(
                     {
                         "key": name,
-                        "circuit": content["layout"]["circuit"],
+                        "circuit": content["layout"].get("circuit", "?"),
                         "bytes": _folder_bytes(os.path.join(self.directory, name)),
                         "last_used": os.path.getmtime(manifest),
                         "structure": content.get("structure", {}),
@@ -230,19 +285,46 @@ class BuildCache:
                 )
         return sorted(found, key=lambda entry: entry["last_used"], reverse=True)
 
+    def _names(self):
+        if not os.path.isdir(self.directory):
+            return []
+        return sorted(os.listdir(self.directory))
+
+    def _builds_in_progress(self):
+        """``(path, bytes, orphan)`` of every ``.build-*`` folder."""
+        found = []
+        for name in self._names():
+            path = os.path.join(self.directory, name)
+            if name.startswith(_BUILD_PREFIX) and os.path.isdir(path) and not os.path.islink(path):
+                found.append((path, _folder_bytes(path), _is_orphan(name, path)))
+        return found
+
     def size_bytes(self):
-        """Total size of the cached programs (bytes)."""
-        return sum(entry["bytes"] for entry in self.entries())
+        """Total size of the cached programs and of unfinished builds (bytes)."""
+        entries = sum(entry["bytes"] for entry in self.entries())
+        return entries + sum(size for _, size, _ in self._builds_in_progress())
+
+    def _remove_orphans(self):
+        """Remove ``.build-*`` folders whose process is gone (caller holds the lock)."""
+        for path, _, orphan in self._builds_in_progress():
+            if orphan:
+                logger.info("build cache: removing %s, left by a compile that did not end", path)
+                shutil.rmtree(path, ignore_errors=True)
 
     def _evict(self, keep=None):
+        """Remove orphaned builds, then least recently used entries, down to the bound.
+
+        The caller holds the lock.  Unfinished builds count towards the size.
+        """
+        self._remove_orphans()
         entries = self.entries()
-        total = sum(entry["bytes"] for entry in entries)
+        total = self.size_bytes()
         for entry in reversed(entries):  # least recently used first
             if total <= self.max_bytes:
                 break
             if entry["key"] == keep:
                 continue
-            shutil.rmtree(os.path.join(self.directory, entry["key"]), ignore_errors=True)
+            _remove(os.path.join(self.directory, entry["key"]))
             total -= entry["bytes"]
             logger.info(
                 "build cache: removed %s (%s) to stay under the size bound",
@@ -251,18 +333,54 @@ class BuildCache:
             )
 
     def clear(self):
-        """Remove every cached program; return how many there were."""
+        """Remove every cached program and unfinished build; return how many programs.
+
+        Only what the cache made is removed: entries (a key-shaped folder with a valid
+        manifest), ``.build-*`` folders whose process is gone, and nothing else.
+
+        Raises
+        ------
+        BackendError
+            Before deleting anything, if the folder is ``/``, the home folder or one of
+            its parents, or holds anything else (the message names it: remove it or
+            point the cache elsewhere).
+        """
+        _refuse_unsafe_folder(self.directory)
         if not os.path.isdir(self.directory):
             return 0
+        self._classify()  # refuse before anything is created (not even the lock)
         with self._lock():
-            removed = 0
-            for name in os.listdir(self.directory):
-                path = os.path.join(self.directory, name)
-                if name == ".lock" or not os.path.isdir(path):
-                    continue
-                shutil.rmtree(path, ignore_errors=True)
-                removed += not name.startswith(".")
-        return removed
+            entries, builds = self._classify()
+            for path in entries:
+                _remove(path)
+            for name, path in builds:
+                if _is_orphan(name, path):
+                    shutil.rmtree(path, ignore_errors=True)
+        return len(entries)
+
+    def _classify(self):
+        """``(entries, builds)`` in the folder; raise if it holds anything else."""
+        entries, builds, foreign = [], [], []
+        for name in self._names():
+            path = os.path.join(self.directory, name)
+            if name in (_LOCK, _LOCK_FILE) and _is_plain_file(path):
+                continue
+            if os.path.islink(path):
+                foreign.append(name)
+            elif name.startswith(_BUILD_PREFIX) and os.path.isdir(path):
+                builds.append((name, path))
+            elif _KEY.fullmatch(name) and _entry_manifest(path) is not None:
+                entries.append(path)
+            else:
+                foreign.append(name)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+            raise BackendError(
+                f"BuildCache.clear: {self.directory} holds what the build cache did not "
+                f"make ({shown}); nothing was deleted. Point the cache at its own folder "
+                f"(--cache-dir, $QUIFER_BRIAN_CACHE) or move those files away."
+            )
+        return entries, builds
 
 
 def run_cached(circuit, duration, seed=None, cache=None, progress=False, check=True):
@@ -307,6 +425,129 @@ def _versions():
     import brian2
 
     return {"quifer_brian": __version__, "brian2": brian2.__version__, "numpy": np.__version__}
+
+
+def _refuse_unsafe_folder(directory):
+    real = os.path.realpath(directory)
+    home = os.path.realpath(os.path.expanduser("~"))
+    if real == os.path.realpath(os.sep) or home == real or home.startswith(real + os.sep):
+        raise BackendError(
+            f"BuildCache.clear: refusing to clear {directory} (the root, the home folder or "
+            f"one of its parents); the cache lives in a folder of its own, such as "
+            f"{default_cache_dir()}."
+        )
+
+
+def _open_no_follow(path, flags):
+    """A descriptor of the regular file ``path``; a link or anything else is refused."""
+    if os.path.islink(path):  # also where O_NOFOLLOW is missing
+        raise BackendError(
+            f"BuildCache: {path} is a symbolic link; the cache's lock is never followed "
+            f"through a link. Remove the link."
+        )
+    try:
+        descriptor = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        raise BackendError(f"BuildCache: cannot open the lock {path}: {err}.") from err
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise BackendError(f"BuildCache: the lock {path} is not a regular file; remove it.")
+    return descriptor
+
+
+@contextlib.contextmanager
+def _exclusive_file_lock(path):
+    """A lock without fcntl: a file created with O_EXCL, holding the owner's process id."""
+    deadline = time.monotonic() + _LOCK_TIMEOUT_S
+    while True:
+        try:
+            descriptor = _open_no_follow(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+            break
+        except BackendError as err:
+            if not isinstance(err.__cause__, FileExistsError):
+                raise
+        if _lock_owner_gone(path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            continue
+        if time.monotonic() > deadline:
+            raise BackendError(
+                f"BuildCache: the lock {path} has been held for {_LOCK_TIMEOUT_S} s; if no "
+                f"other quifer_brian process uses this cache, remove it."
+            )
+        time.sleep(0.2)
+    try:
+        os.write(descriptor, str(os.getpid()).encode())
+        os.close(descriptor)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _lock_owner_gone(path):
+    descriptor = _open_no_follow(path, os.O_RDONLY)
+    try:
+        text = os.read(descriptor, 32).decode(errors="replace")
+    finally:
+        os.close(descriptor)
+    with contextlib.suppress(OSError):
+        if time.time() - os.path.getmtime(path) > ORPHAN_AGE_S:
+            return True
+    return text.isdigit() and not _process_alive(int(text))
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _is_orphan(name, path):
+    """A ``.build-<pid>-*`` folder whose process is gone, or one older than a while."""
+    with contextlib.suppress(OSError):
+        if time.time() - os.path.getmtime(path) > ORPHAN_AGE_S:
+            return True
+    owner = name[len(_BUILD_PREFIX) :].split("-", 1)[0]
+    if not owner.isdigit():
+        return False  # an older version's folder, no owner recorded: only its age tells
+    return int(owner) != os.getpid() and not _process_alive(int(owner))
+
+
+def _is_plain_file(path):
+    return os.path.isfile(path) and not os.path.islink(path)
+
+
+def _entry_manifest(folder):
+    """The manifest of an entry folder if it reads as one this module wrote, else None."""
+    path = os.path.join(folder, MANIFEST)
+    if os.path.islink(folder) or not _is_plain_file(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as stream:
+            content = json.load(stream)
+    except (OSError, ValueError, RecursionError):
+        return None
+    valid = (
+        isinstance(content, dict)
+        and isinstance(content.get("version"), int)
+        and isinstance(content.get("layout"), dict)
+        and isinstance(content.get("files"), dict)
+    )
+    return content if valid else None
+
+
+def _remove(path):
+    """Remove an entry (a link is unlinked, never followed)."""
+    if os.path.islink(path) or os.path.isfile(path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    elif os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _remove_objects(folder):

@@ -15,7 +15,10 @@ one program serves every seed; without the variable the generators keep Brian2's
 random initialisation.
 """
 
+import hashlib
 import json
+import math
+import numbers
 import os
 import shutil
 import subprocess
@@ -25,15 +28,25 @@ import time
 import numpy as np
 from brian2 import TimedArray, get_device
 
-from ..errors import SimulationError
+from ..errors import BackendError, SimulationError
 from .recording import assemble_result
 
-__all__ = ["MANIFEST", "SEED_VARIABLE", "CompiledProgram", "describe_program", "seed_code"]
+__all__ = [
+    "MANIFEST",
+    "SEED_VARIABLE",
+    "CompiledProgram",
+    "describe_program",
+    "program_digest",
+    "seed_code",
+]
 
 SEED_VARIABLE = "QUIFER_BRIAN_SEED"
 MANIFEST = "manifest.json"
-#: Manifest format; a program with another version is rebuilt.
-MANIFEST_VERSION = 2
+#: The executable's name in a project folder.
+PROGRAM = "main"
+#: Manifest format; a program with another version is rebuilt.  3: the program's digest.
+MANIFEST_VERSION = 3
+_LAYOUT_KEYS = ("circuit", "sizes", "fs", "rate_dt", "lfp", "params")
 
 
 def seed_code():
@@ -112,23 +125,82 @@ def _tunable_dtypes(circuit):
     return dtypes
 
 
+def program_digest(directory):
+    """sha256 (hex) of the executable ``main`` in ``directory``."""
+    digest = hashlib.sha256()
+    with open(os.path.join(directory, PROGRAM), "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class CompiledProgram:
     """A compiled circuit in a folder: ``main`` plus its manifest.
+
+    The manifest is checked on creation: its file names stay inside the folders they
+    name (no absolute path, no ``..``), its types are numbers; the folder holds a real
+    ``main`` and no link pointing out of it.  A manifest read from the folder must record
+    the program's sha256 (written at build), and the digest is checked again before each
+    run: a changed or swapped program is refused, never run.
 
     Parameters
     ----------
     directory : str
         The project folder (holds ``main``, ``static_arrays/`` and ``manifest.json``).
     manifest : dict, optional
-        Read from the folder when not given.
+        Read from the folder when not given (then its digest is required).
+
+    Raises
+    ------
+    BackendError
+        If the manifest is missing, unreadable or invalid, or the program is missing or
+        does not match its digest.
     """
 
     def __init__(self, directory, manifest=None):
         self.directory = os.path.abspath(directory)
-        if manifest is None:
-            with open(os.path.join(self.directory, MANIFEST)) as stream:
-                manifest = json.load(stream)
+        from_disk = manifest is None
+        if from_disk:
+            manifest = _read_manifest(self.directory)
+        _check_manifest(manifest, self.directory, require_digest=from_disk)
         self.manifest = manifest
+        self._check_folder()
+        self.verify()
+
+    def _check_folder(self):
+        program = os.path.join(self.directory, PROGRAM)
+        if os.path.islink(program) or not os.path.isfile(program):
+            raise BackendError(
+                f"CompiledProgram: {self.directory} holds no program file {PROGRAM!r} (or it "
+                f"is a link); the build is incomplete: build it again."
+            )
+        root = os.path.realpath(self.directory)
+        for folder, names, files in os.walk(self.directory):
+            for name in names + files:
+                path = os.path.join(folder, name)
+                if os.path.islink(path) and not _inside(os.path.realpath(path), root):
+                    raise BackendError(
+                        f"CompiledProgram: {path} is a link out of the project folder "
+                        f"{self.directory}; refusing to use it."
+                    )
+
+    def verify(self):
+        """Check the program against the digest in the manifest (when it records one)."""
+        expected = self.manifest.get("program_sha256")
+        if expected is None:
+            return
+        try:
+            found = program_digest(self.directory)
+        except OSError as err:
+            raise BackendError(
+                f"CompiledProgram: cannot read the program in {self.directory}: {err}."
+            ) from err
+        if found != expected:
+            raise BackendError(
+                f"CompiledProgram: the program in {self.directory} does not match its "
+                f"manifest (sha256 {found[:12]}..., recorded {str(expected)[:12]}...): it "
+                f"was changed after the build; build it again."
+            )
 
     @property
     def duration(self):
@@ -166,6 +238,7 @@ class CompiledProgram:
             environment[SEED_VARIABLE] = str(int(seed))
         else:
             environment.pop(SEED_VARIABLE, None)
+        self.verify()  # the digest, just before running
         results = tempfile.mkdtemp(prefix="quifer_results_")
         try:
             arguments = self._arguments(values, results)
@@ -220,9 +293,106 @@ class CompiledProgram:
 
     def _read(self, results):
         arrays = {}
+        root = os.path.realpath(results)
         for key, spec in self.manifest["files"].items():
-            data = np.fromfile(os.path.join(results, spec["file"]), dtype=np.dtype(spec["dtype"]))
-            if spec["columns"]:
-                data = data.reshape(-1, spec["columns"])[:, 0]
+            path = os.path.join(results, spec["file"])
+            try:
+                if not _inside(os.path.realpath(path), root):
+                    raise OSError(f"{path} leads out of the results folder")
+                data = np.fromfile(path, dtype=np.dtype(spec["dtype"]))
+                if spec["columns"]:
+                    data = data.reshape(-1, spec["columns"])[:, 0]
+            except (OSError, ValueError) as err:
+                raise SimulationError(
+                    f"the compiled program in {self.directory} left no readable {key!r} "
+                    f"({spec['file']}): {err}"
+                ) from err
             arrays[key] = data
         return arrays
+
+
+# ---------------------------------------------------------------------------- the manifest
+def _inside(path, root):
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _read_manifest(directory):
+    path = os.path.join(directory, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return json.load(stream)
+    except (OSError, ValueError, RecursionError) as err:
+        raise BackendError(
+            f"CompiledProgram: cannot read the manifest {path}: {str(err)[:120]}; the build "
+            f"is incomplete or damaged: build it again."
+        ) from err
+
+
+def _check_manifest(manifest, directory, require_digest):
+    """Raise :class:`BackendError` unless ``manifest`` is one this module wrote."""
+
+    def refuse(field, problem):
+        raise BackendError(
+            f"CompiledProgram: the manifest in {directory}: {field} {problem}; the build is "
+            f"damaged or was edited: build it again."
+        )
+
+    if not isinstance(manifest, dict):
+        refuse("(the whole)", "is not a JSON object")
+    if manifest.get("version") != MANIFEST_VERSION:
+        refuse("version", f"is {manifest.get('version')!r}, this package writes {MANIFEST_VERSION}")
+    duration = manifest.get("duration_s")
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, numbers.Real)
+        or not (math.isfinite(duration) and duration > 0)
+    ):
+        refuse("duration_s", f"must be a finite time > 0 (s); got {duration!r}")
+    layout = manifest.get("layout")
+    if not isinstance(layout, dict) or any(key not in layout for key in _LAYOUT_KEYS):
+        refuse("layout", f"must be an object with {', '.join(_LAYOUT_KEYS)}")
+    tunable = manifest.get("tunable")
+    if not isinstance(tunable, dict):
+        refuse("tunable", "must be an object")
+    for name, dtype in tunable.items():
+        _check_dtype(refuse, f"tunable.{name}", dtype)
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        refuse("files", "must be an object")
+    for key, spec in files.items():
+        if not isinstance(spec, dict):
+            refuse(f"files.{key}", "must be an object")
+        _check_relative(refuse, f"files.{key}.file", spec.get("file"))
+        _check_dtype(refuse, f"files.{key}.dtype", spec.get("dtype"))
+        columns = spec.get("columns")
+        if columns is not None and (
+            isinstance(columns, bool) or not isinstance(columns, int) or columns < 1
+        ):
+            refuse(f"files.{key}.columns", f"must be null or an integer >= 1; got {columns!r}")
+    digest = manifest.get("program_sha256")
+    if digest is None and require_digest:
+        refuse("program_sha256", "is missing")
+    if digest is not None and not (
+        isinstance(digest, str)
+        and len(digest) == 64
+        and all(c in "0123456789abcdef" for c in digest)
+    ):
+        refuse("program_sha256", f"must be a sha256 in hex; got {digest!r}")
+
+
+def _check_relative(refuse, field, name):
+    """A file name inside its folder: relative, no ``..``, no drive."""
+    if not isinstance(name, str) or not name:
+        refuse(field, f"must be a file name; got {name!r}")
+    parts = name.replace("\\", "/").split("/")
+    if os.path.isabs(name) or os.path.splitdrive(name)[0] or ".." in parts:
+        refuse(field, f"must stay inside its folder (relative, no '..'); got {name!r}")
+
+
+def _check_dtype(refuse, field, dtype):
+    try:
+        kind = np.dtype(dtype).kind
+    except (TypeError, ValueError):
+        kind = None
+    if not isinstance(dtype, str) or kind not in ("b", "i", "u", "f"):
+        refuse(field, f"must be a numeric dtype; got {dtype!r}")

@@ -22,6 +22,7 @@ Examples
 
 import contextlib
 import importlib
+import shutil
 import tempfile
 
 import brian2
@@ -157,8 +158,9 @@ def backend_session(
     ----------
     backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
     directory : str, optional
-        Standalone project folder; default: a fresh temporary folder.  Builds in one
-        process never share a folder unless you ask for it.
+        Standalone project folder; default: a fresh temporary folder, removed when the
+        session ends (also on error).  Builds in one process never share a folder
+        unless you ask for it.
     threads : int
         OpenMP threads for cpp_standalone (0: none).  They pay off only for large
         networks (about 10^5 neurons and up); measure first.
@@ -190,8 +192,9 @@ def backend_session(
         importlib.import_module(entry.module)  # heavy, optional: only for this backend
     saved_prefs = _snapshot_prefs()
     previous_device = get_device()
+    temporary = None  # a project folder of our own: removed at the end
     if entry.standalone and directory is None:
-        directory = tempfile.mkdtemp(prefix=f"quifer_{backend}_")
+        directory = temporary = tempfile.mkdtemp(prefix=f"quifer_{backend}_")
     session = BackendSession(backend, directory, threads, stop_after)
     try:
         if not entry.standalone:
@@ -210,6 +213,8 @@ def backend_session(
             device.activate()
             set_device(previous_device if previous_device is not None else "runtime")
         _restore_prefs(saved_prefs)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 def _next_epoch():

@@ -227,7 +227,7 @@ def cmd_cache(args):
     entries = cache.entries()
     print(
         f"build cache {cache.directory}: {len(entries)} program(s), "
-        f"{sum(e['bytes'] for e in entries) / 1e6:.1f} MB (bound {cache.max_bytes / 1e9:.1f} GB)"
+        f"{cache.size_bytes() / 1e6:.1f} MB (bound {cache.max_bytes / 1e9:.1f} GB)"
     )
     rows = [("key", "network", "MB", "last used")]
     for entry in entries:

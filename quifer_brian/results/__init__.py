@@ -1,7 +1,7 @@
 """What a run produced: :class:`Result` (plain numpy arrays, SI units), saved and loaded
 atomically (:mod:`.files`), exported to Neo and NWB (:mod:`.export`)."""
 
-from .files import write_json
+from .files import atomic_text, read_json, save_figure, write_json
 from .result import Result, load
 
-__all__ = ["Result", "load", "write_json"]
+__all__ = ["Result", "atomic_text", "load", "read_json", "save_figure", "write_json"]

@@ -26,7 +26,7 @@ import uuid
 import numpy as np
 
 from ..errors import AnalysisError, QuiferError
-from .files import atomic_path
+from .files import atomic_path, strict_json
 
 __all__ = ["to_neo", "to_nwb"]
 
@@ -314,7 +314,8 @@ def _check_start_time(start):
 def _notes(result):
     """``params`` and ``meta`` as one JSON text."""
     try:
-        return json.dumps({"params": result.params, "meta": result.meta})
+        content = strict_json({"params": result.params, "meta": result.meta})
+        return json.dumps(content, allow_nan=False)  # NaN and inf as null
     except (TypeError, ValueError) as err:
         raise AnalysisError(
             f"to_nwb.result: its params and meta must be JSON-able (as Result.save writes "

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import AnalysisError, QuiferError
-from .files import read_record, write_record
+from ..errors import AnalysisError, ResultFileError
+from .files import write_record
+from .schema import check_result_fields, read_result_file
 
 __all__ = ["Result", "load"]
 
@@ -120,40 +121,36 @@ class Result:
         }
         return write_record(os.fspath(path), arrays, metadata)
 
+    @classmethod
+    def load(cls, path):
+        """The result saved at ``path`` (see :func:`load`)."""
+        return load(path)
+
 
 def load(path):
-    """Read a :class:`Result` saved with :meth:`Result.save`.
+    """Read a :class:`Result` saved with :meth:`Result.save`, checked against its schema.
+
+    Every array's declared type and shape is checked before it is read (a damaged or
+    crafted file cannot ask for a huge allocation), then the content: spike times finite
+    and within the run (put in time order if they are not), neuron indices within the
+    population sizes, sizes and sampling rates sane.
 
     Raises
     ------
-    QuiferError
-        If the file is not a quifer result (with the reason).
+    ResultFileError
+        If the file cannot be read, is not a quifer result, or fails the schema (the
+        message names the file and the field).
     """
-    try:
-        arrays, metadata = read_record(path)
-    except (OSError, ValueError) as err:
-        raise QuiferError(f"load: cannot read {path!r} as a result file: {err}") from err
+    path = os.fspath(path)
+    arrays, metadata = read_result_file(path)
     if metadata is None:
-        raise QuiferError(f"load: {path!r} is not a quifer result (no metadata record).")
-    if metadata.get("format") != FORMAT:
-        raise QuiferError(f"load: {path!r} is not a quifer result file.")
-
-    def prefixed(prefix):
-        return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-
-    spikes = {
-        name: (arrays[f"spikes/{name}/t"], arrays[f"spikes/{name}/i"])
-        for name in metadata["populations"]
-    }
-    return Result(
-        spikes=spikes,
-        sizes=metadata["sizes"],
-        duration=metadata["duration"],
-        rates=prefixed("rates/"),
-        rate_dt=metadata["rate_dt"],
-        lfp=arrays.get("lfp"),
-        fs=metadata["fs"],
-        states=prefixed("states/"),
-        params=metadata["params"],
-        meta=metadata["meta"],
-    )
+        raise ResultFileError(f"load: {path!r} is not a quifer result (no metadata record).")
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ResultFileError(f"load: {path!r} is not a quifer result file.")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ResultFileError(
+            f"load: {path!r} has format_version {version!r}; this version of quifer_brian "
+            f"reads version {FORMAT_VERSION}."
+        )
+    return Result(**check_result_fields(path, arrays, metadata))

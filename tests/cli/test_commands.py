@@ -330,13 +330,21 @@ def test_sweep_bad_input_exits_2_with_one_line(argv, expected, capsys, tmp_path)
 
 
 def test_cache_info_and_clear(tmp_path, capsys):
-    entry = tmp_path / "abc123"
+    key = "0123456789abcdef01234567"  # an entry: a key-shaped folder with a manifest
+    entry = tmp_path / key
     entry.mkdir()
     (entry / "main").write_bytes(b"\0" * 2_000_000)
-    (entry / "manifest.json").write_text(json.dumps({"version": 1, "layout": {"circuit": "ping"}}))
+    manifest = {"version": 3, "layout": {"circuit": "ping"}, "files": {}}
+    (entry / "manifest.json").write_text(json.dumps(manifest))
     assert main(["cache", "info", "--cache-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "1 program(s), 2.0 MB" in out and "abc123" in out and "ping" in out
+    assert "1 program(s), 2.0 MB" in out and key in out and "ping" in out
+    (tmp_path / ".ssh").mkdir()  # not the cache's: the clear is refused, nothing deleted
+    assert main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 2
+    line = _one_line_error(capsys, "quifer-brian cache: ")
+    assert "did not make (.ssh); nothing was deleted" in line
+    assert entry.is_dir() and (tmp_path / ".ssh").is_dir()
+    (tmp_path / ".ssh").rmdir()
     assert main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
     assert "removed 1 compiled program(s)" in capsys.readouterr().out
     assert not entry.exists()
