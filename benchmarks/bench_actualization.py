@@ -68,12 +68,13 @@ def draw_archetypes(seed):
 
 
 def draw_states(archetypes, batch, seed):
-    """``(random initial states, noisy cues of random archetypes)``, each ``(batch, 3)``."""
+    """``(random initial states, noisy cues of random archetypes, the archetype each cue was
+    made from)``: ``(batch, 3)``, ``(batch, 3)``, ``(batch,)``."""
     rng = np.random.default_rng(100 + seed)
     initial = rng.uniform(0, 1, (batch, DIM))
     cued = rng.integers(0, K, batch)
     cues = np.clip(archetypes[cued] + rng.normal(0, CUE_NOISE, (batch, DIM)), 0, 1)
-    return initial, cues
+    return initial, cues, cued
 
 
 def timed(function, *args, **kwargs):
@@ -83,7 +84,8 @@ def timed(function, *args, **kwargs):
 
 
 def success(run):
-    """Fraction of trials within THRESHOLD of the target (or nearest archetype) at the end."""
+    """Fraction of trials within THRESHOLD of their goal at the end: the focus target, or
+    without focus the archetype they were cued with."""
     return float(run.success(THRESHOLD).mean())
 
 
@@ -112,7 +114,7 @@ def compiled_run(loop, states, duration, seed, cache, **condition):
     return wall, run.result.meta["wall_time_s"], run
 
 
-def conditions(archetypes, initial, cues, seed):
+def conditions(archetypes, initial, cues, cued, seed):
     """``(label, archetypes, states, actualize options)`` of the further conditions."""
     other = draw_archetypes(seed + 1)
     return [
@@ -129,7 +131,7 @@ def conditions(archetypes, initial, cues, seed):
             {"target": 0, "noise_decay": "harmonic", "noise_amplitude": 60 * pA},
         ),
         ("no schedule", archetypes, initial, {"target": 0, "force_schedule": False}),
-        ("noisy cues, no focus", archetypes, cues, {}),
+        ("noisy cues, no focus", archetypes, cues, {"cued": cued}),
         ("new archetypes, target 0", other, initial, {"target": 0}),
     ]
 
@@ -243,7 +245,7 @@ def run_program(folder):
 
 
 # ------------------------------------------------------------------ measurements
-def measure_batched(loop, archetypes, initial, cues, duration, seed, repeats, cache):
+def measure_batched(loop, archetypes, initial, cues, cued, duration, seed, repeats, cache):
     """Compile, one run (``repeats`` times), the further conditions; with build counts."""
     builds = build_count()
     compile_wall, built = compile_structure(loop, initial, duration, cache)
@@ -253,7 +255,7 @@ def measure_batched(loop, archetypes, initial, cues, duration, seed, repeats, ca
     runs = [compiled_run(loop, initial, duration, seed, cache, target=0) for _ in range(repeats)]
     print(f"  one run: {runs[0][0]:.2f} s, focus success {success(runs[0][2]):.2f}", flush=True)
     further = []
-    for label, stored, states, condition in conditions(archetypes, initial, cues, seed):
+    for label, stored, states, condition in conditions(archetypes, initial, cues, cued, seed):
         same = stored is archetypes
         this = loop if same else actualization_loop(DIM, stored, batch=loop.batch)
         wall, program, run = compiled_run(this, states, duration, seed, cache, **condition)
@@ -416,7 +418,7 @@ def main(argv=None):
         args.batch, args.duration, args.repeats = 4, 100.0, 1
     batch, duration, seed, repeats = args.batch, args.duration * ms, args.seed, args.repeats
     archetypes = draw_archetypes(seed)
-    initial, cues = draw_states(archetypes, batch, seed)
+    initial, cues, cued = draw_states(archetypes, batch, seed)
     loop = actualization_loop(DIM, archetypes, batch=batch)
     print(
         f"actualization loop, {batch} trials x {args.duration:g} ms, dim {DIM}, K {K}; "
@@ -426,7 +428,9 @@ def main(argv=None):
     scratch = tempfile.mkdtemp(prefix="bench_actualization_")
     try:
         cache = BuildCache(os.path.join(scratch, "cache"))
-        batched = measure_batched(loop, archetypes, initial, cues, duration, seed, repeats, cache)
+        batched = measure_batched(
+            loop, archetypes, initial, cues, cued, duration, seed, repeats, cache
+        )
         separate = measure_separate(archetypes, initial, duration, seed, cache)
         # the batch run again after the separate runs: the median spans both sides
         batched["runs"] += [

@@ -16,6 +16,7 @@ from ..backends import BuildCache, backend_status, check_backend, default_backen
 from ..equations import get_model, lif, list_models
 from ..errors import CommandLineError
 from ..networks import build_network, get_network, list_networks
+from ..networks.actualization.batch import summarise_batch
 from ..plotting import analysis_figures, save_figures
 from ..protocols import simulate_fi_curve
 from ..results import load, write_json
@@ -160,6 +161,8 @@ def cmd_run(args):
     result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
     summary = summarise_run(result)
     summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
+    if circuit.name == "actualization":  # where the trials settled: target, cued, any
+        summary["loop"] = summarise_batch(circuit, result)
     os.makedirs(out, exist_ok=True)
     result.save(os.path.join(out, "result.npz"))
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)
@@ -171,6 +174,7 @@ def cmd_run(args):
         rows.append(("LFP peak (Hz)", f"{summary['lfp_peak_hz']:.1f}"))
     else:
         rows.append(("LFP peak (Hz)", summary.get("lfp_note", "none above the background")))
+    rows.extend(_loop_rows(summary.get("loop")))
     rows.append(("backend", summary["backend"]))
     if "build" in result.meta:
         rows.append(("build", f"{result.meta['build']} ({result.meta['build_key']})"))
@@ -180,6 +184,19 @@ def cmd_run(args):
     print_table(rows)
     print(f"result.npz and summary.json written to {out}/")
     return 0
+
+
+def _loop_rows(loop):
+    """The actualization batch's settling fractions as rows (none for other circuits)."""
+    if loop is None:
+        return []
+    within = f"within {loop['threshold']:g} of"
+    rows = [(f"trials {within} the {loop['goal']} (success)", f"{loop['success']:.2f}")]
+    if loop["reached_target"] is not None:
+        rows.append((f"trials {within} the cued archetype", f"{loop['reached_cued']:.2f}"))
+    rows.append((f"trials {within} any archetype", f"{loop['reached_nearest']:.2f}"))
+    rows.append(("silent trials", f"{loop['silent']:.2f}"))
+    return rows
 
 
 # --------------------------------------------------------------------------- sweep

@@ -306,7 +306,7 @@ def test_onsets_clock_each_trial():
     cued = [1, 2, 3, 1]
     onsets = np.array([0.0, 0.08, 0.16, 0.24])
     loop = actualization_loop(DIM, archetypes, batch=4)
-    run = loop.actualize(archetypes[cued], 400 * ms, onsets=onsets, seed=2)
+    run = loop.actualize(archetypes[cued], 400 * ms, onsets=onsets, cued=cued, seed=2)
     settled = run.states_at(onsets + 0.12)
     gaps = np.sqrt(((settled - archetypes[cued]) ** 2).sum(-1))
     assert np.all(gaps <= 0.1), gaps

@@ -5,8 +5,11 @@
 (:func:`random_archetypes`, seeded), trial ``b`` cued with archetype ``b mod
 n_archetypes`` plus Gaussian noise, optionally focused on one archetype.  The focus and
 jitter settings are tunable (a compiled program reruns with new values); sizes, weights,
-archetypes and cues are structural.  For your own archetypes and cues use
-:func:`actualization_loop` and :meth:`ActualizationLoop.actualize`.
+archetypes and cues are structural.  :func:`read_out` decodes a run of it into an
+:class:`ActualizationResult` that knows each trial's cued archetype, and
+:func:`summarise_batch` reports settling on the target, the cued and the nearest
+archetype apart (what ``quifer-brian run actualization`` prints).  For your own
+archetypes and cues use :func:`actualization_loop` and :meth:`ActualizationLoop.actualize`.
 """
 
 import numpy as np
@@ -17,8 +20,9 @@ from ..params import Param, ParamTable, Target
 from ..registry import register_network
 from .construct import construct_loop
 from .loop import LOOP, actualization_loop, random_archetypes
+from .readout import ActualizationResult, decode_states
 
-__all__ = ["ACTUALIZATION", "actualization"]
+__all__ = ["ACTUALIZATION", "actualization", "read_out", "summarise_batch"]
 
 
 def _focus_gain(value, params):
@@ -168,6 +172,58 @@ def actualization(**params):
     options = ("force_schedule", "noise_amplitude", "noise_decay", "decay_rate")
     run = loop.circuit(cues, p["target"], **{name: p[name] for name in options})
     return Circuit("actualization", construct_loop, {**run.params, **p}, table=ACTUALIZATION)
+
+
+def read_out(circuit, result):
+    """Decode a run of an :func:`actualization` circuit, knowing its trials' cues.
+
+    Parameters
+    ----------
+    circuit : Circuit
+        From :func:`actualization`.
+    result : Result
+        ``circuit.run(...)``'s.
+
+    Returns
+    -------
+    ActualizationResult
+        With ``cued`` (trial ``b`` was cued with archetype ``b mod n_archetypes``) and the
+        focus targets (None without ``target``): its ``success`` is the target's, else
+        the cued archetype's.
+    """
+    p = circuit.params
+    times, indices = result.spikes["F"]
+    stops, states = decode_states(
+        times, indices, p["batch"], p["n_dims"], p["neurons_per_dim"], result.duration
+    )
+    cued = np.arange(p["batch"]) % p["n_archetypes"]
+    return ActualizationResult(
+        stops, states, p["target_states"], p["archetypes"], result, p["onsets"], cued
+    )
+
+
+def summarise_batch(circuit, result, threshold=0.1):
+    """Fractions of trials settled at the end of a run of an :func:`actualization` circuit.
+
+    Returns
+    -------
+    dict
+        ``goal`` (``'target'`` with a focus target, else ``'cued'``), ``success`` (at the
+        goal), ``reached_target`` (None without a target), ``reached_cued``,
+        ``reached_nearest`` (within ``threshold`` of *some* archetype: settled, but maybe
+        not where it was cued or sent) and ``silent`` (no decodable final state).
+    """
+    run = read_out(circuit, result)
+    target = run.reached_target(threshold).mean() if run.goal == "target" else None
+    return {
+        "goal": run.goal,
+        "threshold": threshold,
+        "success": float(run.success(threshold).mean()),
+        "reached_target": None if target is None else float(target),
+        "reached_cued": float(run.reached_cued(threshold).mean()),
+        "reached_nearest": float(run.reached_nearest(threshold).mean()),
+        "silent": float(run.silent.mean()),
+    }
 
 
 register_network("actualization", actualization)

@@ -16,6 +16,7 @@ from .layout import VALUE_RANGE
 __all__ = [
     "as_states",
     "check_archetypes",
+    "check_cued",
     "check_onsets",
     "check_patterns",
     "check_separation",
@@ -130,3 +131,25 @@ def target_states(target, archetypes, batch, owner):
     if states.ndim == 1:
         states = np.tile(states, (batch, 1)) if states.size == n_dims else states
     return as_states("target", states, batch, n_dims, owner)
+
+
+def check_cued(cued, batch, n_archetypes, owner):
+    """The archetype each trial was cued with, ``(batch,)`` ints in [0, K) (None stays
+    None: the run then declares no cued archetypes)."""
+    if cued is None:
+        return None
+    array = np.asarray(cued)
+    integral = array.dtype.kind in "iu" or (
+        array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array))
+    )
+    if array.shape != (batch,) or not integral:
+        raise LoopError(
+            f"{owner}.cued: must be one archetype index per trial, integers of shape "
+            f"({batch},); got {cued!r}."
+        )
+    if array.size and not np.all((array >= 0) & (array < n_archetypes)):
+        raise LoopError(
+            f"{owner}.cued: archetype indices must be in 0..{n_archetypes - 1} (the loop "
+            f"stores {n_archetypes}); got {cued!r}."
+        )
+    return array.astype(int)

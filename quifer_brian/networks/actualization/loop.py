@@ -46,7 +46,7 @@ from ...checks import (
 from ...errors import LoopError
 from ..circuit import Circuit
 from ..params import REQUIRED, Param, ParamTable
-from .checks import as_states, check_archetypes, check_onsets, target_states
+from .checks import as_states, check_archetypes, check_cued, check_onsets, target_states
 from .construct import TUNABLE, construct_loop, loop_run_values
 from .imprint import simulate_imprint
 from .readout import READOUT_WINDOW, ActualizationResult, decode_states
@@ -214,6 +214,7 @@ class ActualizationLoop:
         duration,
         target=None,
         *,
+        cued=None,
         backend="numpy",
         seed=None,
         cache=True,
@@ -230,6 +231,11 @@ class ActualizationLoop:
         target : int, array (n_dims,) or (batch, n_dims), optional
             An archetype index or target states for the focus; None: no focus
             (pattern completion).
+        cued : array of int (batch,), optional
+            The archetype each trial's cue was made from.  Declared, it lets the result
+            tell settling on the cued archetype (:meth:`ActualizationResult.reached_cued`)
+            from settling on any (``reached_nearest``), and without a target
+            :meth:`ActualizationResult.success` measures it.
         **options
             The run's options (keywords of :meth:`circuit`), each checked before
             anything is built:
@@ -263,6 +269,8 @@ class ActualizationLoop:
         Returns
         -------
         ActualizationResult
+            Its ``success`` means the declared goal: the focus target, or without focus
+            the cued archetype (it raises when the run declares neither).
         """
         Checks("actualize", LoopError).scalar_quantity("duration", duration, second)
         if float(duration / second) < float(READOUT_WINDOW / second):
@@ -271,6 +279,7 @@ class ActualizationLoop:
                 f"({READOUT_WINDOW}); got {duration}."
             )
         circuit = self.circuit(initial_states, target, **options)
+        cued = check_cued(cued, self.batch, self.n_archetypes, "actualize")
         onsets = circuit.params["onsets"]
         last = onsets.max() + float((self._params["t_cue"] + READOUT_WINDOW) / second)
         if last > float(duration / second) + 1e-9:
@@ -286,7 +295,7 @@ class ActualizationLoop:
             times, indices, self.batch, self.n_dims, self._params["neurons_per_dim"], duration
         )
         targets = circuit.params["target_states"]
-        return ActualizationResult(stops, states, targets, self.archetypes, result, onsets)
+        return ActualizationResult(stops, states, targets, self.archetypes, result, onsets, cued)
 
 
 def _current(name, default, meaning):

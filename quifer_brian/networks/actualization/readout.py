@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from brian2 import ms, second
 
+from ...errors import LoopError
 from .layout import VALUE_RANGE, preferred_values
 
 __all__ = [
@@ -98,6 +99,17 @@ class ActualizationResult:
     """What :meth:`ActualizationLoop.actualize` returns (frozen: nothing changes it
     after construction; its arrays are read-only).
 
+    Three distances are kept apart, so that settling *somewhere* is never read as
+    settling where the trial was meant to go:
+
+    - to the **target**: the focus target of each trial (None without focus);
+    - to the **cued** archetype: the archetype each trial's cue was made from, as the
+      caller declared it (``actualize(..., cued=...)``; None when not declared);
+    - to the **nearest** archetype: whichever stored state the trial is closest to.
+
+    :meth:`success` means the declared goal: the focus target, or without focus the
+    cued archetype; a run that declares neither has no success to report (it raises).
+
     Attributes
     ----------
     times : 1-D array (s)
@@ -105,15 +117,21 @@ class ActualizationResult:
     trajectory : array (n_windows, batch, n_dims)
         Decoded states (NaN: a dimension without spikes).
     targets : array (batch, n_dims) or None
-        The target of every trial (None without focus).
+        The focus target of every trial (None without focus).
     archetypes : array (K, n_dims)
     result : Result
         The spikes (populations ``'F'``, ``'M'``, ``'I'``) for the analysis functions.
     onsets : 1-D array (batch,)
         Each trial's cue onset (s); None gives zeros.
+    cued : 1-D int array (batch,) or None
+        The archetype each trial was cued with (None: not declared).
+    distance_to_target, distance_to_cued : array (n_windows, batch) or None
+        Euclidean distance (value units) to the focus target and to the cued archetype
+        (None where the run has none); NaN where the state is undecodable.
+    distance_to_nearest : array (n_windows, batch)
+        Distance to the nearest archetype.
     distance : array (n_windows, batch)
-        Euclidean distance (value units) to the target, or without a target to the
-        nearest archetype; NaN where the state is undecodable.  Computed from the rest.
+        Distance to the goal (the target, else the cued archetype).
     final_states : array (batch, n_dims)
         The state decoded in the last window.
     silent : 1-D bool array (batch,)
@@ -126,19 +144,24 @@ class ActualizationResult:
     archetypes: np.ndarray
     result: object
     onsets: np.ndarray | None = None
-    distance: np.ndarray = field(init=False, repr=False)
+    cued: np.ndarray | None = None
+    distance_to_target: np.ndarray | None = field(init=False, repr=False)
+    distance_to_cued: np.ndarray | None = field(init=False, repr=False)
+    distance_to_nearest: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
         trajectory = _read_only(self.trajectory)
         onsets = np.zeros(trajectory.shape[1]) if self.onsets is None else self.onsets
-        targets, archetypes = self.targets, self.archetypes
-        if targets is None:
-            gaps = trajectory[:, :, np.newaxis, :] - archetypes[np.newaxis, np.newaxis]
-            distance = np.sqrt((gaps**2).sum(axis=-1)).min(axis=-1)
-        else:
-            distance = np.sqrt(((trajectory - targets[np.newaxis]) ** 2).sum(axis=-1))
+        targets, archetypes = self.targets, np.asarray(self.archetypes)
+        cued = None if self.cued is None else np.asarray(self.cued, dtype=int)
+        gaps = trajectory[:, :, np.newaxis, :] - archetypes[np.newaxis, np.newaxis]
         values = {"times": self.times, "trajectory": trajectory, "onsets": onsets}
-        values.update(targets=targets, archetypes=archetypes, distance=distance)
+        values.update(targets=targets, archetypes=archetypes, cued=cued)
+        values.update(
+            distance_to_target=None if targets is None else _distance(trajectory, targets),
+            distance_to_cued=None if cued is None else _distance(trajectory, archetypes[cued]),
+            distance_to_nearest=np.sqrt((gaps**2).sum(axis=-1)).min(axis=-1),
+        )
         for name, value in values.items():
             object.__setattr__(self, name, _read_only(value))
 
@@ -157,18 +180,32 @@ class ActualizationResult:
         """Trials whose final state cannot be decoded."""
         return np.isnan(self.final_states).any(axis=-1)
 
-    def _index(self, time):
-        if time is None:
-            return -1
-        time = float(time / second) if hasattr(time, "dim") else float(time)
-        return int(np.argmin(np.abs(self.times - time)))
+    @property
+    def goal(self):
+        """What :meth:`success` measures: ``'target'`` (focus), ``'cued'`` (no focus, cued
+        archetypes declared) or None (neither: no success to report)."""
+        if self.targets is not None:
+            return "target"
+        return "cued" if self.cued is not None else None
+
+    @property
+    def distance(self):
+        """Distance to the goal (:attr:`goal`), ``(n_windows, batch)``.
+
+        Raises
+        ------
+        LoopError
+            When the run declares no goal (no focus target, no cued archetypes).
+        """
+        return self._distance_to(self._require_goal("distance"), "distance")
 
     def success(self, threshold=0.1, time=None):
-        """Trials within ``threshold`` (value units) of their target at ``time``.
+        """Trials within ``threshold`` of their declared goal at ``time``: the focus
+        target, or without focus the archetype they were cued with.
 
         Parameters
         ----------
-        threshold : float
+        threshold : float (value units)
         time : brian2.Quantity or float (s), optional
             Read-out time (the window ending nearest to it); default the end.
 
@@ -176,9 +213,30 @@ class ActualizationResult:
         -------
         1-D bool array (batch,)
             Silent trials count as failures.
+
+        Raises
+        ------
+        LoopError
+            When the run declares no goal: pass ``cued=`` to ``actualize`` (or a
+            ``target``), or ask :meth:`reached_nearest` for settling into *any* archetype.
         """
-        distance = self.distance[self._index(time)]
-        return np.nan_to_num(distance, nan=np.inf) <= threshold
+        return self._within(self._require_goal("success"), threshold, time)
+
+    def reached_target(self, threshold=0.1, time=None):
+        """Trials within ``threshold`` of their focus target at ``time`` (as
+        :meth:`success`); raises for a run without focus."""
+        return self._within("target", threshold, time)
+
+    def reached_cued(self, threshold=0.1, time=None):
+        """Trials within ``threshold`` of the archetype they were cued with at ``time``
+        (as :meth:`success`); raises for a run whose cued archetypes were not declared."""
+        return self._within("cued", threshold, time)
+
+    def reached_nearest(self, threshold=0.1, time=None):
+        """Trials within ``threshold`` of *some* archetype at ``time``: settled, wherever
+        (as :meth:`success`).  Not a success measure: a trial that settles into the wrong
+        archetype counts here."""
+        return self._within("nearest", threshold, time)
 
     def states_at(self, times):
         """Each trial's state in the read-out window ending nearest to its time.
@@ -191,21 +249,47 @@ class ActualizationResult:
         -------
         array (batch, n_dims)
         """
-        times = np.asarray(times, dtype=float)
-        windows = np.argmin(np.abs(self.times[:, np.newaxis] - times[np.newaxis]), axis=0)
-        return self.trajectory[windows, np.arange(self.trajectory.shape[1])]
+        return self.trajectory[self._windows(times), np.arange(self.n_trials)]
 
-    def settling_times(self, threshold=0.1):
+    def reached_at(self, times, threshold=0.1, to=None):
+        """Each trial within ``threshold`` of ``to`` at its own read-out time.
+
+        Parameters
+        ----------
+        times : array (batch,) (s)
+            One read-out time per trial (the window ending nearest to it).
+        threshold : float (value units)
+        to : {'target', 'cued', 'nearest'}, optional
+            Default: the goal (:attr:`goal`).
+
+        Returns
+        -------
+        1-D bool array (batch,)
+        """
+        to = self._require_goal("reached_at") if to is None else to
+        distance = self._distance_to(to, "reached_at")
+        reached = distance[self._windows(times), np.arange(self.n_trials)]
+        return np.nan_to_num(reached, nan=np.inf) <= threshold
+
+    def settling_times(self, threshold=0.1, to=None):
         """When each trial settles: the end of the first read-out window after which
-        its distance stays within ``threshold`` to the end of the run, counted from the
-        trial's cue onset (s).
+        its distance to ``to`` stays within ``threshold`` to the end of the run, counted
+        from the trial's cue onset (s).
+
+        Parameters
+        ----------
+        threshold : float (value units)
+        to : {'target', 'cued', 'nearest'}, optional
+            Default: the goal (:attr:`goal`).
 
         Returns
         -------
         1-D float array (batch,)
             NaN for trials that never settle (or end silent).
         """
-        inside = np.nan_to_num(self.distance, nan=np.inf) <= threshold
+        to = self._require_goal("settling_times") if to is None else to
+        distance = self._distance_to(to, "settling_times")
+        inside = np.nan_to_num(distance, nan=np.inf) <= threshold
         after_cue = self.times[:, np.newaxis] > self.onsets[np.newaxis]
         first = first_settled(inside, after_cue)
         return np.where(first >= 0, self.times[first] - self.onsets, np.nan)
@@ -215,6 +299,55 @@ class ActualizationResult:
         states = self.trajectory[self._index(time)]
         gaps = states[:, np.newaxis, :] - self.archetypes[np.newaxis]
         return np.argmin(np.nan_to_num((gaps**2).sum(axis=-1), nan=np.inf), axis=-1)
+
+    # -------------------------------------------------------------------- helpers
+    def _index(self, time):
+        if time is None:
+            return -1
+        time = float(time / second) if hasattr(time, "dim") else float(time)
+        return int(np.argmin(np.abs(self.times - time)))
+
+    def _windows(self, times):
+        times = np.asarray(times, dtype=float)
+        return np.argmin(np.abs(self.times[:, np.newaxis] - times[np.newaxis]), axis=0)
+
+    def _within(self, to, threshold, time):
+        distance = self._distance_to(to, f"reached_{to}")[self._index(time)]
+        return np.nan_to_num(distance, nan=np.inf) <= threshold
+
+    def _require_goal(self, method):
+        if self.goal is None:
+            raise LoopError(
+                f"ActualizationResult.{method}: this run declares no goal (no focus target "
+                f"and no cued archetypes), so there is no success to measure; pass cued= "
+                f"(the archetype each cue was made from) or target= to actualize, or use "
+                f"reached_nearest() / to='nearest' for settling into any archetype."
+            )
+        return self.goal
+
+    def _distance_to(self, to, method):
+        distances = {
+            "target": self.distance_to_target,
+            "cued": self.distance_to_cued,
+            "nearest": self.distance_to_nearest,
+        }
+        if to not in distances:
+            raise LoopError(
+                f"ActualizationResult.{method}.to: must be one of 'target', 'cued', "
+                f"'nearest'; got {to!r}."
+            )
+        if distances[to] is None:
+            how = "target= (a focus)" if to == "target" else "cued= (archetype indices)"
+            raise LoopError(
+                f"ActualizationResult.{method}: this run has no {to} archetype per trial; "
+                f"pass {how} to actualize, or use reached_nearest() for any archetype."
+            )
+        return distances[to]
+
+
+def _distance(trajectory, states):
+    """Euclidean distance of every decoded state to its trial's row of ``states``."""
+    return np.sqrt(((trajectory - states[np.newaxis]) ** 2).sum(axis=-1))
 
 
 def _read_only(value):
