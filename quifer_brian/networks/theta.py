@@ -105,8 +105,7 @@ def theta_gamma(**params):
         ``w_drive``, counts per step as the drives). It *imposes* a theta rhythm; the default
         network needs none.
     septal_rate : brian2.Quantity (Hz)
-        Peak rate of the septal sources (8000 Hz; with it, ``septal_frequency=6*Hz``
-        entrains theta at 6 Hz, while 2000 Hz leaves the emergent ~8 Hz rhythm in place).
+        Peak rate of the septal input (8000 Hz).
 
     Returns
     -------
@@ -130,18 +129,20 @@ def theta_gamma(**params):
 
     Mechanism. *Gamma* is PING (Börgers & Kopell 2003; Whittington et al. 2000): E
     volleys fire the PV-like cells, whose fast GABA_A (``tau_gaba_fast``) silences E
-    until it decays; the period is a few ``tau_gaba_fast`` (~25 ms at 5 ms; doubling
-    ``tau_gaba_fast`` takes the E-rate gamma from about 40 to 23 Hz). *Theta* is a
-    relaxation cycle of the E-O loop (after Rotstein et al. 2005 and Tort et al. 2007,
-    who give O-LM cells an h-current; here a slow AHP plays that role): each gamma
-    volley depolarises the O cells, which fire together after two to four volleys,
-    then (1) silence E (and part of I) through slow dendritic inhibition, GABA_A,slow
-    (``tau_gaba_slow``; Banks et al. 2000), and (2) cannot fire again until their AHP
-    (``b_o``, ``tau_w_o``) has decayed. The next gamma burst starts when the slow
-    inhibition has worn off, so both set the theta period: ``tau_gaba_slow`` 20 ms
-    gives ~12 Hz, 40 ms ~8 Hz (longer decays change little, the AHP then limits);
-    ``tau_w_o`` 300 ms slows theta to ~7 Hz; ``w_oe = 0`` removes theta. Gamma is
-    therefore nested in theta: it occurs in the theta phase between O volleys.
+    until it decays; the period is a few ``tau_gaba_fast``: the E rate's gamma is
+    32-34 Hz at 5 ms and 25-26 Hz at 10 ms. *Theta* is a relaxation cycle of the E-O
+    loop (after Rotstein et al. 2005 and Tort et al. 2007, who give O-LM cells an
+    h-current; here a slow AHP plays that role): gamma volleys depolarise the O cells,
+    which fire together, then (1) silence E (and part of I) through slow dendritic
+    inhibition, GABA_A,slow (``tau_gaba_slow``; Banks et al. 2000), and (2) cannot
+    fire again until their AHP (``b_o``, ``tau_w_o``) has decayed. The next gamma
+    burst starts when the slow inhibition has worn off, so both set the theta period:
+    the E rate's theta is 6.1-6.9 Hz at the default 40 ms. Gamma is therefore nested
+    in theta: it occurs in the theta phase between O volleys.
+
+    These frequencies are the E spike rate's rhythms
+    (:func:`~quifer_brian.analysis.compute_rate_rhythms`), measured on cpp_standalone
+    over 4 s on seeds 1, 2, 11, 12, 13 (``tau_gaba_fast`` = 10 ms: seeds 1, 11, 12).
 
     LFP proxy: Mazzoni et al. 2015, :math:`\sum_E |I_{AMPA}(t - 6 ms)| - 1.65 \sum_E
     |I_{GABA}|`, where the GABA term sums both inhibitory receptors onto E.
