@@ -127,6 +127,29 @@ def test_issue_criteria_on_numpy():
     assert_no_rhythm(control)
 
 
+# ---------------------------------------------------------------- gamma follows fast GABA
+@pytest.mark.slow  # two compiles; the default suite checks the measure on synthetic
+@pytest.mark.standalone  # volleys (tests/analysis/test_rhythm.py)
+def test_gamma_slows_when_fast_gaba_decays_slower(tmp_path):
+    """PING's period is a few tau_gaba_fast: doubling it slows gamma, below 30 Hz.
+
+    Measured from the E spike rate (``gamma_hz``).  The LFP's strongest 30-100 Hz peak
+    went the other way on seeds 11 and 12 (37 -> 46 and 37 -> 55 Hz): a harmonic.
+    Measured (4 s): 32.7, 32.7, 33.2 Hz -> 26.1, 25.1, 26.2 Hz on seeds 1, 11, 12.
+    """
+    gamma = {}
+    for tau in (5, 10):
+        for seed in (1, 11, 12):  # one compile per tau, then the cached program
+            result = theta_gamma(tau_gaba_fast=tau * ms).run(
+                4 * second, backend="cpp_standalone", seed=seed, cache=str(tmp_path)
+            )
+            gamma[tau, seed] = analyse_theta_gamma(result, n_surrogates=20)["gamma_hz"]
+    print(f"\ngamma (Hz) by (tau_gaba_fast ms, seed): {gamma}")
+    for seed in (1, 11, 12):
+        assert GAMMA[0] <= gamma[5, seed] <= 36.0, gamma
+        assert 22.0 <= gamma[10, seed] <= gamma[5, seed] - 4.0, gamma
+
+
 # ---------------------------------------------------------------- structure and inputs
 def test_populations_synapses_and_lfp():
     with catch_logs():  # Brian2 warns when objects that never ran are deleted
