@@ -311,6 +311,24 @@ def _height_near(fit, frequency, half_width):
     return 0.0 if peak is None else peak.height
 
 
+def _theta_gamma_coupling(result, sig, t_start, bands, n_surrogates, min_shift, seed):
+    """Gamma locking of E spikes and theta-gamma coupling of ``sig`` in ``bands``."""
+    fs = result.fs
+    phase_band, gamma_band = bands
+    times, _ = result.spikes["E"]
+    times = times[(times > t_start + 0.05) & (times < result.duration - 0.05)] - t_start
+    plv, _ = compute_plv(spike_phases(times, sig, fs, gamma_band))
+    test = compute_theta_gamma_coupling(
+        sig, fs, phase_band, gamma_band, n_surrogates=n_surrogates, min_shift=min_shift, seed=seed
+    )
+    return {
+        "gamma_plv": float(plv),
+        "mi": float(test.mi),
+        "mi_p_value": float(test.p_value),
+        "mi_over_p95": float(test.mi / np.percentile(test.surrogates, 95)),
+    }
+
+
 def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, seed=0):
     """Measure theta, gamma, their coupling and the gamma locking of E spikes.
 
@@ -346,8 +364,9 @@ def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, se
         harmonic),
         ``aperiodic_exponent``, ``gamma_plv`` (E spikes vs the gamma band of the LFP
         proxy), ``mi``, ``mi_p_value``, ``mi_over_p95`` (MI / 95th percentile of the
-        surrogates), ``bands``, ``rates_hz`` per population, and ``spectrum``
-        ``(freqs, power, PeakFit)`` for plotting.
+        surrogates; these four are nan, and ``bands`` None, when theta or gamma is
+        nan and no ``bands`` are given), ``bands``, ``rates_hz`` per population, and
+        ``spectrum`` ``(freqs, power, PeakFit)`` for plotting.
     """
     fs = result.fs
     t_start = THETA_GAMMA_T_START
@@ -356,15 +375,11 @@ def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, se
     fit = find_peaks(freqs, power, f_range=LFP_FIT_RANGE)
     rhythms = compute_rate_rhythms(result, t_start)
     f_theta, f_gamma = rhythms["theta_hz"], rhythms["gamma_hz"]
-    if bands is None:
+    coupling = dict.fromkeys(("gamma_plv", "mi", "mi_p_value", "mi_over_p95"), float("nan"))
+    if bands is None and np.isfinite([f_theta, f_gamma]).all():
         bands = theta_gamma_bands(f_theta, f_gamma)
-    phase_band, gamma_band = bands
-    times, _ = result.spikes["E"]
-    times = times[(times > t_start + 0.05) & (times < result.duration - 0.05)] - t_start
-    plv, _ = compute_plv(spike_phases(times, sig, fs, gamma_band))
-    test = compute_theta_gamma_coupling(
-        sig, fs, phase_band, gamma_band, n_surrogates=n_surrogates, min_shift=min_shift, seed=seed
-    )
+    if bands is not None:  # else no rhythm to centre the bands on: no locking, no coupling
+        coupling = _theta_gamma_coupling(result, sig, t_start, bands, n_surrogates, min_shift, seed)
     return {
         **rhythms,
         "theta_height": _height_near(fit, f_theta, THETA_HALF_WIDTH),
@@ -372,10 +387,7 @@ def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, se
         "theta_lfp_hz": _peak_or_nan(fit, THETA_BAND)[0],
         "gamma_lfp_hz": _peak_or_nan(fit, GAMMA_BAND)[0],
         "aperiodic_exponent": float(fit.exponent),
-        "gamma_plv": float(plv),
-        "mi": float(test.mi),
-        "mi_p_value": float(test.p_value),
-        "mi_over_p95": float(test.mi / np.percentile(test.surrogates, 95)),
+        **coupling,
         "bands": bands,
         "rates_hz": {name: result.mean_rate(name) for name in result.populations},
         "spectrum": (freqs, power, fit),

@@ -89,7 +89,9 @@ def run_flagship(
         duration_s=result.duration,
         simulation_wall_s=round(simulated, 2),
     )
-    save_figures(theta_gamma_figures(result, measures, T_START), out_dir)
+    # without a theta and a gamma rhythm the figures use the named bands (the rows FAIL)
+    drawn = {**measures, "bands": measures["bands"] or (THETA_BAND, GAMMA_BAND)}
+    save_figures(theta_gamma_figures(result, drawn, T_START), out_dir)
     result.save(os.path.join(out_dir, "result.npz"))
     summary["loop"] = run_loop_act(result, measures["theta_hz"], out_dir, seed, T_START)
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)

@@ -61,14 +61,21 @@ def test_rate_rhythms_are_the_fundamentals_where_the_lfp_shows_a_harmonic(nested
     assert measured["bands"][1] == pytest.approx((GAMMA - 10, GAMMA + 10), abs=0.5)
 
 
-def test_no_rhythm_in_poisson_spikes():
+def test_no_rhythm_in_poisson_spikes_and_so_no_coupling_measured():
     rng = np.random.default_rng(1)
     times = np.sort(rng.uniform(0, 4.0, 4000))
     spikes = (times, rng.integers(0, N_CELLS, times.size))
-    result = Result(spikes={"E": spikes}, sizes={"E": N_CELLS}, duration=4.0)
+    walk = np.cumsum(rng.normal(size=4000))
+    result = Result(
+        spikes={"E": spikes}, sizes={"E": N_CELLS}, duration=4.0, lfp=walk - walk.mean(), fs=FS
+    )
     measured = compute_rate_rhythms(result, 0.2)
     assert np.isnan(measured["gamma_hz"]) and measured["gamma_rhythmicity"] == 0.0
     assert np.isnan(measured["theta_hz"]) and measured["theta_rhythmicity"] == 0.0
+    # no bands to centre on: the coupling and locking are nan, not an error
+    analysed = analyse_theta_gamma(result, n_surrogates=10)
+    assert analysed["bands"] is None
+    assert all(np.isnan(analysed[key]) for key in ("mi", "mi_over_p95", "gamma_plv"))
 
 
 def test_the_highest_side_peak_is_the_period_not_its_multiple():
