@@ -14,7 +14,8 @@ Exercises
 ---------
 1. Make the O-LM inhibition faster (``tau_gaba_slow=20*ms``) or slower (60 ms): how do
    the theta frequency and the number of gamma cycles per theta cycle change?
-2. Double ``tau_gaba_fast``: which peak moves, and in which direction (Börgers & Kopell)?
+2. Double ``tau_gaba_fast``: how does the E spikes' gamma rhythm move (Börgers &
+   Kopell)? Does the LFP's strongest 30-100 Hz peak agree? (It can be a harmonic.)
 3. Set ``w_oe=0*nS``: is there still theta? Is there still gamma? Check the comodulogram.
 4. Switch on the teaching "septum" (``septal_frequency=6*Hz``): theta is now imposed
    from outside. Compare its spectrum with the emergent one, then lower ``septal_rate``
@@ -82,11 +83,17 @@ def network(out, duration, backend, min_shift):
     report("theta peak above background (log10)", h_theta, ">= 0.3")
     report("gamma peak (Hz)", f_gamma, "30-100")
     report("gamma peak above background (log10)", h_gamma, ">= 0.3")
+    # the rhythms themselves: the E spike rate's autocorrelation peaks at their periods,
+    # where an LFP peak can be a harmonic (sharp volleys, theta-nested bursts)
+    rhythms = qa.compute_rate_rhythms(result, T_START)
+    report("theta rhythm of E spikes (Hz)", rhythms["theta_hz"], "4-12")
+    report("gamma rhythm of E spikes (Hz)", rhythms["gamma_hz"], "30-100")
     ax = plotting.plot_spectrum(freqs[freqs > 0], power[freqs > 0], peaks=fit)
     ax.set_xlim(1, 120)
     ax.figure.savefig(os.path.join(out, "spectrum.png"), dpi=80)
 
-    theta_band, gamma_band = qa.theta_gamma_bands(f_theta, f_gamma)  # peaks +- 2 / 10 Hz
+    # bands around the rhythms: +- 2 Hz (theta) and +- 10 Hz (gamma)
+    theta_band, gamma_band = qa.theta_gamma_bands(rhythms["theta_hz"], rhythms["gamma_hz"])
     phases = qa.spike_phases(e_spikes(result), sig, fs, gamma_band)
     plv, preferred = qa.compute_plv(phases)
     report("E spike PLV to gamma", plv, ">= 0.5")

@@ -1,7 +1,8 @@
 """Measure rhythms and phase locking in spiking-network output.
 
 Spectra (:mod:`.spectral`), peaks above the aperiodic background (:mod:`.peaks`),
-band-pass phase and amplitude (:mod:`.phase`), spike-field phase locking
+band-pass phase and amplitude (:mod:`.phase`), a population's rhythm from its
+spike-rate autocorrelation (:mod:`.rhythm`), spike-field phase locking
 (:mod:`.locking`), phase-amplitude coupling (:mod:`.coupling`), population synchrony
 (:mod:`.synchrony`) and spike-train statistics (:mod:`.spikes`); the named frequency
 bands (:mod:`.bands`), composite measures of a run (:mod:`.measures`: PING gamma,
@@ -42,6 +43,7 @@ from .measures import (
     analyse_result,
     analyse_theta_gamma,
     compute_lfp_spectrum,
+    compute_rate_rhythms,
     compute_theta_gamma_coupling,
     compute_trial_rhythm,
     gamma_measures,
@@ -65,6 +67,7 @@ from .metrics import (
 )
 from .peaks import Peak, PeakFit, find_peaks
 from .phase import compute_amplitude, compute_phase, filter_signal, spike_phases
+from .rhythm import compute_rate_autocorrelation, compute_rhythm_frequency
 from .spectral import compute_band_power, compute_spectrogram, compute_spectrum
 from .spikes import compute_cv_isi, compute_fano_factor, compute_population_rate, compute_rates
 from .synchrony import (
@@ -107,7 +110,10 @@ __all__ = [
     "compute_plv",
     "compute_population_rate",
     "compute_ppc",
+    "compute_rate_autocorrelation",
+    "compute_rate_rhythms",
     "compute_rates",
+    "compute_rhythm_frequency",
     "compute_spectrogram",
     "compute_spectrum",
     "compute_spike_field_coherence",

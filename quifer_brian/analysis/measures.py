@@ -33,6 +33,7 @@ from .lfp import mazzoni_lfp
 from .locking import compute_plv
 from .peaks import find_peaks
 from .phase import compute_phase, spike_phases
+from .rhythm import compute_rate_autocorrelation, compute_rhythm_frequency
 from .spectral import compute_spectrum
 from .spikes import compute_cv_isi, compute_fano_factor, compute_population_rate, compute_rates
 from .synchrony import compute_chi
@@ -46,6 +47,7 @@ __all__ = [
     "analyse_result",
     "analyse_theta_gamma",
     "compute_lfp_spectrum",
+    "compute_rate_rhythms",
     "compute_theta_gamma_coupling",
     "compute_trial_rhythm",
     "gamma_measures",
@@ -75,6 +77,11 @@ MIN_PEAK_HEIGHT = 0.3
 THETA_HALF_WIDTH = 2.0
 GAMMA_HALF_WIDTH = 10.0
 SIDE_BAND = 5.0
+#: Pass bands (Hz) of the E spike rate whose autocorrelation gives theta's and gamma's
+#: frequencies (gamma's removes theta's envelope), and the population whose rate it is.
+RATE_THETA_PASS_BAND = (2.0, 20.0)
+RATE_GAMMA_PASS_BAND = (15.0, 250.0)
+RATE_POPULATION = "E"
 
 
 # ----------------------------------------------------------------- PING / ING gamma
@@ -247,10 +254,87 @@ def _peak_or_nan(fit, band):
     return (float("nan"), 0.0) if peak is None else (peak.frequency, peak.height)
 
 
+def compute_rate_rhythms(result, t_start, population=RATE_POPULATION):
+    """Theta's and gamma's frequencies from the autocorrelation of a population's spike rate.
+
+    The LFP proxy cannot tell a rhythm's fundamental from its harmonics: sharp gamma
+    volleys put power at twice gamma's frequency, and gamma bursts repeating at theta
+    make the spectrum a comb at theta's harmonics, so when gamma slows below 30 Hz the
+    strongest LFP peak in 30-100 Hz is a harmonic; and the LFP's theta peak that stands
+    highest above the aperiodic fit can be a faster, weaker one than the rhythm of the
+    E bursts.  The spike rate's autocorrelation peaks at each rhythm's *period*.
+
+    Parameters
+    ----------
+    result : Result
+    t_start : float (s)
+        Onset transient left out.
+    population : str
+
+    Returns
+    -------
+    dict
+        ``theta_hz``, ``theta_rhythmicity``: the highest side peak of the rate's
+        autocorrelation (1 ms bins, band-passed to 2-20 Hz) at a period of 1/12 to 1/4 s
+        (:data:`~quifer_brian.analysis.THETA_BAND`); ``gamma_hz``,
+        ``gamma_rhythmicity``: the same for the rate band-passed to 15-250 Hz, periods
+        1/120 to 1/20 s (:data:`~quifer_brian.analysis.GAMMA_SEARCH_BAND`, which
+        reaches below the 30 Hz gamma floor on purpose: a slow gamma is reported as it
+        is).  A frequency is nan (rhythmicity 0) when no side peak reaches
+        :data:`~quifer_brian.analysis.rhythm.MIN_RHYTHMICITY`.
+    """
+    measured = {}
+    times, _ = result.spikes[population]
+    for name, pass_band, band in (
+        ("theta", RATE_THETA_PASS_BAND, THETA_BAND),
+        ("gamma", RATE_GAMMA_PASS_BAND, GAMMA_SEARCH_BAND),
+    ):
+        frequency, rhythmicity = float("nan"), 0.0
+        if np.count_nonzero(times >= t_start) >= 2:
+            lags, acf = compute_rate_autocorrelation(
+                result.spikes[population],
+                t_start,
+                result.duration,
+                pass_band,
+                n_neurons=result.sizes[population],
+            )
+            frequency, rhythmicity = compute_rhythm_frequency(lags, acf, band)
+        measured[f"{name}_hz"], measured[f"{name}_rhythmicity"] = frequency, rhythmicity
+    return measured
+
+
+def _height_near(fit, frequency, half_width):
+    """Height of the strongest fitted peak within +-``half_width`` of ``frequency``."""
+    if not np.isfinite(frequency):
+        return 0.0
+    peak = fit.strongest((frequency - half_width, frequency + half_width))
+    return 0.0 if peak is None else peak.height
+
+
+def _theta_gamma_coupling(result, sig, t_start, bands, n_surrogates, min_shift, seed):
+    """Gamma locking of E spikes and theta-gamma coupling of ``sig`` in ``bands``."""
+    fs = result.fs
+    phase_band, gamma_band = bands
+    times, _ = result.spikes["E"]
+    times = times[(times > t_start + 0.05) & (times < result.duration - 0.05)] - t_start
+    plv, _ = compute_plv(spike_phases(times, sig, fs, gamma_band))
+    test = compute_theta_gamma_coupling(
+        sig, fs, phase_band, gamma_band, n_surrogates=n_surrogates, min_shift=min_shift, seed=seed
+    )
+    return {
+        "gamma_plv": float(plv),
+        "mi": float(test.mi),
+        "mi_p_value": float(test.p_value),
+        "mi_over_p95": float(test.mi / np.percentile(test.surrogates, 95)),
+    }
+
+
 def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, seed=0):
     """Measure theta, gamma, their coupling and the gamma locking of E spikes.
 
-    The first 0.2 s are left out; the spectrum's peaks are fitted in 2-100 Hz.
+    The first 0.2 s are left out; the spectrum's peaks are fitted in 2-100 Hz.  The
+    rhythms' frequencies come from the E spike rate, not the LFP, whose strongest peaks
+    can be harmonics (:func:`compute_rate_rhythms`).
 
     Parameters
     ----------
@@ -270,39 +354,40 @@ def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, se
     Returns
     -------
     dict
-        ``theta_hz``, ``gamma_hz`` (strongest peak in 4-12 / 30-100 Hz, nan if none),
-        ``theta_height``, ``gamma_height`` (log10 power above the aperiodic fit),
+        ``theta_hz``, ``gamma_hz`` (the E spike rate's rhythms in 4-12 and 20-120 Hz,
+        :func:`compute_rate_rhythms`: gamma below 30 Hz when it is slow; nan if none),
+        ``theta_rhythmicity``, ``gamma_rhythmicity`` (the rate's autocorrelation at
+        their periods), ``theta_height``, ``gamma_height`` (log10 power above the
+        aperiodic fit of the LFP's strongest peak within 2 Hz of ``theta_hz`` and 10 Hz
+        of ``gamma_hz``; 0 if none), ``theta_lfp_hz``, ``gamma_lfp_hz`` (the LFP's
+        strongest peaks in 4-12 and 30-100 Hz, for comparison only: either may be a
+        harmonic),
         ``aperiodic_exponent``, ``gamma_plv`` (E spikes vs the gamma band of the LFP
         proxy), ``mi``, ``mi_p_value``, ``mi_over_p95`` (MI / 95th percentile of the
-        surrogates), ``bands``, ``rates_hz`` per population, and ``spectrum``
-        ``(freqs, power, PeakFit)`` for plotting.
+        surrogates; these four are nan, and ``bands`` None, when theta or gamma is
+        nan and no ``bands`` are given), ``bands``, ``rates_hz`` per population, and
+        ``spectrum`` ``(freqs, power, PeakFit)`` for plotting.
     """
     fs = result.fs
     t_start = THETA_GAMMA_T_START
     sig = np.asarray(result.lfp)[int(t_start * fs) :]
     freqs, power = compute_spectrum(sig, fs)
     fit = find_peaks(freqs, power, f_range=LFP_FIT_RANGE)
-    f_theta, h_theta = _peak_or_nan(fit, THETA_BAND)
-    f_gamma, h_gamma = _peak_or_nan(fit, GAMMA_BAND)
-    if bands is None:
+    rhythms = compute_rate_rhythms(result, t_start)
+    f_theta, f_gamma = rhythms["theta_hz"], rhythms["gamma_hz"]
+    coupling = dict.fromkeys(("gamma_plv", "mi", "mi_p_value", "mi_over_p95"), float("nan"))
+    if bands is None and np.isfinite([f_theta, f_gamma]).all():
         bands = theta_gamma_bands(f_theta, f_gamma)
-    phase_band, gamma_band = bands
-    times, _ = result.spikes["E"]
-    times = times[(times > t_start + 0.05) & (times < result.duration - 0.05)] - t_start
-    plv, _ = compute_plv(spike_phases(times, sig, fs, gamma_band))
-    test = compute_theta_gamma_coupling(
-        sig, fs, phase_band, gamma_band, n_surrogates=n_surrogates, min_shift=min_shift, seed=seed
-    )
+    if bands is not None:  # else no rhythm to centre the bands on: no locking, no coupling
+        coupling = _theta_gamma_coupling(result, sig, t_start, bands, n_surrogates, min_shift, seed)
     return {
-        "theta_hz": f_theta,
-        "theta_height": h_theta,
-        "gamma_hz": f_gamma,
-        "gamma_height": h_gamma,
+        **rhythms,
+        "theta_height": _height_near(fit, f_theta, THETA_HALF_WIDTH),
+        "gamma_height": _height_near(fit, f_gamma, GAMMA_HALF_WIDTH),
+        "theta_lfp_hz": _peak_or_nan(fit, THETA_BAND)[0],
+        "gamma_lfp_hz": _peak_or_nan(fit, GAMMA_BAND)[0],
         "aperiodic_exponent": float(fit.exponent),
-        "gamma_plv": float(plv),
-        "mi": float(test.mi),
-        "mi_p_value": float(test.p_value),
-        "mi_over_p95": float(test.mi / np.percentile(test.surrogates, 95)),
+        **coupling,
         "bands": bands,
         "rates_hz": {name: result.mean_rate(name) for name in result.populations},
         "spectrum": (freqs, power, fit),
@@ -394,8 +479,9 @@ def analyse_result(result, n_surrogates=200, seed=0):
         ``rates_hz`` and ``cv_isi`` (mean over neurons with >= 3 spikes, None if none)
         per population; with an LFP: ``aperiodic_exponent``, ``peaks`` (above the
         aperiodic fit), ``strongest_peak_hz``, ``plv`` of the spikes of ``plv_population``
-        to ``plv_band`` around the strongest peak, and when both a theta (4-12 Hz) and a
-        gamma (30-100 Hz) peak exist ``theta_hz``, ``gamma_hz``, ``mi``, ``mi_p_value``
+        to ``plv_band`` around the strongest peak, and when the E spike rate has a theta
+        and a gamma rhythm (:func:`compute_rate_rhythms`, as :func:`analyse_theta_gamma`)
+        ``theta_hz``, ``gamma_hz``, ``mi``, ``mi_p_value``
         (:func:`compute_theta_gamma_coupling` in :func:`theta_gamma_bands`).
         ``spectrum`` holds ``(freqs, power, PeakFit)`` for plotting (not JSON).
     """
@@ -442,12 +528,13 @@ def analyse_result(result, n_surrogates=200, seed=0):
         )
     else:
         measures["notes"].append(f"no {population} spikes to lock to the LFP")
-    theta = fit.strongest(THETA_BAND)
-    gamma = fit.strongest(GAMMA_BAND)
-    if theta is None or gamma is None:
-        measures["notes"].append("no theta and gamma peak pair: no theta-gamma coupling")
+    f_theta = f_gamma = float("nan")
+    if RATE_POPULATION in result.populations:
+        rhythms = compute_rate_rhythms(result, t0)
+        f_theta, f_gamma = rhythms["theta_hz"], rhythms["gamma_hz"]
+    if not (np.isfinite(f_theta) and np.isfinite(f_gamma)):
+        measures["notes"].append("no theta and gamma rhythms in the E spike rate: no coupling")
         return measures
-    f_theta, f_gamma = theta.frequency, gamma.frequency
     phase_band, gamma_band = theta_gamma_bands(f_theta, f_gamma)
     test = compute_theta_gamma_coupling(
         sig, fs, phase_band, gamma_band, n_surrogates=n_surrogates, seed=seed

@@ -23,7 +23,7 @@ from ..results import load, write_json
 from ..sweeps import sweep
 from ..theory import lif_rate
 from ..units import format_value, quantity_to_json
-from .demo import run_flagship
+from .demo import cmd_demo  # the demo and its criteria live with it
 from .text import parse_duration, parse_grid, parse_params, print_table
 
 __all__ = [
@@ -100,44 +100,6 @@ def cmd_fi_curve(args):
 
 
 _LIF_THEORY_ARGS = ("tau_m", "R_m", "E_L", "V_th", "V_reset", "t_ref")
-
-
-def cmd_demo(args):
-    print(
-        "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
-        "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then that "
-        "theta clocks the spiking actualization loop (one noisy cue per theta cycle, read "
-        "out two cycles later) settling on a target."
-    )
-    summary = run_flagship(
-        out_dir=args.out,
-        backend=args.backend,
-        duration=args.duration * second,
-        seed=args.seed,
-        progress=True,
-    )
-    rows = [("measure", "value", "criterion")]
-    rows.append(("theta peak (Hz)", _fmt(summary["theta_hz"]), "4-12 Hz"))
-    rows.append(("gamma peak (Hz)", _fmt(summary["gamma_hz"]), "30-100 Hz"))
-    rows.append(("theta-gamma MI", f"{summary['mi']:.2e}", ""))
-    rows.append(("MI / surrogate 95th pct", f"{summary['mi_over_p95']:.1f}", ">= 3"))
-    rows.append(("MI p-value (200 surrogates)", f"{summary['mi_p_value']:.3f}", "< 0.05"))
-    rows.append(("E-spike gamma PLV", f"{summary['gamma_plv']:.2f}", ">= 0.5"))
-    for name, rate in summary["rates_hz"].items():
-        rows.append((f"rate {name} (Hz)", f"{rate:.1f}", ""))
-    loop = summary["loop"]
-    rows.append(("loop: trials within 0.1 of target", f"{loop['success']:.2f}", ">= 0.95"))
-    rows.append(("loop: mean final distance", f"{loop['final_distance']:.3f}", "< 0.1"))
-    rows.append(("loop: median settling (ms)", _fmt(loop["settling_ms"]), ""))
-    rows.append(("loop: trials (one per theta cycle)", str(loop["trials"]), ""))
-    rows.append(("loop: theta cycle (ms)", _fmt(loop["theta_cycle_ms"]), ""))
-    rows.append(("loop: rhythm fundamental (Hz)", _fmt(loop["rhythm_hz"]), "30-80 Hz"))
-    rows.append(("loop: gamma share of I power", f"{loop['gamma_share']:.2f}", ">= 0.25"))
-    rows.append(("backend", summary["backend"], ""))
-    rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}", "< 90 s"))
-    print_table(rows)
-    print(f"figures, summary.json and result.npz written to {args.out}/")
-    return 0
 
 
 # --------------------------------------------------------------------------- networks

@@ -55,7 +55,7 @@ def build_parser():
         default=None,
         help="default: cpp_standalone if it works",
     )
-    demo.add_argument("--duration", type=float, default=4.0, help="simulated seconds")
+    demo.add_argument("--duration", type=float, default=8.0, help="simulated seconds (8)")
     demo.add_argument("--seed", type=int, default=1)
     demo.set_defaults(func=cmd_demo)
     fi_curve = commands.add_parser(

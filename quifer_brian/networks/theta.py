@@ -1,9 +1,8 @@
 """Emergent theta and theta-nested gamma: pyramidal, PV-like and O-LM-like cells."""
 
-from brian2 import Hz, NeuronGroup, amp, defaultclock, ms, mV, nS, pA, siemens
+from brian2 import Hz, amp, ms, mV, nS, pA, siemens
 
-from ..equations import adex, ampa, gaba_a, lif, poisson
-from ..errors import CircuitError
+from ..equations import adex, ampa, gaba_a, lif
 from .circuit import Circuit, CircuitParts, LfpSpec
 from .params import Param, ParamTable
 from .registry import register_network
@@ -21,9 +20,9 @@ THETA_GAMMA = ParamTable(
         Param("n_o", 50, "count", ">= 1", "number of O (O-LM-like, AdEx) cells"),
         Param("drive_e", 450 * pA, amp, ">= 0", "constant current into each E cell"),
         Param("drive_e_spread", 0.1, "number", "[0, 1]", "relative spread of drive_e"),
-        Param("rate_e", 250 * Hz, Hz, ">= 0", "rate of each E cell's Poisson source (< 1/dt)"),
-        Param("rate_i", 4000 * Hz, Hz, ">= 0", "rate of each I cell's Poisson source (< 1/dt)"),
-        Param("rate_o", 4000 * Hz, Hz, ">= 0", "rate of each O cell's Poisson source (< 1/dt)"),
+        Param("rate_e", 250 * Hz, Hz, ">= 0", "rate of the Poisson input into each E cell"),
+        Param("rate_i", 4000 * Hz, Hz, ">= 0", "rate of the Poisson input into each I cell"),
+        Param("rate_o", 4000 * Hz, Hz, ">= 0", "rate of the Poisson input into each O cell"),
         Param("w_drive", 0.25 * nS, siemens, "> 0", "peak AMPA conductance of one Poisson spike"),
         Param("w_ei", 3 * nS, siemens, ">= 0", "peak AMPA conductance E->I (gamma loop)"),
         Param("w_ie", 2.5 * nS, siemens, ">= 0", "peak fast GABA_A conductance I->E"),
@@ -52,19 +51,6 @@ THETA_GAMMA = ParamTable(
         Param("septal_rate", 8000 * Hz, Hz, "> 0", "peak rate of the septal sources"),
     ],
 )
-_RATES = ("rate_e", "rate_i", "rate_o", "septal_rate")
-
-
-def _check_rates(params):
-    """A Poisson source fires at most once per step: every rate must stay below 1/dt."""
-    max_rate = 1 / defaultclock.dt
-    for name in _RATES:
-        if params[name] >= max_rate:
-            raise CircuitError(
-                f"{_OWNER}.{name}: a Poisson source fires at most once per time step, so "
-                f"its rate must be < 1/dt = {max_rate}; got {params[name]}. Raise w_drive "
-                f"instead."
-            )
 
 
 @THETA_GAMMA.builder
@@ -86,9 +72,9 @@ def theta_gamma(**params):
     drive_e_spread : float (1)
         Relative spread of ``drive_e``: uniform in ``drive_e * (1 +- spread)`` (0.1).
     rate_e, rate_i, rate_o : brian2.Quantity (Hz)
-        Rate of each cell's own Poisson source, delivered through AMPA of peak
-        ``w_drive`` (250, 4000, 4000 Hz); must stay below ``1/dt`` (10 kHz at the default
-        dt = 0.1 ms). 0 Hz removes the sources.
+        Rate of the independent Poisson input into each cell, through AMPA of peak
+        ``w_drive`` (250, 4000, 4000 Hz): each step adds a Poisson count of mean
+        ``rate*dt`` (Fano factor 1 at any rate, also above ``1/dt``). 0 Hz removes it.
     w_drive : brian2.Quantity (S)
         Peak AMPA conductance of one Poisson spike (0.25 nS).
     w_ei, w_ie, w_ii : brian2.Quantity (S)
@@ -115,19 +101,19 @@ def theta_gamma(**params):
         inhibition, in which neither rhythm exists (True).
     septal_frequency : brian2.Quantity (Hz), optional
         For teaching only (default None: off). An external "medial septum": Poisson
-        spikes at ``septal_rate * (1 + cos(2 pi f t)) / 2`` onto the O cells (AMPA,
-        ``w_drive``, one source per cell). It *imposes* a theta rhythm; the default
+        input at ``septal_rate * (1 + cos(2 pi f t)) / 2`` into each O cell (AMPA,
+        ``w_drive``, counts per step as the drives). It *imposes* a theta rhythm; the default
         network needs none.
     septal_rate : brian2.Quantity (Hz)
-        Peak rate of the septal sources (8000 Hz; with it, ``septal_frequency=6*Hz``
-        entrains theta at 6 Hz, while 2000 Hz leaves the emergent ~8 Hz rhythm in place).
+        Peak rate of the septal input (8000 Hz).
 
     Returns
     -------
     Circuit
         Populations ``'E'``, ``'I'``, ``'O'``; synapses ``'EI'``, ``'EO'``, ``'IE'``,
-        ``'II'``, ``'OE'``, ``'OI'`` (the last four only with ``gaba=True``) and
-        ``'drive_E'``, ``'drive_I'``, ``'drive_O'`` (``'septum'`` when enabled); LFP proxy
+        ``'II'``, ``'OE'``, ``'OI'`` (the last four only with ``gaba=True``); the drives
+        are each population's ``run_regularly`` operations ``theta_gamma_<X>_drive``
+        (and ``theta_gamma_O_septum`` when enabled); LFP proxy
         from E's currents, excitatory ``I_ampa_ext``, inhibitory
         ``I_gaba_a + I_gaba_slow``.
 
@@ -143,18 +129,20 @@ def theta_gamma(**params):
 
     Mechanism. *Gamma* is PING (Börgers & Kopell 2003; Whittington et al. 2000): E
     volleys fire the PV-like cells, whose fast GABA_A (``tau_gaba_fast``) silences E
-    until it decays; the period is a few ``tau_gaba_fast`` (~25 ms at 5 ms; doubling
-    ``tau_gaba_fast`` takes the E-rate gamma from about 40 to 23 Hz). *Theta* is a
-    relaxation cycle of the E-O loop (after Rotstein et al. 2005 and Tort et al. 2007,
-    who give O-LM cells an h-current; here a slow AHP plays that role): each gamma
-    volley depolarises the O cells, which fire together after two to four volleys,
-    then (1) silence E (and part of I) through slow dendritic inhibition, GABA_A,slow
-    (``tau_gaba_slow``; Banks et al. 2000), and (2) cannot fire again until their AHP
-    (``b_o``, ``tau_w_o``) has decayed. The next gamma burst starts when the slow
-    inhibition has worn off, so both set the theta period: ``tau_gaba_slow`` 20 ms
-    gives ~12 Hz, 40 ms ~8 Hz (longer decays change little, the AHP then limits);
-    ``tau_w_o`` 300 ms slows theta to ~7 Hz; ``w_oe = 0`` removes theta. Gamma is
-    therefore nested in theta: it occurs in the theta phase between O volleys.
+    until it decays; the period is a few ``tau_gaba_fast``: the E rate's gamma is
+    32-34 Hz at 5 ms and 25-26 Hz at 10 ms. *Theta* is a relaxation cycle of the E-O
+    loop (after Rotstein et al. 2005 and Tort et al. 2007, who give O-LM cells an
+    h-current; here a slow AHP plays that role): gamma volleys depolarise the O cells,
+    which fire together, then (1) silence E (and part of I) through slow dendritic
+    inhibition, GABA_A,slow (``tau_gaba_slow``; Banks et al. 2000), and (2) cannot
+    fire again until their AHP (``b_o``, ``tau_w_o``) has decayed. The next gamma
+    burst starts when the slow inhibition has worn off, so both set the theta period:
+    the E rate's theta is 6.1-6.9 Hz at the default 40 ms. Gamma is therefore nested
+    in theta: it occurs in the theta phase between O volleys.
+
+    These frequencies are the E spike rate's rhythms
+    (:func:`~quifer_brian.analysis.compute_rate_rhythms`), measured on cpp_standalone
+    over 4 s on seeds 1, 2, 11, 12, 13 (``tau_gaba_fast`` = 10 ms: seeds 1, 11, 12).
 
     LFP proxy: Mazzoni et al. 2015, :math:`\sum_E |I_{AMPA}(t - 6 ms)| - 1.65 \sum_E
     |I_{GABA}|`, where the GABA term sums both inhibitory receptors onto E.
@@ -180,7 +168,6 @@ def theta_gamma(**params):
     >>> result.lfp.shape
     (20,)
     """
-    _check_rates(params)
     return Circuit("theta_gamma", _construct, params, table=THETA_GAMMA)
 
 
@@ -233,27 +220,14 @@ def _construct(
         n_o, name="theta_gamma_O", currents=[ampa, ampa_ext, fast], a=0 * nS, b=b_o, tau_w=tau_w_o
     )
     populations = {"E": exc, "I": pv, "O": olm}
-    others, synapses = [], {}
-    for label, group, rate in (("E", exc, rate_e), ("I", pv, rate_i), ("O", olm, rate_o)):
-        if float(rate) == 0:
-            continue
-        source = poisson.group(len(group), name=f"theta_gamma_drive_{label}", rate_0=rate)
-        others.append(source)
-        synapses[f"drive_{label}"] = ampa_ext.synapses(
-            source, group, w=w_drive, condition="i == j", name=f"theta_gamma_drive_{label}_syn"
-        )
+    synapses = {}
+    for group, rate in ((exc, rate_e), (pv, rate_i), (olm, rate_o)):
+        if float(rate) > 0:
+            _poisson_drive(group, f"{float(rate / Hz)!r}*Hz", w_drive)
     if septal_frequency is not None:
-        septum = NeuronGroup(
-            n_o,
-            "",
-            threshold="rand() < septal_rate*(1 + cos(2*pi*septal_frequency*t))/2*dt",
-            namespace={"septal_rate": septal_rate, "septal_frequency": septal_frequency},
-            name="theta_gamma_septum",
-        )
-        others.append(septum)
-        synapses["septum"] = ampa_ext.synapses(
-            septum, olm, w=w_drive, condition="i == j", name="theta_gamma_septum_syn"
-        )
+        peak, frequency = float(septal_rate / Hz), float(septal_frequency / Hz)
+        septal = f"{peak!r}*Hz*(1 + cos(2*pi*{frequency!r}*Hz*t))/2"
+        _poisson_drive(olm, septal, w_drive, label="septum")
     synapses["EI"] = ampa.synapses(exc, pv, w=w_ei, p=p_exc, delay=delay, name="theta_gamma_EI")
     synapses["EO"] = ampa.synapses(exc, olm, w=w_eo, p=p_exc, delay=delay, name="theta_gamma_EO")
     if gaba:
@@ -267,7 +241,23 @@ def _construct(
                 source, target, w=w, p=p_inh, delay=delay, name=f"theta_gamma_{key}"
             )
     lfp = LfpSpec("E", excitatory="I_ampa_ext", inhibitory="I_gaba_a + I_gaba_slow")
-    return CircuitParts(populations=populations, synapses=synapses, others=others, lfp=lfp)
+    return CircuitParts(populations=populations, synapses=synapses, lfp=lfp)
+
+
+def _poisson_drive(group, rate, weight, label="drive"):
+    """Independent Poisson spikes at ``rate`` into each cell's AMPA_ext conductance.
+
+    ``rate`` is an expression in Hz (it may depend on ``t``).  Each step adds ``weight``
+    times a Poisson count of mean ``rate*dt`` (as many independent Poisson trains
+    superpose to), in the synapses slot like the recurrent spikes: the count has
+    variance = mean (Fano factor 1) at any rate, where a spike source firing at most
+    once per step has Fano factor ``1 - rate*dt`` and saturates at ``1/dt``.
+    """
+    group.run_regularly(
+        f"g_ampa_ext += {float(weight / siemens)!r}*siemens*poisson(({rate})*dt)",
+        when="synapses",
+        name=f"{group.name}_{label}",
+    )
 
 
 register_network("theta_gamma", theta_gamma)

@@ -31,7 +31,7 @@ def _result(spikes, sizes, duration, lfp=None, fs=None):
 
 def _theta_gamma(duration=4.0, fs=1000.0):
     """8 Hz theta, 40 Hz gamma whose amplitude follows theta's phase, E spikes at the
-    gamma troughs (the CLI's synthetic run)."""
+    gamma troughs of theta's upper half (the CLI's synthetic run)."""
     rng = np.random.default_rng(0)
     t = np.arange(int(duration * fs)) / fs
     theta = np.sin(2 * np.pi * 8 * t)
@@ -39,6 +39,7 @@ def _theta_gamma(duration=4.0, fs=1000.0):
     walk = np.cumsum(rng.normal(size=t.size)) * 0.02
     lfp = 2.0 * theta + 0.8 * gamma + walk - walk.mean()
     troughs = (np.arange(int(duration * 40)) + 0.75) / 40
+    troughs = troughs[np.sin(2 * np.pi * 8 * troughs) > -0.3]  # E fires in theta's upper half
     times = np.repeat(troughs, 5) + rng.normal(0, 0.001, troughs.size * 5)
     indices = rng.integers(0, 20, times.size).astype(np.int32)
     order = np.argsort(times)

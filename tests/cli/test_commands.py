@@ -196,7 +196,7 @@ def test_analyze_prints_measures_and_draws_figures(ping_run, tmp_path, capsys):
 
 def _synthetic_theta_gamma(duration=4.0, fs=1000.0):
     """An LFP with an 8 Hz rhythm, 40 Hz gamma whose amplitude follows theta's phase, and
-    E spikes at the gamma troughs -- known answers for the analysis."""
+    E spikes at the gamma troughs of theta's upper half -- known answers for the analysis."""
     rng = np.random.default_rng(0)
     t = np.arange(int(duration * fs)) / fs
     theta = np.sin(2 * np.pi * 8 * t)
@@ -204,6 +204,7 @@ def _synthetic_theta_gamma(duration=4.0, fs=1000.0):
     walk = np.cumsum(rng.normal(size=t.size)) * 0.02
     lfp = 2.0 * theta + 0.8 * gamma + walk - walk.mean()
     troughs = (np.arange(int(duration * 40)) + 0.75) / 40
+    troughs = troughs[np.sin(2 * np.pi * 8 * troughs) > -0.3]  # E fires in theta's upper half
     times = np.repeat(troughs, 5) + rng.normal(0, 0.001, troughs.size * 5)
     indices = rng.integers(0, 20, times.size).astype(np.int32)
     order = np.argsort(times)

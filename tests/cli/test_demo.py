@@ -19,10 +19,13 @@ FIGURES = (
 def test_demo_writes_summary_figures_and_result(tmp_path, capsys):
     out = tmp_path / "out"
     status = main(["demo", "--out", str(out), "--backend", "numpy", "--duration", "2"])
-    assert status == 0
     printed = capsys.readouterr().out
-    assert "theta peak (Hz)" in printed and "E-spike gamma PLV" in printed
+    assert "theta rhythm of E (Hz)" in printed and "E-spike gamma PLV" in printed
     summary = json.loads((out / "summary.json").read_text())
+    # each criterion row is PASS or FAIL, and the exit status says whether all hold (2 s
+    # are short of the default 8 s: the modulation index may miss its 3x there)
+    assert all(row["passed"] in (True, False) for row in summary["criteria"] if row["criterion"])
+    assert status == (0 if summary["passed"] else 1)
     assert THETA_BAND[0] <= summary["theta_hz"] <= THETA_BAND[1]
     assert GAMMA_BAND[0] <= summary["gamma_hz"] <= GAMMA_BAND[1]
     assert summary["gamma_plv"] >= 0.5 and summary["mi_p_value"] < 0.05

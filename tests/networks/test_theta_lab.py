@@ -18,6 +18,8 @@ def test_lab_quick(run_lab, tmp_path):
     assert 30 <= number("gamma peak (Hz)", out) <= 100, out
     assert number("theta peak above background (log10)", out) >= 0.3, out
     assert number("gamma peak above background (log10)", out) >= 0.3, out
+    assert 4 <= number("theta rhythm of E spikes (Hz)", out) <= 12, out
+    assert 30 <= number("gamma rhythm of E spikes (Hz)", out) <= 100, out
     assert number("E spike PLV to gamma", out) >= 0.5, out
     assert number("MI surrogate p-value", out) < 0.01, out
     assert 4 <= number("comodulogram max, phase freq (Hz)", out) <= 12, out
