@@ -181,7 +181,7 @@ def demo_criteria(summary):
         rows.append(_row(f"rate {name} (Hz)", rate, _fmt(rate)))
     rows += [
         _row(
-            "loop: trials within 0.1 of target",
+            "loop: trials within 0.1 of their cued archetype",
             loop.get("success"),
             _fmt(loop.get("success"), ".2f"),
             _at_least(0.95),
@@ -226,7 +226,7 @@ def cmd_demo(args):
         "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
         "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then that "
         "theta clocks the spiking actualization loop (one noisy cue per theta cycle, read "
-        "out two cycles later) settling on a target."
+        "out at the first trough 300 ms later) settling on the cued archetype."
     )
     summary = run_flagship(
         out_dir=args.out,

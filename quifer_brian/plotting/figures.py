@@ -150,7 +150,7 @@ def loop_figure(theta_result, start, run, onsets, readouts, archetypes, threshol
     axes[2].set(
         xlabel="time since the trial's cue (ms)",
         ylabel="distance to the target",
-        title="Convergence within two theta cycles",
+        title="Convergence within a few theta cycles",
     )
     figure.tight_layout()
     return figure

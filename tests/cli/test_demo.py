@@ -34,7 +34,7 @@ def test_demo_writes_summary_figures_and_result(tmp_path, capsys):
         assert (out / figure).stat().st_size > 10_000, figure
     assert (out / "result.npz").exists()
     # the second act: the actualization loop converges on its target
-    assert "loop: trials within 0.1 of target" in printed
+    assert "loop: trials within 0.1 of their cued archetype" in printed
     loop = summary["loop"]
     assert loop["success"] >= 0.95 and loop["final_distance"] < 0.1
     # ... clocked by the first act's theta: one trial per theta cycle of that act

@@ -59,7 +59,7 @@ def test_all_criteria_hold_exit_0(monkeypatch, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("change", "measure"),
     [
-        ({"loop": {**GOOD["loop"], "success": 0.94}}, "loop: trials within 0.1 of target"),
+        ({"loop": {**GOOD["loop"], "success": 0.94}}, "loop: trials within 0.1 of their cued archetype"),
         ({"mi_over_p95": 1.68}, "MI / surrogate 95th pct"),
         ({"gamma_hz": 26.6}, "gamma rhythm of E (Hz)"),  # a slow gamma is not gamma
         ({"gamma_hz": math.nan}, "gamma rhythm of E (Hz)"),  # no rhythm at all
