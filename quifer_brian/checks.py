@@ -6,22 +6,34 @@ wrong, what it was and what is expected -- before any code is generated or compi
 """
 
 import numbers
+import os
 
 import numpy as np
-from brian2 import DimensionMismatchError, Quantity, get_dimensions
+from brian2 import DimensionMismatchError, Quantity, get_dimensions, second
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from .errors import ModelError, UnitsError
 from .units import describe_unit
 
 __all__ = [
+    "MAX_SEED",
     "Checks",
     "check_choice",
     "check_count",
+    "check_duration",
+    "check_finite",
+    "check_fraction",
+    "check_memory",
     "check_positive",
     "check_quantity",
+    "check_real",
+    "check_scalar_quantity",
+    "check_seed",
     "check_within",
 ]
+
+#: The largest seed: Brian2 and numpy take seeds in [0, 2**32 - 1].
+MAX_SEED = 2**32 - 1
 
 
 def _label(name, owner):
@@ -40,9 +52,9 @@ def check_choice(name, value, options, owner=None, error=ModelError):
     return value
 
 
-def check_count(name, value, owner=None, minimum=1, error=ModelError):
-    """Return ``value`` as an int if it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def check_count(name, value, owner=None, minimum=1, error=ModelError, maximum=None):
+    """Return ``value`` as an int if it is an integer >= ``minimum`` (and <= ``maximum``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise error(
             owner=owner,
             argument=name,
@@ -54,7 +66,117 @@ def check_count(name, value, owner=None, minimum=1, error=ModelError):
             argument=name,
             message=f"{_label(name, owner)}: must be an integer >= {minimum}; got {value}.",
         )
+    if maximum is not None and value > maximum:
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be an integer <= {maximum}; got {value}.",
+        )
     return int(value)
+
+
+def check_seed(name, value, owner=None, error=ModelError, allow_none=True):
+    """Return ``value`` as an int if it is a seed: an integer in [0, 2**32 - 1] (or None).
+
+    Examples
+    --------
+    >>> check_seed("seed", 7)
+    7
+    >>> check_seed("seed", -1, owner="run")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    quifer_brian.errors.ModelError: run.seed: must be an integer in [0, 4294967295] ...
+    """
+    if value is None and allow_none:
+        return None
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Integral)
+        or not 0 <= value <= MAX_SEED
+    ):
+        alternative = " (or None for a fresh seed)" if allow_none else ""
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be an integer in [0, {MAX_SEED}]"
+            f"{alternative}; got {value!r}.",
+        )
+    return int(value)
+
+
+def check_finite(name, value, owner=None, error=ModelError):
+    """Return ``value`` (number, array or quantity) if every element is finite (no NaN, inf)."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return value  # not numbers: the type checks that follow say what is expected
+    if not np.all(np.isfinite(array)):
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be finite (no NaN or inf); got {value!r}.",
+        )
+    return value
+
+
+def check_duration(name, value, owner=None, minimum=None, why="", error=ModelError):
+    """Return ``value`` if it is a finite scalar time > 0 (and >= ``minimum``).
+
+    ``why`` says where ``minimum`` comes from (``"the LFP delay (6 ms) plus one sample
+    (1 ms)"``).
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> from quifer_brian.errors import CircuitError
+    >>> check_duration("duration", 3 * ms, "ping.run", minimum=7 * ms,  # doctest: +ELLIPSIS
+    ...                why="the LFP delay plus one sample", error=CircuitError)
+    Traceback (most recent call last):
+    ...
+    quifer_brian.errors.CircuitError: ping.run.duration: must be at least 7. ms (the LFP ...
+    """
+    check_scalar_quantity(name, value, second, owner=owner, error=error)
+    if minimum is not None and value < minimum:
+        reason = f" ({why})" if why else ""
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be at least {minimum}{reason}; got {value}. "
+            f"Run for longer.",
+        )
+    return value
+
+
+def _physical_memory():
+    """Bytes of physical memory of this machine (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _bytes_text(n_bytes):
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.3g} {unit}"
+    return f"{n_bytes / 2**10:.3g} KiB"
+
+
+def check_memory(what, n_bytes, owner=None, error=ModelError, limit=None):
+    """Refuse ``what`` when its estimated ``n_bytes`` exceed the machine's memory.
+
+    ``limit`` defaults to the physical memory (no check where the system does not say).
+    The message names the estimate, so a crafted size never reaches an allocation.
+    """
+    limit = _physical_memory() if limit is None else limit
+    if limit is not None and n_bytes > limit:
+        raise error(
+            owner=owner,
+            message=f"{owner or 'quifer_brian'}: {what} would need about "
+            f"{_bytes_text(n_bytes)} of memory, more than this machine has "
+            f"({_bytes_text(limit)}). Use smaller sizes.",
+        )
+    return n_bytes
 
 
 def check_quantity(name, value, unit, owner=None):
@@ -96,11 +218,11 @@ def _example(unit):
 
 
 def check_positive(name, value, owner=None, allow_zero=False, error=ModelError):
-    """Raise unless every element of ``value`` is > 0 (or >= 0 with ``allow_zero``)."""
+    """Raise unless every element of ``value`` is finite and > 0 (>= 0 with ``allow_zero``)."""
     array = np.asarray(value)
     bad = array < 0 if allow_zero else array <= 0
-    if np.any(bad) or np.any(np.isnan(array)):
-        relation = ">= 0" if allow_zero else "> 0"
+    if np.any(bad) or not np.all(np.isfinite(array)):
+        relation = "finite and >= 0" if allow_zero else "finite and > 0"
         raise error(
             owner=owner,
             argument=name,
@@ -126,7 +248,11 @@ def check_fraction(name, value, owner=None, what="", error=ModelError):
 
     ``what`` names the kind of value in the message ("a connection probability").
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or not 0 <= value <= 1
+    ):
         subject = f"{what} " if what else ""
         raise error(
             owner=owner,
@@ -192,8 +318,17 @@ class Checks:
     def choice(self, name, value, options):
         return check_choice(name, value, options, self.owner, self.error)
 
-    def count(self, name, value, minimum=1):
-        return check_count(name, value, self.owner, minimum, self.error)
+    def count(self, name, value, minimum=1, maximum=None):
+        return check_count(name, value, self.owner, minimum, self.error, maximum)
+
+    def seed(self, name, value, allow_none=True):
+        return check_seed(name, value, self.owner, self.error, allow_none)
+
+    def finite(self, name, value):
+        return check_finite(name, value, self.owner, self.error)
+
+    def duration(self, name, value, minimum=None, why=""):
+        return check_duration(name, value, self.owner, minimum, why, self.error)
 
     def quantity(self, name, value, unit):
         return check_quantity(name, value, unit, self.owner)

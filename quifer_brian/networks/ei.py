@@ -135,6 +135,12 @@ PING = ParamTable(
         Param("V_syn", -55 * mV, volt, None, "potential of the driving force of current synapses"),
         Param("dt", 0.1 * ms, ms, "> 0", "time step of both populations"),
     ],
+    size=lambda p: (
+        p["n_e"] + p["n_i"],
+        p["p_ee"] * p["n_e"] ** 2
+        + (p["p_ei"] + p["p_ie"]) * p["n_e"] * p["n_i"]
+        + p["p_ii"] * p["n_i"] ** 2,
+    ),
 )
 
 
@@ -334,6 +340,7 @@ ING = ParamTable(
         Param("delay", 0 * ms, ms, ">= 0", "synaptic delay"),
         Param("dt", 0.05 * ms, ms, "> 0", "time step (<= 0.05 ms for the HH kinetics)"),
     ],
+    size=lambda p: (p["n_i"], p["p_ii"] * p["n_i"] ** 2),
 )
 
 

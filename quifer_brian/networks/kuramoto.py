@@ -64,10 +64,17 @@ KURAMOTO = ParamTable(
         ),
         Param("omega_0", 2 * np.pi * 10 * Hz, Hz, ">= 0", "centre of the frequencies (rad/s)"),
         Param("gamma", 1 * Hz, Hz, "> 0", "half-width of the Lorentzian (rad/s)"),
-        Param("seed", 0, "count", ">= 0", "numpy seed of the initial phases (and 'random')"),
+        Param(
+            "seed",
+            0,
+            "count",
+            "[0, 4294967295]",
+            "numpy seed of the initial phases (and 'random')",
+        ),
         Param("dt", 1 * ms, second, "> 0", "time step"),
         Param("method", "rk4", "choice", None, "Brian2 integration method", options=METHODS),
     ],
+    size=lambda p: (p["n"] + 1, p["n"]),  # the mean field sums over n synapses
 )
 
 

@@ -51,6 +51,15 @@ THETA_GAMMA = ParamTable(
         ),
         Param("septal_rate", 8000 * Hz, Hz, "> 0", "peak rate of the septal sources"),
     ],
+    # each cell has its own Poisson source (a second neuron and a synapse)
+    size=lambda p: (
+        2 * (p["n_e"] + p["n_i"] + p["n_o"]),
+        p["p_exc"] * p["n_e"] * (p["n_i"] + p["n_o"])
+        + p["p_inh"] * (p["n_i"] + p["n_o"]) * (p["n_e"] + p["n_i"])
+        + p["n_e"]
+        + p["n_i"]
+        + p["n_o"],
+    ),
 )
 _RATES = ("rate_e", "rate_i", "rate_o", "septal_rate")
 
