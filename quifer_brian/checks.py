@@ -7,6 +7,7 @@ wrong, what it was and what is expected -- before any code is generated or compi
 
 import numbers
 import os
+from dataclasses import dataclass
 
 import numpy as np
 from brian2 import DimensionMismatchError, Quantity, get_dimensions, second
@@ -16,8 +17,10 @@ from .errors import ModelError, UnitsError
 from .units import describe_unit
 
 __all__ = [
+    "MAX_COUNT",
     "MAX_SEED",
     "Checks",
+    "Constraint",
     "check_choice",
     "check_count",
     "check_duration",
@@ -34,6 +37,17 @@ __all__ = [
 
 #: The largest seed: Brian2 and numpy take seeds in [0, 2**32 - 1].
 MAX_SEED = 2**32 - 1
+
+#: The largest value of a ``"count"`` parameter or a group size (a population, a batch): larger
+#: values are typing mistakes, and would ask for more memory than any machine has.
+MAX_COUNT = 10**8
+
+_RELATIONS = {
+    "<": (lambda a, b: a < b, "below"),
+    "<=": (lambda a, b: a <= b, "<="),
+    ">": (lambda a, b: a > b, "above"),
+    ">=": (lambda a, b: a >= b, ">="),
+}
 
 
 def _label(name, owner):
@@ -290,6 +304,69 @@ def check_within(name, array, low, high, owner=None, error=ModelError, problem="
             f"{array[first]:g} at {first} ({np.count_nonzero(outside)} outside). {fix}".rstrip(),
         )
     return array
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A relation two parameters of a table must satisfy: ``left <relation> right``.
+
+    Checked on the complete values (a builder's call, a circuit's parameters with the
+    changes of ``run_values``); skipped when either value is None (a switched-off
+    feature) or one of them is not in the values.
+
+    Attributes
+    ----------
+    left, right : str
+        Parameter names (same units).
+    relation : {'<', '<=', '>', '>='}
+    why : str
+        What breaking it does, shown after the relation ("or the neuron fires at every
+        step").
+    fix : str
+        How to put it right ("Lower V_reset or raise V_th.").
+
+    Examples
+    --------
+    >>> from brian2 import mV
+    >>> from quifer_brian.errors import CircuitError
+    >>> Constraint("V_reset", "<", "V_th", "or the cell fires at every step").check(
+    ...     {"V_reset": 25 * mV, "V_th": 20 * mV}, "brunel")
+    Traceback (most recent call last):
+    ...
+    quifer_brian.errors.CircuitError: brunel.V_reset: must be below V_th (20. mV), or the \
+cell fires at every step; got 25. mV.
+    """
+
+    left: str
+    relation: str
+    right: str
+    why: str = ""
+    fix: str = ""
+
+    def __post_init__(self):
+        if self.relation not in _RELATIONS:
+            raise ValueError(f"Constraint: relation must be one of {list(_RELATIONS)}.")
+
+    @property
+    def text(self):
+        return f"{self.left} {self.relation} {self.right}"
+
+    def check(self, values, owner, error=ModelError):
+        """Raise ``error`` naming both values unless the relation holds in ``values``."""
+        if self.left not in values or self.right not in values:
+            return
+        left, right = values[self.left], values[self.right]
+        if left is None or right is None:
+            return
+        holds, words = _RELATIONS[self.relation]
+        if not holds(left, right):
+            why = f", {self.why}" if self.why else ""
+            raise error(
+                owner=owner,
+                argument=self.left,
+                message=f"{owner}.{self.left}: must be {words} {self.right} ({right}){why}; "
+                f"got {left}. {self.fix}".rstrip(),
+            )
 
 
 class Checks:

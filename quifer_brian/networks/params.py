@@ -49,15 +49,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from brian2 import get_dimensions
 
-from ..checks import check_choice, check_count, check_memory, check_quantity
+from ..checks import MAX_COUNT, Constraint, check_choice, check_count, check_memory, check_quantity
 from ..errors import CircuitError
 from ..units import describe_unit, format_value
 
 __all__ = ["KINDS", "MAX_COUNT", "REQUIRED", "Constraint", "Param", "ParamTable", "Target"]
 
-#: The largest value of a ``"count"`` parameter (a population size, a batch): larger
-#: values are typing mistakes, and would ask for more memory than any machine has.
-MAX_COUNT = 10**8
 
 #: Bytes a table's ``memory`` estimate counts per neuron and per synapse (numpy runtime:
 #: state variables, monitors' share, Brian2's index arrays; measured on ping: ~150 B per
@@ -65,12 +62,6 @@ MAX_COUNT = 10**8
 BYTES_PER_NEURON = 200
 BYTES_PER_SYNAPSE = 80
 
-_RELATIONS = {
-    "<": (lambda a, b: a < b, "below"),
-    "<=": (lambda a, b: a <= b, "<="),
-    ">": (lambda a, b: a > b, "above"),
-    ">=": (lambda a, b: a >= b, ">="),
-}
 
 #: The default of a parameter the caller must give (no default in the signature).
 REQUIRED = inspect.Parameter.empty
@@ -303,68 +294,6 @@ class Param:
             return "True|False"
         text = self.bounds or "-"
         return f"{text} or None" if self.optional else text
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """A relation two parameters of a table must satisfy: ``left <relation> right``.
-
-    Checked on the complete values (a builder's call, a circuit's parameters with the
-    changes of ``run_values``); skipped when either value is None (a switched-off
-    feature) or one of them is not in the values.
-
-    Attributes
-    ----------
-    left, right : str
-        Parameter names (same units).
-    relation : {'<', '<=', '>', '>='}
-    why : str
-        What breaking it does, shown after the relation ("or the neuron fires at every
-        step").
-    fix : str
-        How to put it right ("Lower V_reset or raise V_th.").
-
-    Examples
-    --------
-    >>> from brian2 import mV
-    >>> Constraint("V_reset", "<", "V_th", "or the cell fires at every step").check(
-    ...     {"V_reset": 25 * mV, "V_th": 20 * mV}, "brunel")
-    Traceback (most recent call last):
-    ...
-    quifer_brian.errors.CircuitError: brunel.V_reset: must be below V_th (20. mV), or the \
-cell fires at every step; got 25. mV.
-    """
-
-    left: str
-    relation: str
-    right: str
-    why: str = ""
-    fix: str = ""
-
-    def __post_init__(self):
-        if self.relation not in _RELATIONS:
-            raise ValueError(f"Constraint: relation must be one of {list(_RELATIONS)}.")
-
-    @property
-    def text(self):
-        return f"{self.left} {self.relation} {self.right}"
-
-    def check(self, values, owner, error=CircuitError):
-        """Raise ``error`` naming both values unless the relation holds in ``values``."""
-        if self.left not in values or self.right not in values:
-            return
-        left, right = values[self.left], values[self.right]
-        if left is None or right is None:
-            return
-        holds, words = _RELATIONS[self.relation]
-        if not holds(left, right):
-            why = f", {self.why}" if self.why else ""
-            raise error(
-                owner=owner,
-                argument=self.left,
-                message=f"{owner}.{self.left}: must be {words} {self.right} ({right}){why}; "
-                f"got {left}. {self.fix}".rstrip(),
-            )
 
 
 class ParamTable:
