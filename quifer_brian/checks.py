@@ -235,8 +235,10 @@ def check_positive(name, value, owner=None, allow_zero=False, error=ModelError):
     """Raise unless every element of ``value`` is finite and > 0 (>= 0 with ``allow_zero``)."""
     array = np.asarray(value)
     bad = array < 0 if allow_zero else array <= 0
-    if np.any(bad) or not np.all(np.isfinite(array)):
-        relation = "finite and >= 0" if allow_zero else "finite and > 0"
+    finite = np.all(np.isfinite(array))
+    if np.any(bad) or not finite:
+        relation = ">= 0" if allow_zero else "> 0"
+        relation = relation if finite else f"finite and {relation}"
         raise error(
             owner=owner,
             argument=name,

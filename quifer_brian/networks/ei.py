@@ -12,7 +12,7 @@ Both rhythms emerge from the dynamics; nothing in the equations oscillates by it
 from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
 
 from ..equations import ampa, exp_current, gaba_a, lif, ou_current, tonic_current, wang_buzsaki
-from .circuit import Circuit, CircuitParts, LfpSpec
+from .circuit import MAZZONI_DELAY, Circuit, CircuitParts, LfpSpec
 from .params import Param, ParamTable, Target
 from .registry import register_network
 
@@ -237,7 +237,7 @@ def ping(**params):
     >>> result.sizes
     {'E': 40, 'I': 10}
     """
-    return Circuit("ping", _construct_ping, params, table=PING)
+    return Circuit("ping", _construct_ping, params, table=PING, lfp_delay=MAZZONI_DELAY)
 
 
 def _ping_receptors(synapse, tau_ampa, tau_gaba, V_syn):
@@ -408,7 +408,7 @@ def ing(**params):
     >>> result.sizes, result.mean_rate("I") > 0
     ({'I': 10}, True)
     """
-    return Circuit("ing", _construct_ing, params, table=ING)
+    return Circuit("ing", _construct_ing, params, table=ING, lfp_delay=MAZZONI_DELAY)
 
 
 def _construct_ing(n_i, drive, drive_spread, tau_gaba, g_syn, p_ii, E_gaba, delay, dt):

@@ -4,7 +4,7 @@ from brian2 import Hz, NeuronGroup, amp, defaultclock, ms, mV, nS, pA, siemens
 
 from ..equations import adex, ampa, gaba_a, lif, poisson
 from ..errors import CircuitError
-from .circuit import Circuit, CircuitParts, LfpSpec
+from .circuit import MAZZONI_DELAY, Circuit, CircuitParts, LfpSpec
 from .params import Param, ParamTable
 from .registry import register_network
 
@@ -190,7 +190,7 @@ def theta_gamma(**params):
     (20,)
     """
     _check_rates(params)
-    return Circuit("theta_gamma", _construct, params, table=THETA_GAMMA)
+    return Circuit("theta_gamma", _construct, params, table=THETA_GAMMA, lfp_delay=MAZZONI_DELAY)
 
 
 def _construct(
