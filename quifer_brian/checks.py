@@ -284,7 +284,7 @@ def check_real(name, value, owner=None, allow_zero=True, error=ModelError):
         raise error(
             owner=owner,
             argument=name,
-            message=f"{_label(name, owner)}: must be a real number; got {value!r}.",
+            message=f"{_label(name, owner)}: must be a finite real number; got {value!r}.",
         )
     return float(check_positive(name, value, owner=owner, allow_zero=allow_zero, error=error))
 
