@@ -43,7 +43,7 @@ from ..backends import (
     read_recorded,
     run_cached,
 )
-from ..checks import check_duration
+from ..checks import check_duration, check_seed
 from ..errors import CircuitError
 from ..units import quantity_to_json
 
@@ -348,7 +348,7 @@ class Circuit:
         Result or None
             None when the session stops after generating or compiling the code.
         """
-        check_duration("duration", duration, *self._duration_floor(), error=CircuitError)
+        self._check_run(duration, seed)
         if cache not in (None, False):
             return self._run_cached(
                 duration, backend, seed, progress, directory, session, check, cache
@@ -360,13 +360,16 @@ class Circuit:
         with backend_session(backend, directory=directory) as new_session:
             return self._run_in(new_session, duration, seed, progress, check)
 
-    def _duration_floor(self):
-        """``(owner, shortest duration, why)``: one sample, plus the LFP delay if any."""
-        sample = 1 / self.fs
-        if self.lfp_delay is None:
-            return f"{self.name}.run", sample, f"one sample at {self.fs}"
-        why = f"the LFP delay {self.lfp_delay} plus one sample at {self.fs}"
-        return f"{self.name}.run", self.lfp_delay + sample, why
+    def _check_run(self, duration, seed):
+        """Refuse a seed outside [0, 2**32 - 1] and a duration that is not finite or
+        shorter than one sample (plus the LFP delay where there is an LFP)."""
+        owner = f"{self.name}.run"
+        check_seed("seed", seed, owner=owner, error=CircuitError)
+        shortest, why = 1 / self.fs, f"one sample at {self.fs}"
+        if self.lfp_delay is not None:
+            shortest += self.lfp_delay
+            why = f"the LFP delay {self.lfp_delay} plus {why}"
+        check_duration("duration", duration, owner, shortest, why, error=CircuitError)
 
     def _run_cached(self, duration, backend, seed, progress, directory, session, check, cache):
         if backend != "cpp_standalone" or session is not None or directory is not None:

@@ -34,9 +34,7 @@ def test_every_numeric_parameter_refuses_nan_and_inf(network, param, bad):
 def test_counts_and_seeds_have_an_upper_bound():
     with pytest.raises(CircuitError, match=rf"ping\.n_e: must be an integer <= {MAX_COUNT}"):
         ping(n_e=10**12)
-    with pytest.raises(
-        CircuitError, match=r"kuramoto\.seed: must be an integer <= 4294967295"
-    ):
+    with pytest.raises(CircuitError, match=r"kuramoto\.seed: must be an integer <= 4294967295"):
         kuramoto(seed=2**32)
     assert kuramoto(n=10, seed=2**32 - 1).params["seed"] == 2**32 - 1
 
@@ -70,7 +68,8 @@ def test_a_table_constraint_is_declared_once_and_checked_with_the_context():
     )
     with pytest.raises(
         CircuitError,
-        match=r"toy\.low: must be <= high \(2\. Hz\), or the band is empty; got 3\. Hz\. Swap them\.",
+        match=r"toy\.low: must be <= high \(2\. Hz\), or the band is empty; got 3\. Hz\. "
+        r"Swap them\.",
     ):
         table.check({"low": 3 * Hz}, context={"high": 2 * Hz})
     assert table.check({"low": 2 * Hz}, context={"high": 2 * Hz}) == {"low": 2 * Hz}
