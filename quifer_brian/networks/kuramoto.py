@@ -10,7 +10,7 @@ spiking clock (:func:`~quifer_brian.networks.frequency_bank`) replaces.
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, linked_var, ms, second
 
-from ..checks import check_choice, check_quantity
+from ..checks import check_choice, check_finite, check_quantity
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
 from .params import Param, ParamTable
@@ -83,6 +83,7 @@ def _check_frequencies(n, frequencies, owner="kuramoto"):
         check_choice("frequencies", frequencies, FREQUENCY_CHOICES, owner=owner, error=CircuitError)
         return
     check_quantity("frequencies", frequencies, Hz, owner=owner)
+    check_finite("frequencies", frequencies, owner=owner, error=CircuitError)
     if np.shape(frequencies) != (n,):
         raise CircuitError(
             f"{owner}.frequencies: needs one angular frequency per oscillator, shape "

@@ -75,3 +75,10 @@ def test_a_table_constraint_is_declared_once_and_checked_with_the_context():
     assert table.check({"low": 2 * Hz}, context={"high": 2 * Hz}) == {"low": 2 * Hz}
     with pytest.raises(ValueError, match="names"):
         ParamTable("toy", [Param("a", 1, "number")], constraints=[Constraint("a", "<", "b")])
+
+
+def test_frequency_lists_and_archetype_targets_are_checked():
+    with pytest.raises(CircuitError, match=r"kuramoto\.frequencies: must be finite"):
+        kuramoto(n=3, frequencies=[1, np.nan, 2] * Hz)
+    with pytest.raises(LoopError, match=r"actualization\.target: must be below n_archetypes \(4\)"):
+        get_network("actualization")(target=4)
