@@ -149,7 +149,14 @@ def check_duration(name, value, owner=None, minimum=None, why="", error=ModelErr
     ...
     quifer_brian.errors.CircuitError: ping.run.duration: must be at least 7. ms (the LFP ...
     """
-    check_scalar_quantity(name, value, second, owner=owner, error=error)
+    check_quantity(name, value, second, owner=owner)
+    seconds = np.asarray(value / second, dtype=float)
+    if seconds.ndim != 0 or not np.isfinite(seconds) or seconds <= 0:
+        raise error(
+            owner=owner,
+            argument=name,
+            message=f"{_label(name, owner)}: must be a finite time > 0; got {value!r}.",
+        )
     if minimum is not None and value < minimum:
         reason = f" ({why})" if why else ""
         raise error(

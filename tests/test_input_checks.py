@@ -61,8 +61,14 @@ def test_a_decoding_window_must_end():
     ("call", "match"),
     [
         (lambda: simulate_fi_curve([0.1, np.nan] * nA), r"simulate_fi_curve\.currents: must be"),
-        (lambda: simulate_fi_curve([0.1] * nA, duration=np.inf * second), r"\.duration: must be"),
-        (lambda: simulate_fi_curve([0.1] * nA, duration=-1 * second), r"\.duration: must be"),
+        (
+            lambda: simulate_fi_curve([0.1] * nA, duration=np.inf * second),
+            r"\.duration: must be a finite time > 0",
+        ),
+        (
+            lambda: simulate_fi_curve([0.1] * nA, duration=-1 * second),
+            r"\.duration: must be a finite time > 0",
+        ),
         (lambda: simulate_fi_curve([0.1] * nA, dt=np.nan * ms), r"simulate_fi_curve\.dt"),
         (lambda: simulate_fi_curve([0.1] * nA, seed=-3), r"simulate_fi_curve\.seed"),
     ],
@@ -80,8 +86,14 @@ def test_the_fi_protocol_checks_its_inputs(call, match):
             r"ping\.run\.duration: must be at least 7\. ms \(the LFP delay 6\. ms plus one "
             r"sample at 1\. kHz\); got 3\. ms",
         ),
-        (lambda: ping(n_e=8, n_i=2).run(np.inf * second), r"ping\.run\.duration: must be finite"),
-        (lambda: ping(n_e=8, n_i=2).run(np.nan * second), r"ping\.run\.duration: must be finite"),
+        (
+            lambda: ping(n_e=8, n_i=2).run(np.inf * second),
+            r"ping\.run\.duration: must be a finite time > 0",
+        ),
+        (
+            lambda: ping(n_e=8, n_i=2).run(np.nan * second),
+            r"ping\.run\.duration: must be a finite time > 0",
+        ),
         (lambda: kuramoto(n=4).run(0.5 * ms), r"kuramoto\.run\.duration: must be at least 1\. ms"),
         (
             lambda: ping(n_e=8, n_i=2).run(10 * ms, seed=-1),
