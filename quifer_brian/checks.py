@@ -245,7 +245,7 @@ def check_positive(name, value, owner=None, allow_zero=False, error=ModelError):
     finite = np.all(np.isfinite(array))
     if np.any(bad) or not finite:
         relation = ">= 0" if allow_zero else "> 0"
-        relation = relation if finite else f"finite and {relation}"
+        relation = relation if finite else f"a finite value {relation}"
         raise error(
             owner=owner,
             argument=name,

@@ -62,7 +62,10 @@ def test_reset_above_threshold_would_fire_every_step_so_it_is_refused():
         (dict(w=1 * nS, p=float("nan")), r"ampa\.synapses\.p: .* got nan"),
         (dict(w=1 * nS, p=-0.1), r"ampa\.synapses\.p"),
         (dict(w=1 * nS, delay=-1 * ms), r"ampa\.synapses\.delay: must be >= 0"),
-        (dict(w=1 * nS, delay=np.inf * second), r"ampa\.synapses\.delay: must be finite"),
+        (
+            dict(w=1 * nS, delay=np.inf * second),
+            r"ampa\.synapses\.delay: must be a finite value >= 0",
+        ),
     ],
 )
 def test_synapse_weights_probabilities_and_delays_are_checked(connection, match):

@@ -77,8 +77,6 @@ def test_a_table_constraint_is_declared_once_and_checked_with_the_context():
         ParamTable("toy", [Param("a", 1, "number")], constraints=[Constraint("a", "<", "b")])
 
 
-def test_frequency_lists_and_archetype_targets_are_checked():
+def test_explicit_frequency_lists_must_be_finite():
     with pytest.raises(CircuitError, match=r"kuramoto\.frequencies: must be finite"):
         kuramoto(n=3, frequencies=[1, np.nan, 2] * Hz)
-    with pytest.raises(LoopError, match=r"actualization\.target: must be below n_archetypes \(4\)"):
-        get_network("actualization")(target=4)

@@ -13,7 +13,7 @@ import numpy as np
 from brian2 import pA
 
 from ..circuit import Circuit
-from ..params import Constraint, Param, ParamTable, Target
+from ..params import Param, ParamTable, Target
 from ..registry import register_network
 from .construct import construct_loop
 from .loop import LOOP, actualization_loop, loop_size, random_archetypes
@@ -107,7 +107,6 @@ ACTUALIZATION = ParamTable(
         ),
     ],
     error=LOOP.error,
-    constraints=[Constraint("target", "<", "n_archetypes", "an archetype's index")],
     size=loop_size,
 )
 
