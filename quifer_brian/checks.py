@@ -339,7 +339,7 @@ class Constraint:
     >>> from brian2 import mV
     >>> from quifer_brian.errors import CircuitError
     >>> Constraint("V_reset", "<", "V_th", "or the cell fires at every step").check(
-    ...     {"V_reset": 25 * mV, "V_th": 20 * mV}, "brunel")
+    ...     {"V_reset": 25 * mV, "V_th": 20 * mV}, "brunel", CircuitError)
     Traceback (most recent call last):
     ...
     quifer_brian.errors.CircuitError: brunel.V_reset: must be below V_th (20. mV), or the \
