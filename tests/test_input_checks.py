@@ -7,8 +7,9 @@ from brian2 import ms, nA, second
 
 from quifer_brian.checks import MAX_SEED, check_seed
 from quifer_brian.coding import decode_rate, encode_phase, encode_population, encode_rate
-from quifer_brian.errors import AnalysisError, CircuitError, ModelError
+from quifer_brian.errors import AnalysisError, CircuitError, LoopError, ModelError
 from quifer_brian.networks import kuramoto, ping
+from quifer_brian.networks.actualization import actualization_loop
 from quifer_brian.protocols import simulate_fi_curve
 
 
@@ -112,3 +113,21 @@ def test_a_circuit_run_checks_duration_and_seed_before_building(run, match):
 def test_the_shortest_valid_run_gives_its_lfp():
     result = ping(n_e=8, n_i=2).run(7 * ms, seed=1, check=False)
     assert result.lfp.shape == (7,)
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        (dict(duration=np.inf * second), r"actualize\.duration: must be a finite value > 0"),
+        (dict(seed=-1), r"actualize\.seed: must be an integer in \[0, 4294967295\]"),
+        (dict(decay_rate=np.inf), r"actualize\.decay_rate: must be a finite real number"),
+        (dict(noise_amplitude=np.nan * nA), r"actualize\.noise_amplitude: must be a finite"),
+    ],
+)
+def test_the_loop_refuses_non_finite_options_and_bad_seeds(options, match):
+    loop = actualization_loop(
+        2, archetypes=[[0.2, 0.3], [0.8, 0.7]], batch=1, neurons_per_dim=10, memory_size=2
+    )
+    duration = options.pop("duration", 100 * ms)
+    with pytest.raises(LoopError, match=match):
+        loop.actualize([[0.2, 0.3]], duration, **options)

@@ -265,6 +265,7 @@ class ActualizationLoop:
         ActualizationResult
         """
         Checks("actualize", LoopError).scalar_quantity("duration", duration, second)
+        Checks("actualize", LoopError).seed("seed", seed)
         if float(duration / second) < float(READOUT_WINDOW / second):
             raise LoopError(
                 f"actualize.duration: must cover at least one read-out window "
