@@ -4,7 +4,14 @@ import numpy as np
 from brian2 import Network, SpikeMonitor, amp, ms, second
 
 from .backends import backend_session
-from .checks import check_quantity
+from .checks import (
+    MAX_COUNT,
+    check_duration,
+    check_finite,
+    check_quantity,
+    check_scalar_quantity,
+    check_seed,
+)
 from .equations import lif
 from .errors import ModelError
 
@@ -46,9 +53,12 @@ def simulate_fi_curve(
     >>> float(rates[0]), round(float(rates[1]))
     (0.0, 63)
     """
-    check_quantity("currents", currents, amp, owner="simulate_fi_curve")
-    check_quantity("duration", duration, second, owner="simulate_fi_curve")
-    check_quantity("dt", dt, second, owner="simulate_fi_curve")
+    owner = "simulate_fi_curve"
+    check_quantity("currents", currents, amp, owner=owner)
+    check_finite("currents", currents, owner=owner)
+    check_duration("duration", duration, owner, minimum=dt if _is_time(dt) else None)
+    check_scalar_quantity("dt", dt, second, owner=owner)
+    check_seed("seed", seed, owner=owner)
     currents = np.atleast_1d(np.asarray(currents / amp, dtype=float))
     if currents.ndim != 1 or currents.size == 0:
         raise ModelError(
@@ -56,6 +66,10 @@ def simulate_fi_curve(
             f"{currents.shape}."
         )
     model.check_params(params)
+    if len(currents) > MAX_COUNT:
+        raise ModelError(
+            f"{owner}.currents: one neuron per current, at most {MAX_COUNT}; got {len(currents)}."
+        )
     with backend_session(backend) as session:
         group = model.group(len(currents), dt=dt, **params)
         group.I_ext = currents * amp
@@ -68,3 +82,11 @@ def simulate_fi_curve(
             if times.size >= 2:
                 rates[index] = (times.size - 1) / (times[-1] - times[0])
     return rates
+
+
+def _is_time(value):
+    """Whether ``value`` is a scalar time quantity (its own check comes next)."""
+    try:
+        return check_scalar_quantity("dt", value, second) is not None
+    except (TypeError, ValueError):
+        return False

@@ -12,7 +12,9 @@ Accepted spike-train forms (``spikes``):
 - a 1-D array of spike times (one train; or pooled spikes where only times matter);
 - a *result* object, recognised by duck typing: anything with a ``.spikes`` attribute
   that is a dict ``name -> (times_s, indices)``.  With one population it is used; with
-  several, pass ``result.spikes[name]`` instead.
+  several, pass ``result.spikes[name]`` instead.  Its spikes are checked against the
+  run (:func:`check_result`): times finite and within ``[0, duration]``, indices
+  non-negative integers below the population's size.
 
 Accepted signals (``sig``): a 1-D array with ``fs`` in Hz, or a result object with
 ``.lfp`` (1-D array) and ``.fs`` (Hz), in which case ``fs`` may be omitted.
@@ -39,7 +41,10 @@ __all__ = [
     "check_fs",
     "check_phases",
     "check_positive",
+    "check_result",
     "check_span",
+    "check_times_within",
+    "check_window",
 ]
 
 
@@ -167,12 +172,108 @@ def _from_result(spikes, name):
             f"({', '.join(map(str, populations))}); pass one, e.g. "
             f"{name}=result.spikes[{next(iter(populations), 'name')!r}]."
         )
+    if hasattr(spikes, "sizes") and hasattr(spikes, "duration"):
+        check_result(spikes, name)
     return next(iter(populations.values()))
+
+
+def _check_run_length(duration, name):
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, numbers.Real)
+        or not np.isfinite(duration)
+        or duration <= 0
+    ):
+        raise AnalysisError(
+            f"{name}.duration: must be a finite simulated time > 0 (s); got {duration!r}."
+        )
+    return float(duration)
+
+
+def check_result(result, name="result"):
+    """Return ``result`` if its spikes fit its run; raise :class:`AnalysisError` otherwise.
+
+    Checks, per population: the size is an integer >= 1; the spike times are finite and
+    within ``[0, duration]``; the indices are integers in ``[0, size)``; the duration is
+    finite and > 0.  A rate computed from spikes outside the run or from indices beyond
+    the population would come out wrong without a word (10x too high, or negative).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> bad = SimpleNamespace(spikes={"E": ([0.1, 0.2], [0, 12])}, sizes={"E": 10},
+    ...                       duration=1.0)
+    >>> check_result(bad)
+    Traceback (most recent call last):
+    ...
+    quifer_brian.errors.AnalysisError: result.spikes['E']: index 12 is beyond the population's size 10 (indices 0..9); the result does not hold together.
+    """  # noqa: E501
+    duration = _check_run_length(getattr(result, "duration", None), name)
+    sizes = getattr(result, "sizes", None)
+    if not isinstance(sizes, dict):
+        raise AnalysisError(f"{name}.sizes: must be a dict population -> size; got {sizes!r}.")
+    for population, (times, indices) in result.spikes.items():
+        label = f"{name}.spikes[{population!r}]"
+        size = sizes.get(population)
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise AnalysisError(
+                f"{name}.sizes[{population!r}]: must be an integer >= 1; got {size!r}."
+            )
+        times = _strip(times, f"{label} times")
+        indices = np.asarray(indices)
+        if times.shape != indices.shape or times.ndim != 1:
+            raise AnalysisError(
+                f"{label}: times and indices must be 1-D and of equal length; got shapes "
+                f"{times.shape} and {indices.shape}."
+            )
+        check_times_within(times, 0.0, duration, label, "the run")
+        if indices.size == 0:
+            continue
+        if not np.issubdtype(indices.dtype, np.integer):
+            raise AnalysisError(f"{label}: indices must be integers; got {indices.dtype}.")
+        low, high = int(indices.min()), int(indices.max())
+        if low < 0 or high >= size:
+            bad = low if low < 0 else high
+            raise AnalysisError(
+                f"{label}: index {bad} is beyond the population's size {size} (indices "
+                f"0..{size - 1}); the result does not hold together."
+            )
+    return result
+
+
+def check_times_within(times, t_start, t_stop, name, what="the window"):
+    """Refuse spike ``times`` (s) that are NaN/inf or outside ``[t_start, t_stop]``."""
+    _check_times(times, name)
+    if times.size and (times.min() < t_start or times.max() > t_stop):
+        outside = int(np.count_nonzero((times < t_start) | (times > t_stop)))
+        first = float(times[(times < t_start) | (times > t_stop)][0])
+        raise AnalysisError(
+            f"{name}: spike times must lie within {what} [{t_start:g}, {t_stop:g}] s; got "
+            f"{first:g} s ({outside} outside)."
+        )
+
+
+def check_window(t_start, t_stop, t_start_name="t_start", t_stop_name="t_stop"):
+    """Return ``(t_start, t_stop)`` in seconds, both finite, ``t_start >= 0`` and
+    ``t_stop > t_start``."""
+    t_start = as_seconds(t_start, t_start_name)
+    t_stop = as_seconds(t_stop, t_stop_name)
+    for value, label in ((t_start, t_start_name), (t_stop, t_stop_name)):
+        if np.ndim(value) != 0 or not np.isfinite(value):
+            raise AnalysisError(f"{label}: must be a finite time (s); got {value!r}.")
+    if t_start < 0:
+        raise AnalysisError(f"{t_start_name}: must be >= 0 s (runs start at 0); got {t_start:g}.")
+    if not t_stop > t_start:
+        raise AnalysisError(
+            f"{t_stop_name}: must be > {t_start_name} ({t_start:g} s); got {t_stop:g} s."
+        )
+    return float(t_start), float(t_stop)
 
 
 def _check_times(times, name):
     if not np.all(np.isfinite(times)):
-        raise AnalysisError(f"{name}: spike times contain NaN or inf.")
+        n_bad = int(np.count_nonzero(~np.isfinite(times)))
+        raise AnalysisError(f"{name}: spike times contain NaN or inf ({n_bad} of {times.size}).")
 
 
 def as_spike_trains(spikes, name="spikes", n_neurons=None, min_spikes=1):
@@ -184,7 +285,9 @@ def as_spike_trains(spikes, name="spikes", n_neurons=None, min_spikes=1):
     if isinstance(spikes, SpikeTrains):
         return spikes
     if hasattr(spikes, "spikes") and isinstance(spikes.spikes, dict):
-        spikes = _from_result(spikes, name)
+        result, spikes = spikes, _from_result(spikes, name)
+        if n_neurons is None and isinstance(getattr(result, "sizes", None), dict):
+            n_neurons = result.sizes[next(iter(result.spikes))]  # silent cells count too
     if isinstance(spikes, tuple):
         if len(spikes) != 2:
             raise AnalysisError(

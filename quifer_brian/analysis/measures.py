@@ -19,6 +19,7 @@ import numbers
 import numpy as np
 
 from ..errors import AnalysisError
+from ._inputs import check_result
 from .bands import (
     GAMMA_BACKGROUND_BAND,
     GAMMA_BAND,
@@ -437,6 +438,7 @@ def _round(value, digits=3):
 
 def summarise_run(result):
     """The summary of a run: rates per population, LFP peaks, backend, seed, wall time."""
+    check_result(result)
     summary = {
         "network": result.meta.get("circuit"),
         "backend": result.meta.get("backend"),
@@ -485,6 +487,7 @@ def analyse_result(result, n_surrogates=200, seed=0):
         (:func:`compute_theta_gamma_coupling` in :func:`theta_gamma_bands`).
         ``spectrum`` holds ``(freqs, power, PeakFit)`` for plotting (not JSON).
     """
+    check_result(result)
     measures = {"rates_hz": {}, "cv_isi": {}, "notes": []}
     for name in result.populations:
         measures["rates_hz"][name] = float(result.mean_rate(name))

@@ -4,7 +4,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from ..errors import AnalysisError
-from ._inputs import as_seconds, as_spike_trains, check_positive
+from ._inputs import as_seconds, as_spike_trains, check_positive, check_window
 
 __all__ = [
     "compute_cv_isi",
@@ -23,11 +23,9 @@ def _window(trains, t_start, t_stop, need_stop=True):
                 "t_stop=duration, since the last spike would underestimate it."
             )
         t_stop = float(trains.times.max()) if trains.times.size else t_start
-    else:
-        t_stop = as_seconds(t_stop, "t_stop")
-    if not t_stop > t_start:
-        raise AnalysisError(f"t_stop: must be > t_start ({t_start:g} s); got {t_stop:g} s.")
-    return t_start, t_stop
+        if not t_stop > t_start:
+            raise AnalysisError(f"t_stop: must be > t_start ({t_start:g} s); got {t_stop:g} s.")
+    return check_window(t_start, t_stop)
 
 
 def compute_rates(spikes, t_start=0.0, t_stop=None, n_neurons=None):

@@ -4,12 +4,24 @@ import numpy as np
 from brian2 import Hz, second
 
 from ..analysis._inputs import as_seconds
-from ..checks import check_count, check_real, check_scalar_quantity, check_within
+from ..checks import (
+    MAX_COUNT,
+    check_count,
+    check_memory,
+    check_real,
+    check_scalar_quantity,
+    check_seed,
+    check_within,
+)
 from ..errors import AnalysisError, ModelError
 
 __all__ = [
+    "BYTES_PER_SPIKE",
+    "check_neurons",
+    "check_spike_count",
     "decoder_setup",
     "encoder_setup",
+    "generator",
     "number",
     "ranks",
     "rate_bounds",
@@ -18,6 +30,38 @@ __all__ = [
     "spike_trains",
     "to_values",
 ]
+
+
+#: Memory one encoded spike takes while the trains are drawn and sorted (a float64 time,
+#: an int64 index, the offsets and the sort's copies).
+BYTES_PER_SPIKE = 48
+
+
+def generator(seed, owner):
+    """A :class:`numpy.random.Generator` from ``seed`` (None, an int in [0, 2**32 - 1],
+    or a Generator, used as it is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_seed("seed", seed, owner=owner))
+
+
+def check_neurons(n_neurons, owner):
+    """Refuse a code whose ``n_trials * n_dims * neurons_per_dim`` cells cannot be held."""
+    if n_neurons > MAX_COUNT:
+        raise ModelError(
+            f"{owner}: values x neurons_per_dim make {n_neurons} neurons, more than "
+            f"{MAX_COUNT}; encode fewer values or use fewer neurons per dimension."
+        )
+    return n_neurons
+
+
+def check_spike_count(n_spikes, owner):
+    """Refuse a code whose expected ``n_spikes`` would not fit in memory (before drawing)."""
+    if not np.isfinite(n_spikes):
+        raise ModelError(f"{owner}: the expected number of spikes is not finite ({n_spikes}).")
+    what = f"about {n_spikes:.3g} spikes (rates x duration)"
+    check_memory(what, n_spikes * BYTES_PER_SPIKE, owner=owner)
+    return n_spikes
 
 
 def number(name, value, unit, owner, allow_zero=False):
@@ -56,6 +100,7 @@ def encoder_setup(values, duration, neurons_per_dim, t_start, owner, name="durat
     values = to_values(values, owner)
     duration = number(name, duration, second, owner)
     neurons_per_dim = check_count("neurons_per_dim", neurons_per_dim, owner=owner)
+    check_neurons(values.size * neurons_per_dim, owner)
     return (
         values,
         duration,
@@ -96,6 +141,12 @@ def decoder_setup(times, indices, shape, neurons_per_dim, t_start, t_stop, owner
     t_start = as_seconds(t_start, f"{owner}.t_start")
     if t_stop is None and need_stop:
         raise AnalysisError(f"{owner}.t_stop: the end of the counting window (s) is needed.")
+    for label, value in (("t_start", t_start), ("t_stop", t_stop)):
+        if value is not None and not (np.ndim(value) == 0 and np.isfinite(value)):
+            raise AnalysisError(
+                f"{owner}.{label}: must be a finite time (s); got {value!r}. Give the "
+                f"window's end, e.g. the duration of the run."
+            )
     t_stop = np.inf if t_stop is None else as_seconds(t_stop, f"{owner}.t_stop")
     if not (np.ndim(t_start) == np.ndim(t_stop) == 0 and t_stop > t_start):
         raise AnalysisError(
@@ -117,8 +168,9 @@ def ranks(counts):
     return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def spike_trains(rates, duration, t_start, process, rng):
+def spike_trains(rates, duration, t_start, process, rng, owner="encode"):
     """Spike trains of the given rates (Hz) in ``[t_start, t_start + duration)``."""
+    check_spike_count(float(np.sum(rates)) * duration, owner)
     if process == "poisson":  # a Poisson count, then uniform times: exactly Poisson
         counts = rng.poisson(rates * duration)
         offsets = rng.uniform(0.0, duration, counts.sum())

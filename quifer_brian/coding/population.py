@@ -3,9 +3,17 @@
 import numpy as np
 from brian2 import second
 
-from ..checks import check_count, check_real
+from ..checks import MAX_COUNT, check_count, check_real
 from ..errors import ModelError
-from ._common import decoder_setup, number, rate_bounds, spike_trains, to_values
+from ._common import (
+    check_neurons,
+    decoder_setup,
+    generator,
+    number,
+    rate_bounds,
+    spike_trains,
+    to_values,
+)
 
 __all__ = ["decode_population", "encode_population", "population_rates"]
 
@@ -15,7 +23,9 @@ _CHUNK = 2048  # trials x dimensions per block of the likelihood table (~16 MB)
 
 def _population_setup(neurons_per_dim, value_range, width, r_min, r_max, owner):
     """Checked ``(value_range, width, r_min, r_max, preferred values)``."""
-    n_neurons = check_count("neurons_per_dim", neurons_per_dim, owner=owner, minimum=2)
+    n_neurons = check_count(
+        "neurons_per_dim", neurons_per_dim, owner=owner, minimum=2, maximum=MAX_COUNT
+    )
     try:
         low, high = (float(v) for v in value_range)
     except (TypeError, ValueError) as err:
@@ -42,6 +52,7 @@ def _tuning(values, preferred, width, r_min, r_max):
 def _population_rates(values, code, owner):
     value_range, width, r_min, r_max, preferred = _population_setup(*code, owner)
     values = to_values(values, owner, value_range)
+    check_neurons(values.size * preferred.size, owner)
     return _tuning(values, preferred, width, r_min, r_max).ravel()
 
 
@@ -127,7 +138,7 @@ def encode_population(
     rates = _population_rates(values, (neurons_per_dim, value_range, width, r_min, r_max), owner)
     duration = number("duration", duration, second, owner)
     t_start = number("t_start", t_start, second, owner, allow_zero=True)
-    return spike_trains(rates, duration, t_start, "poisson", np.random.default_rng(seed))
+    return spike_trains(rates, duration, t_start, "poisson", generator(seed, owner), owner)
 
 
 def decode_population(

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..checks import check_choice
-from ._common import decoder_setup, encoder_setup, rate_bounds, spike_trains
+from ._common import decoder_setup, encoder_setup, generator, rate_bounds, spike_trains
 
 __all__ = ["decode_rate", "encode_rate"]
 
@@ -53,7 +53,7 @@ def encode_rate(
     r_min, r_max = rate_bounds(r_min, r_max, owner)
     check_choice("process", process, ("poisson", "regular"), owner=owner)
     rates = np.repeat((r_min + values * (r_max - r_min)).ravel(), per_dim)
-    return spike_trains(rates, duration, t_start, process, np.random.default_rng(seed))
+    return spike_trains(rates, duration, t_start, process, generator(seed, owner), owner)
 
 
 def decode_rate(

@@ -5,7 +5,15 @@ from brian2 import Hz, second
 
 from ..analysis._inputs import as_signal, check_fs
 from ..errors import AnalysisError, ModelError
-from ._common import decoder_setup, encoder_setup, number, ranks, sort_spikes
+from ._common import (
+    check_spike_count,
+    decoder_setup,
+    encoder_setup,
+    generator,
+    number,
+    ranks,
+    sort_spikes,
+)
 
 __all__ = ["decode_latency", "decode_phase", "encode_latency", "encode_phase"]
 
@@ -195,12 +203,13 @@ def encode_phase(
     rhythm.check_span(t_start + duration, owner)
     cycles = np.repeat(values.ravel(), per_dim)
     start, stop = (rhythm.phase(t) / (2 * np.pi) for t in (t_start, t_start + duration))
+    check_spike_count(cycles.size * (stop - start + 1), owner)
     first = np.ceil(start - cycles)  # first whole cycle m with v + m >= start
     counts = (np.ceil(stop - cycles) - first).astype(np.int64)
     indices = np.repeat(np.arange(cycles.size), counts)
     times = rhythm.crossings(2 * np.pi * (cycles[indices] + first[indices] + ranks(counts)))
     if jitter > 0:
-        times = times + np.random.default_rng(seed).normal(0.0, jitter, times.size)
+        times = times + generator(seed, owner).normal(0.0, jitter, times.size)
     return sort_spikes(times, indices)
 
 

@@ -9,11 +9,11 @@ what a presynaptic spike does (``on_pre``) and creates the ``Synapses`` that del
 
 from dataclasses import dataclass, field, replace
 
-from brian2 import Equations, Synapses
+from brian2 import Equations, Synapses, get_dimensions, second, siemens
 from brian2.units.fundamentalunits import get_unit
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from ..checks import check_quantity
+from ..checks import check_finite, check_fraction, check_positive, check_quantity
 from ..errors import ModelError
 from .model import Model
 
@@ -144,8 +144,7 @@ class CurrentModel(Model):
         on_pre = self._target_code(target, on, owner)
         variable = get_identifiers(on_pre.split("+=")[0]).pop()[: -len("_post")]
         weight = 1.0 * get_unit(target.variables[variable].dim)
-        if not isinstance(w, str):
-            check_quantity("w", w, weight, owner=owner)
+        _check_connection(owner, w, weight, p, delay)
         model = f"w : {_unit_name(weight)}"
         on_post = ""
         namespace = {}
@@ -156,6 +155,7 @@ class CurrentModel(Model):
                     f"bound in the units of w (e.g. w_max=2*nS); got None."
                 )
             check_quantity("w_max", w_max, weight, owner=owner)
+            check_positive("w_max", w_max, owner=owner)
             namespace = plasticity.namespace(**plasticity_params)
             namespace["w_max"] = w_max
             model += "\n" + plasticity.equations
@@ -201,6 +201,25 @@ class CurrentModel(Model):
                 f"build it with currents=[..., {self.name}] (label {self.suffix!r})."
             )
         return word_substitute(self.on_pre, renamed)
+
+
+def _check_connection(owner, w, weight, p, delay):
+    """Units, finiteness and sign of ``w``; ``p`` in [0, 1]; ``delay`` a time >= 0.
+
+    Strings are Brian2 expressions, evaluated per synapse: left to Brian2.  A weight in
+    siemens is a peak conductance, which is never negative (the reversal potential makes
+    a receptor inhibitory); weights in other units (currents, voltages) carry their sign.
+    """
+    if not isinstance(w, str):
+        check_quantity("w", w, weight, owner=owner)
+        check_finite("w", w, owner=owner)
+        if get_dimensions(weight) == get_dimensions(siemens):
+            check_positive("w", w, owner=owner, allow_zero=True)
+    if p is not None and not isinstance(p, str):
+        check_fraction("p", p, owner=owner, what="a connection probability")
+    if delay is not None and not isinstance(delay, str):
+        check_quantity("delay", delay, second, owner=owner)
+        check_positive("delay", delay, owner=owner, allow_zero=True)
 
 
 def _unit_name(quantity):

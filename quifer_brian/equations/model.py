@@ -12,7 +12,7 @@ from dataclasses import fields as fields_of
 from brian2 import Equations, Quantity, get_dimensions
 from brian2.equations.equations import EquationError
 
-from ..checks import check_positive, check_quantity, describe_unit
+from ..checks import Constraint, check_finite, check_positive, check_quantity, describe_unit
 from ..errors import ModelError
 
 __all__ = ["Model", "Parameter"]
@@ -32,18 +32,24 @@ class Parameter:
         One line saying what the parameter is.
     positive : bool
         If True, values <= 0 are refused (time constants, capacitances, ...).
+    nonnegative : bool
+        If True, values < 0 are refused (rates, spreads, ...).
+
+    Every value must be finite (NaN and inf are refused).
     """
 
     name: str
     default: object
     meaning: str
     positive: bool = False
+    nonnegative: bool = False
 
     def check(self, value, owner):
-        """Return ``value`` if it has this parameter's units (and sign); raise otherwise."""
+        """Return ``value`` if it has this parameter's units, is finite and has its sign."""
         check_quantity(self.name, value, self.default, owner=owner)
-        if self.positive:
-            check_positive(self.name, value, owner=owner)
+        check_finite(self.name, value, owner=owner)
+        if self.positive or self.nonnegative:
+            check_positive(self.name, value, owner=owner, allow_zero=not self.positive)
         return value
 
 
@@ -68,6 +74,7 @@ class Model:
     parameters: tuple[Parameter, ...]
     method: str = "euler"
     reference: str = ""
+    constraints: tuple[Constraint, ...] = ()
     kind: str = field(default="model", init=False)
 
     # ------------------------------------------------------------------ parameters
@@ -84,9 +91,16 @@ class Model:
         raise ModelError(f"{self.name}: unknown parameter {name!r}; its parameters are {valid}.")
 
     def check_params(self, overrides):
-        """Validate ``overrides`` (name -> value) against the declared parameters."""
+        """Validate ``overrides`` (name -> value) against the declared parameters.
+
+        Each value is checked for units, finiteness and sign, and the model's
+        :attr:`constraints` (``V_reset < V_th``) on the values with the overrides.
+        """
         for name, value in overrides.items():
             self._lookup(name).check(value, owner=self.name)
+        values = {**self.params, **overrides}
+        for constraint in self.constraints:
+            constraint.check(values, self.name, ModelError)
         return overrides
 
     def namespace(self, **overrides):
@@ -228,6 +242,8 @@ class Model:
             value = _format_value(p.default)
             unit = describe_unit(p.default.dim) if isinstance(p.default, Quantity) else "1"
             lines.append(f"    {p.name:<{width}} = {value:<14} [{unit}]  {p.meaning}")
+        if self.constraints:
+            lines.append("Constraints: " + ", ".join(c.text for c in self.constraints))
         lines.append(f"Method: {self.method}")
         if self.reference:
             lines.append(f"Reference: {self.reference}")

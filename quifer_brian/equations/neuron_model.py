@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from brian2 import Equations, NeuronGroup, get_dimensions
 
-from ..checks import check_count
+from ..checks import MAX_COUNT, check_count
 from ..errors import ModelError
 from .model import Model
 
@@ -61,12 +61,19 @@ class NeuronModel(Model):
         them between runs (``run_args``) without recompiling.
         """
         names = [current.current_name for current in currents]
+        equations = Equations(self.equations)
+        if names and "I_in" not in equations.identifiers:
+            raise ModelError(
+                f"{self.name}.group: currents={[c.name for c in currents]} are summed into "
+                f"I_in, but the equations of {self.name!r} never use I_in, so the currents "
+                f"(and every synapse onto them) would be ignored. Add I_in to the membrane "
+                f"equation, e.g. 'dv/dt = (... + I_ext + I_in)/C_m : volt'."
+            )
         if len(set(names)) != len(names):
             raise ModelError(
                 f"{self.name}.group: currents={[c.name for c in currents]} attach the same "
                 f"current twice; give one of them another label with .labelled('...')."
             )
-        equations = Equations(self.equations)
         for current in currents:
             equations += current.neuron_equations()
         total = " + ".join(names) if names else "0*amp"
@@ -128,7 +135,7 @@ class NeuronModel(Model):
         >>> bool(group.namespace["tau_m"] == 10 * ms), len(group)
         (True, 10)
         """
-        n = check_count("n", n, owner=f"{self.name}.group")
+        n = check_count("n", n, owner=f"{self.name}.group", maximum=MAX_COUNT)
         namespace = self.namespace(**params)
         for current in currents:
             namespace.update(current.neuron_namespace())

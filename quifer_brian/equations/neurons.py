@@ -7,6 +7,7 @@ al. 2008) are the same model with other parameter values.
 
 from brian2 import Hz, Mohm, cm2, mS, ms, mV, nA, nS, pA, pF, uF
 
+from ..checks import Constraint
 from .current_model import CurrentModel
 from .model import Parameter
 from .neuron_model import NeuronModel
@@ -26,6 +27,10 @@ __all__ = [
 ]
 
 P = Parameter
+
+#: A reset at or above the threshold makes the neuron fire at every step after its
+#: refractory period, whatever its input (500 Hz with none).
+_RESET_BELOW = "or the neuron fires at every step whatever its input"
 
 lif = register(
     NeuronModel(
@@ -47,6 +52,7 @@ lif = register(
         reset="v = V_reset",
         refractory="t_ref",
         initial=(("v", "E_L"),),
+        constraints=(Constraint("V_reset", "<", "V_th", _RESET_BELOW),),
         method="exact",
         reference="Lapicque 1907; Gerstner, Kistler, Naud & Paninski 2014, ch. 1.3",
     )
@@ -80,6 +86,10 @@ lif_cond = register(
         reset="v = V_reset",
         refractory="t_ref",
         initial=(("v", "E_L"),),
+        constraints=(
+            Constraint("V_reset", "<", "V_th", _RESET_BELOW),
+            Constraint("E_i", "<", "E_e", "or inhibition excites and excitation inhibits"),
+        ),
         method="euler",
         reference="Vogels & Abbott 2005, J Neurosci 25:10786; Brette et al. 2007 (COBA), "
         "J Comput Neurosci 23:349",
@@ -112,6 +122,10 @@ adex = register(
         threshold="v > V_peak",
         reset="v = V_r\nI_w += b",
         initial=(("v", "E_L"),),
+        constraints=(
+            Constraint("V_r", "<", "V_peak", _RESET_BELOW),
+            Constraint("V_T", "<", "V_peak", "or the spike is cut before it takes off"),
+        ),
         method="euler",
         reference="Brette & Gerstner 2005, J Neurophysiol 94:3637; firing patterns: "
         "Naud, Marcille, Clopath & Gerstner 2008, Biol Cybern 99:335",
@@ -168,6 +182,7 @@ izhikevich = register(
         threshold="v >= V_peak",
         reset="v = c\nu += d",
         initial=(("v", "c"), ("u", "b*c")),
+        constraints=(Constraint("c", "<", "V_peak", _RESET_BELOW),),
         method="euler",
         reference="Izhikevich 2003, IEEE Trans Neural Netw 14:1569",
     )
@@ -196,6 +211,9 @@ _HH_EVENTS = {
         ("n", "alpha_n/(alpha_n + beta_n)"),
     ),
     "method": "rk4",
+    "constraints": (
+        Constraint("E_K", "<", "E_Na", "or the sodium and potassium currents swap roles"),
+    ),
 }
 _HH_SIZE_AND_SPIKE = (
     P("area", 1e-4 * cm2, "membrane area (1 uA/cm2 of density = 100 pA)", positive=True),
@@ -299,7 +317,12 @@ tonic_current = register(
         equations="I = I_0*gain : amp\ngain : 1 (constant)",
         parameters=(
             P("I_0", 0 * nA, "mean drive"),
-            P("spread", 0.0, "relative half-width of the uniform spread of the gains"),
+            P(
+                "spread",
+                0.0,
+                "relative half-width of the uniform spread of the gains",
+                nonnegative=True,
+            ),
         ),
         output="I",
         initial=(("gain", "1 + spread*(2*rand() - 1)"),),

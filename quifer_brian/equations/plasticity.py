@@ -90,10 +90,10 @@ _TRIPLET_PARAMETERS = (
     P("tau_x", 101 * ms, "slow presynaptic trace r2", positive=True),
     P("tau_minus", 33.7 * ms, "fast postsynaptic trace o1", positive=True),
     P("tau_y", 114 * ms, "slow postsynaptic trace o2", positive=True),
-    P("A2_plus", 0.0, "pair potentiation (fraction of w_max)"),
-    P("A3_plus", 6.5e-3, "triplet potentiation (fraction of w_max)"),
-    P("A2_minus", 7.1e-3, "pair depression (fraction of w_max)"),
-    P("A3_minus", 0.0, "triplet depression (fraction of w_max)"),
+    P("A2_plus", 0.0, "pair potentiation (fraction of w_max)", nonnegative=True),
+    P("A3_plus", 6.5e-3, "triplet potentiation (fraction of w_max)", nonnegative=True),
+    P("A2_minus", 7.1e-3, "pair depression (fraction of w_max)", nonnegative=True),
+    P("A3_minus", 0.0, "triplet depression (fraction of w_max)", nonnegative=True),
 )
 _TRIPLET_DESCRIPTION = (
     "triplet STDP: pair depression at pre spikes, pair + triplet potentiation at post "

@@ -77,7 +77,10 @@ def _kernel_model(kernel, conductance, name, description, reference, mg_block=Fa
     if mg_block:
         equations = equations.replace("I = g*(E - v)", "I = g*(E - v)*B")
         equations += "\n" + _MG_BLOCK
-        parameters = (*parameters, P("Mg", 1 * mM, "extracellular magnesium concentration"))
+        parameters = (
+            *parameters,
+            P("Mg", 1 * mM, "extracellular magnesium concentration", nonnegative=True),
+        )
     model = CurrentModel(
         name=name,
         description=description,

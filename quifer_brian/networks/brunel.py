@@ -20,7 +20,7 @@ from brian2 import Hz, Synapses, TimedArray, ms, mV, second
 from ..equations import lif
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
-from .params import Param, ParamTable, Target
+from .params import Constraint, Param, ParamTable, Target
 from .registry import register_network
 
 __all__ = [
@@ -102,15 +102,22 @@ BRUNEL = ParamTable(
         Param("dt", 0.1 * ms, ms, "> 0", "time step (<= delay)"),
     ],
     derived_tunable=("nu_ext",),
+    constraints=[
+        Constraint("V_reset", "<", "V_th", "or the neurons fire at every step"),
+        Constraint("delay", ">=", "dt", "or the spikes arrive within the step they leave"),
+    ],
+    size=lambda p: (
+        1.25 * p["scale"] * p["n_e"],
+        1.25 * p["scale"] * p["n_e"] * 1.25 * p["epsilon"] * p["n_e"],
+    ),
 )
 
 
 def _check_brunel(g, eta, scale, n_e, epsilon, J, delay, tau_m, V_th, V_reset, t_ref, dt):
-    """The cross-parameter checks; returns the sizes and in-degrees ``(N_E, N_I, C_E, C_I)``."""
-    if not V_reset < V_th:
-        raise CircuitError(f"{_OWNER}.V_reset: must be below V_th ({V_th}); got {V_reset}.")
-    if delay < dt:
-        raise CircuitError(f"{_OWNER}.delay: must be >= dt ({dt}); got {delay}.")
+    """The checks of sizes and in-degrees; returns ``(N_E, N_I, C_E, C_I)``.
+
+    (``V_reset < V_th`` and ``delay >= dt`` are constraints of :data:`BRUNEL`.)
+    """
     c_e = round(epsilon * n_e)
     c_i = round(epsilon * n_e / 4)
     n_exc = round(scale * n_e)

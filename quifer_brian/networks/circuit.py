@@ -43,7 +43,7 @@ from ..backends import (
     read_recorded,
     run_cached,
 )
-from ..checks import check_quantity
+from ..checks import check_duration, check_seed
 from ..errors import CircuitError
 from ..units import quantity_to_json
 
@@ -144,6 +144,11 @@ class Circuit:
         The builder's parameter table (:mod:`quifer_brian.networks.params`): its
         tunable parameters and their targets (handles of this circuit's populations,
         synapses and TimedArrays) replace ``tunable`` and ``tunable_params``.
+    lfp_delay : brian2.Quantity, optional
+        The delay of the LFP proxy's excitatory term, for a circuit that records one
+        (``MAZZONI_DELAY``): ``run`` refuses a duration shorter than it plus one sample
+        before building anything.  (A circuit that does not declare it learns it when
+        it is built.)
 
     Attributes
     ----------
@@ -162,6 +167,7 @@ class Circuit:
         tunable=None,
         tunable_params=(),
         table=None,
+        lfp_delay=None,
     ):
         if table is not None and (tunable is not None or tunable_params):
             raise CircuitError(
@@ -170,6 +176,7 @@ class Circuit:
         self.name = name
         self.params = dict(params)
         self.fs = fs
+        self.lfp_delay = lfp_delay
         self.table = table
         if table is not None:
             tunable_params = (*table.tunable, *table.derived_tunable)
@@ -196,6 +203,7 @@ class Circuit:
             monitors[f"rate_{name}"] = PopulationRateMonitor(group, name=f"{self.name}_rate_{name}")
         record_dt = 1 / self.fs
         if parts.lfp is not None:
+            self.lfp_delay = max(parts.lfp.delay, self.lfp_delay or 0 * second)
             probe, summing = _lfp_probe(
                 self.name, parts.populations[parts.lfp.population], parts.lfp
             )
@@ -340,11 +348,7 @@ class Circuit:
         Result or None
             None when the session stops after generating or compiling the code.
         """
-        check_quantity("duration", duration, second, owner=f"{self.name}.run")
-        if not float(duration / second) > 0 or not np.isfinite(float(duration / second)):
-            raise CircuitError(
-                f"{self.name}.run.duration: must be a finite time > 0; got {duration}."
-            )
+        self._check_run(duration, seed)
         if cache not in (None, False):
             return self._run_cached(
                 duration, backend, seed, progress, directory, session, check, cache
@@ -355,6 +359,17 @@ class Circuit:
             self._refuse_extended()
         with backend_session(backend, directory=directory) as new_session:
             return self._run_in(new_session, duration, seed, progress, check)
+
+    def _check_run(self, duration, seed):
+        """Refuse a seed outside [0, 2**32 - 1] and a duration that is not finite or
+        shorter than one sample (plus the LFP delay where there is an LFP)."""
+        owner = f"{self.name}.run"
+        check_seed("seed", seed, owner=owner, error=CircuitError)
+        shortest, why = 1 / self.fs, f"one sample at {self.fs}"
+        if self.lfp_delay is not None:
+            shortest += self.lfp_delay
+            why = f"the LFP delay {self.lfp_delay} plus {why}"
+        check_duration("duration", duration, owner, shortest, why, error=CircuitError)
 
     def _run_cached(self, duration, backend, seed, progress, directory, session, check, cache):
         if backend != "cpp_standalone" or session is not None or directory is not None:

@@ -150,6 +150,11 @@ FREQUENCY_BANK = ParamTable(
         Param("delay", 1 * ms, second, ">= 0", "synaptic delay of every projection"),
         Param("dt", 0.1 * ms, second, "> 0", "time step"),
     ],
+    size=lambda p: (
+        np.size(p["frequencies"]) * (p["n_e"] + p["n_i"]),
+        np.size(p["frequencies"]) * p["p"] * (p["n_e"] + p["n_i"]) ** 2
+        + np.size(p["frequencies"]) ** 2 * p["p_coupling"] * p["n_e"] * p["n_i"],
+    ),
 )
 
 

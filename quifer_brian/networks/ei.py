@@ -12,7 +12,7 @@ Both rhythms emerge from the dynamics; nothing in the equations oscillates by it
 from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
 
 from ..equations import ampa, exp_current, gaba_a, lif, ou_current, tonic_current, wang_buzsaki
-from .circuit import Circuit, CircuitParts, LfpSpec
+from .circuit import MAZZONI_DELAY, Circuit, CircuitParts, LfpSpec
 from .params import Param, ParamTable, Target
 from .registry import register_network
 
@@ -135,6 +135,12 @@ PING = ParamTable(
         Param("V_syn", -55 * mV, volt, None, "potential of the driving force of current synapses"),
         Param("dt", 0.1 * ms, ms, "> 0", "time step of both populations"),
     ],
+    size=lambda p: (
+        p["n_e"] + p["n_i"],
+        p["p_ee"] * p["n_e"] ** 2
+        + (p["p_ei"] + p["p_ie"]) * p["n_e"] * p["n_i"]
+        + p["p_ii"] * p["n_i"] ** 2,
+    ),
 )
 
 
@@ -231,7 +237,7 @@ def ping(**params):
     >>> result.sizes
     {'E': 40, 'I': 10}
     """
-    return Circuit("ping", _construct_ping, params, table=PING)
+    return Circuit("ping", _construct_ping, params, table=PING, lfp_delay=MAZZONI_DELAY)
 
 
 def _ping_receptors(synapse, tau_ampa, tau_gaba, V_syn):
@@ -334,6 +340,7 @@ ING = ParamTable(
         Param("delay", 0 * ms, ms, ">= 0", "synaptic delay"),
         Param("dt", 0.05 * ms, ms, "> 0", "time step (<= 0.05 ms for the HH kinetics)"),
     ],
+    size=lambda p: (p["n_i"], p["p_ii"] * p["n_i"] ** 2),
 )
 
 
@@ -401,7 +408,7 @@ def ing(**params):
     >>> result.sizes, result.mean_rate("I") > 0
     ({'I': 10}, True)
     """
-    return Circuit("ing", _construct_ing, params, table=ING)
+    return Circuit("ing", _construct_ing, params, table=ING, lfp_delay=MAZZONI_DELAY)
 
 
 def _construct_ing(n_i, drive, drive_spread, tau_gaba, g_syn, p_ii, E_gaba, delay, dt):

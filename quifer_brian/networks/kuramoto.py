@@ -10,7 +10,7 @@ spiking clock (:func:`~quifer_brian.networks.frequency_bank`) replaces.
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, linked_var, ms, second
 
-from ..checks import check_choice, check_quantity
+from ..checks import check_choice, check_finite, check_quantity
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
 from .params import Param, ParamTable
@@ -64,10 +64,17 @@ KURAMOTO = ParamTable(
         ),
         Param("omega_0", 2 * np.pi * 10 * Hz, Hz, ">= 0", "centre of the frequencies (rad/s)"),
         Param("gamma", 1 * Hz, Hz, "> 0", "half-width of the Lorentzian (rad/s)"),
-        Param("seed", 0, "count", ">= 0", "numpy seed of the initial phases (and 'random')"),
+        Param(
+            "seed",
+            0,
+            "count",
+            "[0, 4294967295]",
+            "numpy seed of the initial phases (and 'random')",
+        ),
         Param("dt", 1 * ms, second, "> 0", "time step"),
         Param("method", "rk4", "choice", None, "Brian2 integration method", options=METHODS),
     ],
+    size=lambda p: (p["n"] + 1, p["n"]),  # the mean field sums over n synapses
 )
 
 
@@ -76,6 +83,7 @@ def _check_frequencies(n, frequencies, owner="kuramoto"):
         check_choice("frequencies", frequencies, FREQUENCY_CHOICES, owner=owner, error=CircuitError)
         return
     check_quantity("frequencies", frequencies, Hz, owner=owner)
+    check_finite("frequencies", frequencies, owner=owner, error=CircuitError)
     if np.shape(frequencies) != (n,):
         raise CircuitError(
             f"{owner}.frequencies: needs one angular frequency per oscillator, shape "

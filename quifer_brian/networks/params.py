@@ -30,6 +30,13 @@ integer.  ``"number"``: a finite real number, returned as a float.  ``"choice"``
 ``options``.  ``"bool"``: True or False.  ``"any"``: checked by the builder's own
 cross-parameter check (the frequency lists of ``kuramoto`` and ``frequency_bank``).
 Bounds are written as in mathematics: ``">= 0"``, ``"> 0"``, ``"[0, 1]"``, ``"(0, 1]"``.
+Every number must be finite: ``inf`` never passes ``"> 0"``, NaN never passes anything.
+
+Constraints between parameters (``V_reset < V_th``, ``delay >= dt``) are declared once in
+the table as :class:`Constraint` rows and checked on the complete set of values, before
+anything is built.  So is the size of what the parameters ask for (``memory``): a table
+may estimate the bytes its circuit needs, and a size beyond the machine's memory is
+refused naming the estimate, before any allocation.
 """
 
 import functools
@@ -42,11 +49,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from brian2 import get_dimensions
 
-from ..checks import check_choice, check_count, check_quantity
+from ..checks import MAX_COUNT, Constraint, check_choice, check_count, check_memory, check_quantity
 from ..errors import CircuitError
 from ..units import describe_unit, format_value
 
-__all__ = ["KINDS", "REQUIRED", "Param", "ParamTable", "Target"]
+__all__ = ["KINDS", "MAX_COUNT", "REQUIRED", "Constraint", "Param", "ParamTable", "Target"]
+
+
+#: Bytes a table's ``memory`` estimate counts per neuron and per synapse (numpy runtime:
+#: state variables, monitors' share, Brian2's index arrays; measured on ping: ~150 B per
+#: neuron and ~60 B per synapse, rounded up).
+BYTES_PER_NEURON = 200
+BYTES_PER_SYNAPSE = 80
+
 
 #: The default of a parameter the caller must give (no default in the signature).
 REQUIRED = inspect.Parameter.empty
@@ -210,7 +225,12 @@ class Param:
             return bool(value)
         if kind == "count":
             minimum = int(self._limits[0]) + self._limits[1] if self._limits[0] is not None else 0
-            return check_count(self.name, value, owner=owner, minimum=minimum, error=error)
+            maximum = MAX_COUNT
+            if self._limits[2] is not None:
+                maximum = int(self._limits[2]) - self._limits[3]
+            return check_count(
+                self.name, value, owner=owner, minimum=minimum, error=error, maximum=maximum
+            )
         if kind == "number":
             if (
                 isinstance(value, (bool, np.bool_))
@@ -290,15 +310,29 @@ class ParamTable:
         part of the structure (the build cache key).
     error : type
         The error class of invalid values (default :class:`CircuitError`).
+    constraints : sequence of Constraint
+        Relations between parameters, checked on the complete values.
+    size : callable, optional
+        ``size(values) -> (n_neurons, n_synapses)`` (expected numbers, from the checked
+        complete values): the builder's call is refused when the memory they need
+        (:data:`BYTES_PER_NEURON`, :data:`BYTES_PER_SYNAPSE`) exceeds the machine's.
     """
 
-    def __init__(self, owner, params, derived_tunable=(), error=CircuitError):
+    def __init__(
+        self, owner, params, derived_tunable=(), error=CircuitError, constraints=(), size=None
+    ):
         self.error = error
         self.owner = owner
         self.params = {param.name: param for param in params}
         if len(self.params) != len(params):
             raise ValueError(f"ParamTable {owner}: a parameter is declared twice.")
         self.derived_tunable = tuple(derived_tunable)
+        self.constraints = tuple(constraints)
+        for constraint in self.constraints:
+            missing = {constraint.left, constraint.right} - set(self.params)
+            if missing:
+                raise ValueError(f"ParamTable {owner}: {constraint.text} names {missing}.")
+        self.size = size
 
     def __repr__(self):
         return f"<ParamTable {self.owner}: {', '.join(self.params)}>"
@@ -329,8 +363,11 @@ class ParamTable:
         return {p.name: p.default for p in self}
 
     # ------------------------------------------------------------------ checks
-    def check(self, values):
+    def check(self, values, context=None):
         """Check ``values`` (a subset of the parameters) and return them checked.
+
+        The constraints are checked on ``{**context, **values}`` (``context``: the other
+        parameters' values, e.g. a circuit's ``params`` when some change).
 
         Raises
         ------
@@ -345,10 +382,26 @@ class ParamTable:
                 f"{self.owner}: unknown parameter(s) {', '.join(unknown)}; its parameters "
                 f"are: {', '.join(self.params)}."
             )
-        return {
+        checked = {
             name: self.params[name].check(value, self.owner, self.error)
             for name, value in values.items()
         }
+        self.check_constraints({**(context or {}), **checked})
+        return checked
+
+    def check_constraints(self, values):
+        """Raise for the first :class:`Constraint` that ``values`` break."""
+        for constraint in self.constraints:
+            constraint.check(values, self.owner, self.error)
+
+    def check_size(self, values):
+        """Refuse complete ``values`` whose circuit would not fit in memory (see ``size``)."""
+        if self.size is None:
+            return
+        n_neurons, n_synapses = self.size(values)
+        n_bytes = n_neurons * BYTES_PER_NEURON + n_synapses * BYTES_PER_SYNAPSE
+        what = f"{n_neurons:.3g} neurons and {n_synapses:.3g} synapses"
+        check_memory(what, n_bytes, owner=self.owner, error=self.error)
 
     def signature(self):
         """An :class:`inspect.Signature` with every parameter and its default."""
@@ -370,7 +423,9 @@ class ParamTable:
         def build(*args, **kwargs):
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            return function(**self.check(bound.arguments))
+            checked = self.check(bound.arguments)
+            self.check_size(checked)
+            return function(**checked)
 
         build.__signature__ = signature
         build.table = self

@@ -3,7 +3,7 @@
 from brian2 import Hz, amp, ms, mV, nS, pA, siemens
 
 from ..equations import adex, ampa, gaba_a, lif
-from .circuit import Circuit, CircuitParts, LfpSpec
+from .circuit import MAZZONI_DELAY, Circuit, CircuitParts, LfpSpec
 from .params import Param, ParamTable
 from .registry import register_network
 
@@ -50,6 +50,12 @@ THETA_GAMMA = ParamTable(
         ),
         Param("septal_rate", 8000 * Hz, Hz, "> 0", "peak rate of the septal sources"),
     ],
+    # the Poisson drives are counts drawn per step inside each cell's group: no extra cells
+    size=lambda p: (
+        p["n_e"] + p["n_i"] + p["n_o"],
+        p["p_exc"] * p["n_e"] * (p["n_i"] + p["n_o"])
+        + p["p_inh"] * (p["n_i"] + p["n_o"]) * (p["n_e"] + p["n_i"]),
+    ),
 )
 
 
@@ -168,7 +174,7 @@ def theta_gamma(**params):
     >>> result.lfp.shape
     (20,)
     """
-    return Circuit("theta_gamma", _construct, params, table=THETA_GAMMA)
+    return Circuit("theta_gamma", _construct, params, table=THETA_GAMMA, lfp_delay=MAZZONI_DELAY)
 
 
 def _construct(

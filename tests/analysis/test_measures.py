@@ -171,7 +171,8 @@ def test_without_lfp_or_peaks_the_measures_say_why():
     assert measured["notes"] == ["no LFP: no spectrum, locking or coupling"]
     assert measured["rates_hz"] == {"E": 2.0}
     assert measured["cv_isi"]["E"] == pytest.approx(0.0)
-    short = _result(spikes, {"E": 2}, 0.05, np.ones(50), 1000.0)
+    early = {"E": (spikes["E"][0] / 10, spikes["E"][1])}  # within the 50 ms run
+    short = _result(early, {"E": 2}, 0.05, np.ones(50), 1000.0)
     assert summarise_run(short)["lfp_note"].startswith("no spectral peaks measured: ")
     assert summarise_run(short)["lfp_peak_hz"] is None
 

@@ -29,7 +29,7 @@ SMALL_BUILDERS = {
 def test_builder_generates_cuda_code(name, tmp_path):
     with backend_session("cuda_standalone", directory=str(tmp_path), stop_after="generate") as s:
         circuit = SMALL_BUILDERS[name]()
-        assert circuit.run(5 * ms, session=s) is None  # nothing runs when only generating
+        assert circuit.run(10 * ms, session=s) is None  # nothing runs when only generating
     sources = os.listdir(tmp_path / "code_objects")
     assert any(f.endswith(".cu") for f in sources), f"{name}: no CUDA sources"
     assert "-std=c++17" in (tmp_path / "makefile").read_text()
@@ -39,6 +39,6 @@ def test_builder_generates_cuda_code(name, tmp_path):
 @pytest.mark.skipif(nvcc_path() is None, reason="nvcc not found: CUDA code cannot be compiled")
 def test_ping_cuda_project_compiles(tmp_path):
     with backend_session("cuda_standalone", directory=str(tmp_path), stop_after="compile") as s:
-        ping(n_e=40, n_i=10).run(5 * ms, session=s)
+        ping(n_e=40, n_i=10).run(10 * ms, session=s)
         assert s.compiled
     assert os.access(tmp_path / "main", os.X_OK)

@@ -19,7 +19,7 @@ from ..circuit import Circuit
 from ..params import Param, ParamTable, Target
 from ..registry import register_network
 from .construct import construct_loop
-from .loop import LOOP, actualization_loop, random_archetypes
+from .loop import LOOP, actualization_loop, loop_size, random_archetypes
 from .readout import ActualizationResult, decode_states
 
 __all__ = ["ACTUALIZATION", "actualization", "read_out", "summarise_batch"]
@@ -46,7 +46,13 @@ ACTUALIZATION = ParamTable(
     [
         Param("n_dims", 3, "count", ">= 1", "dimension of the state vector"),
         Param("n_archetypes", 4, "count", ">= 1", "stored archetypes, drawn at random"),
-        Param("archetype_seed", 0, "count", ">= 0", "seed of the archetypes and the cues"),
+        Param(
+            "archetype_seed",
+            0,
+            "count",
+            "[0, 4294967295]",
+            "seed of the archetypes and the cues",
+        ),
         Param("cue_noise", 0.15, "number", ">= 0", "SD of the noise added to each cue"),
         Param("target", None, "count", ">= 0", "archetype to focus on", optional=True),
         *(LOOP[name] for name in _STRUCTURE),
@@ -105,6 +111,7 @@ ACTUALIZATION = ParamTable(
         ),
     ],
     error=LOOP.error,
+    size=loop_size,
 )
 
 

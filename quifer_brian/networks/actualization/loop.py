@@ -273,6 +273,7 @@ class ActualizationLoop:
             the cued archetype (it raises when the run declares neither).
         """
         Checks("actualize", LoopError).scalar_quantity("duration", duration, second)
+        Checks("actualize", LoopError).seed("seed", seed)
         if float(duration / second) < float(READOUT_WINDOW / second):
             raise LoopError(
                 f"actualize.duration: must cover at least one read-out window "
@@ -296,6 +297,19 @@ class ActualizationLoop:
         )
         targets = circuit.params["target_states"]
         return ActualizationResult(stops, states, targets, self.archetypes, result, onsets, cued)
+
+
+def loop_size(p):
+    """``(neurons, synapses)`` of a loop: ``batch`` trials of F, M and I cells, each
+    trial's cells connected about all to all (F<->M, M->M, E<->I)."""
+    n_archetypes = p["n_archetypes"]
+    if n_archetypes is None:
+        try:
+            n_archetypes = len(p["archetypes"])
+        except TypeError:  # none yet, or not an array: its own check says what is wrong
+            n_archetypes = 1
+    per_trial = p["n_dims"] * p["neurons_per_dim"] + n_archetypes * p["memory_size"] + p["n_inh"]
+    return p["batch"] * per_trial, p["batch"] * per_trial**2
 
 
 def _current(name, default, meaning):
@@ -347,6 +361,7 @@ LOOP = ParamTable(
         _time("dt", 0.1 * ms, "integration time step"),
     ],
     error=LoopError,
+    size=loop_size,
 )
 
 
