@@ -4,7 +4,7 @@
   entry each; :mod:`.detect` what this machine can do; :mod:`.cuda` brian2cuda's setup.
 - :mod:`.session`: :func:`backend_session`, one simulation on one backend.
 - :mod:`.recording`: monitors -> arrays -> :class:`~quifer_brian.results.Result`, with
-  the NaN / silence checks.
+  the NaN / silence checks; :mod:`.stability` the time step against the dynamics.
 - :mod:`.compiled`: :class:`CompiledProgram`, the one way to rerun a compiled program
   with new values; :mod:`.build_cache` keeps compiled programs across processes.
 
@@ -28,6 +28,7 @@ from .registry import (
     list_backends,
     register_backend,
 )
+from .stability import check_steps
 from .session import BackendSession, backend_session, build_owner, check_standalone_compatible
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "build_owner",
     "check_backend",
     "check_standalone_compatible",
+    "check_steps",
     "configure_cuda",
     "default_backend",
     "default_cache_dir",

@@ -38,6 +38,7 @@ from ..backends import (
     assemble_result,
     backend_session,
     build_owner,
+    check_steps,
     describe_program,
     is_standalone,
     read_recorded,
@@ -190,6 +191,8 @@ class Circuit:
 
     def _build(self, owner):
         parts = self._construct(**self.params)
+        # before any code is generated: a step the dynamics cannot carry is refused
+        check_steps({**parts.populations, **parts.synapses, **_named(parts.others)}, self.name)
         monitors = {}
         for name, group in parts.populations.items():
             monitors[f"spikes_{name}"] = SpikeMonitor(group, name=f"{self.name}_spikes_{name}")
@@ -495,6 +498,10 @@ class Circuit:
         return assemble_result(
             layout or self.result_layout(), arrays, duration, backend, seed, wall, check
         )
+
+
+def _named(objects):
+    return {getattr(obj, "name", str(obj)): obj for obj in objects}
 
 
 def _si_value(value):
