@@ -177,7 +177,7 @@ def fastest_time_constants(group):
     for variable, expression in equations.get_substituted_expressions(group.variables):
         try:
             tau = _fastest_tau(group, variable, expression, functions)
-        except Exception as error:  # noqa: BLE001 -- a check must not break a valid model
+        except Exception as error:
             logger.debug("%s.%s: no time constant (%s)", group.name, variable, error)
             continue
         if tau is not None and np.isfinite(tau):
@@ -209,6 +209,7 @@ def check_time_steps(objects, owner):
         largest dt the method is allowed (``dt <= ratio * tau``, see
         :data:`MAX_STEP_RATIO`).
     """
+    too_large = []  # (largest dt allowed, label, variable, tau, method, ratio)
     for label, group in objects.items():
         if getattr(group, "state_updater", None) is None:
             continue
@@ -217,15 +218,20 @@ def check_time_steps(objects, owner):
         if ratio is None:
             continue
         dt = float(group.clock.dt / second)
-        for variable, tau in fastest_time_constants(group).items():
-            if dt > ratio * tau:
-                raise CircuitError(
-                    f"{owner}: population {label!r}: {variable} has a time constant of "
-                    f"{_ms(tau)} at the fastest, and method {method!r} needs dt <= "
-                    f"{ratio:g} tau = {_ms(ratio * tau)} (larger steps distort or flip its "
-                    f"decay); got dt = {_ms(dt)}.  Use dt <= {_ms(ratio * tau)} "
-                    f"(--param dt=...)."
-                )
+        too_large.extend(
+            (ratio * tau, label, variable, tau, method, ratio, dt)
+            for variable, tau in fastest_time_constants(group).items()
+            if dt > ratio * tau
+        )
+    if too_large:
+        allowed, label, variable, tau, method, ratio, dt = min(too_large)
+        others = f" ({len(too_large) - 1} more variables too)" if len(too_large) > 1 else ""
+        raise CircuitError(
+            f"{owner}: population {label!r}: {variable} has a time constant of {_ms(tau)} at "
+            f"the fastest, and method {method!r} needs dt <= {ratio:g} tau = {_ms(allowed)} "
+            f"(larger steps distort or flip its decay){others}; got dt = {_ms(dt)}.  Use "
+            f"dt <= {_ms(allowed)} (--param dt=...)."
+        )
 
 
 def check_bernoulli_sources(objects, owner):
@@ -267,11 +273,13 @@ def _max_value(group, code):
                 return None
             grids.append(values)
         function = sympy.lambdify(
-            [sympy.Symbol(name, real=True) for name in names], expression, [_numpy_functions(), "numpy"]
+            [sympy.Symbol(name, real=True) for name in names],
+            expression,
+            [_numpy_functions(), "numpy"],
         )
         with np.errstate(all="ignore"):
             values = np.asarray(function(*np.meshgrid(*grids, indexing="ij")), dtype=float)
-    except Exception as error:  # noqa: BLE001 -- a check must not break a valid model
+    except Exception as error:
         logger.debug("%s: threshold %r not evaluated (%s)", group.name, code, error)
         return None
     values = values[np.isfinite(values)]

@@ -7,7 +7,7 @@ al. 2008) are the same model with other parameter values.
 
 from dataclasses import dataclass
 
-from brian2 import Hz, defaultclock, Mohm, cm2, mS, ms, mV, nA, nS, pA, pF, uF
+from brian2 import Hz, Mohm, cm2, defaultclock, mS, ms, mV, nA, nS, pA, pF, uF
 
 from ..errors import ModelError
 from .current_model import CurrentModel
@@ -299,8 +299,8 @@ class _BernoulliSource(NeuronModel):
                 owner=f"{self.name}.group",
                 argument="rate_0",
                 value=rate,
-                problem=f"must be >= 0 with rate_0*dt <= {MAX_SPIKE_PROBABILITY:g} (one Bernoulli draw "
-                f"per step of dt = {step} carries rates up to "
+                problem=f"must be >= 0 with rate_0*dt <= {MAX_SPIKE_PROBABILITY:g} (one "
+                f"Bernoulli draw per step of dt = {step} carries rates up to "
                 f"{MAX_SPIKE_PROBABILITY / step}; above it the counts lose their Poisson "
                 f"variance and saturate at 1/dt = {1 / step})",
                 fix="Drive the targets with Poisson counts per step instead "
