@@ -43,6 +43,7 @@ from ..backends import (
     is_standalone,
     read_recorded,
     run_cached,
+    watch_ranges,
 )
 from ..checks import check_quantity
 from ..errors import CircuitError
@@ -206,6 +207,8 @@ class Circuit:
                 probe, ["I_exc", "I_inh"], record=0, dt=record_dt, name=f"{self.name}_lfp"
             )
             parts.others.extend([probe, summing])
+        self._watch = watch_ranges(self.name, parts.populations)  # |v|, g < 0 during the run
+        parts.others.extend(self._watch.objects)
         for state, (group, variable) in parts.states.items():
             monitors[f"state_{state}"] = StateMonitor(
                 group, variable, record=0, dt=record_dt, name=f"{self.name}_state_{state}"
@@ -471,6 +474,7 @@ class Circuit:
         for name, monitor in self._monitors.items():
             if name.startswith("state_"):
                 monitored[name] = (monitor, monitor.record_variables[0] + "_")
+        monitored.update(self._watch.recorded())
         return monitored
 
     def result_layout(self):
@@ -491,6 +495,7 @@ class Circuit:
             "fs": float(self.fs * second),
             "lfp": lfp,
             "params": {k: quantity_to_json(v) for k, v in self.params.items()},
+            "watch": self._watch.entries,
         }
 
     def assemble_result(self, arrays, duration, backend, seed, wall, layout=None, check=True):
