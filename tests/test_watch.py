@@ -54,3 +54,10 @@ def test_valid_ping_is_watched_and_passes():
     keys = set(circuit.recorded())
     assert {"watch_E_v", "watch_E_g_ampa", "watch_E_g_gaba_a", "watch_I_v"} <= keys
     assert result.mean_rate("E") > 0
+
+
+@pytest.mark.standalone
+def test_a_diverging_potential_is_caught_on_cpp_standalone_too():
+    circuit = Circuit("watched", _construct("dv/dt = v/(10*ms) : volt", {"v": 1 * mV}), {})
+    with pytest.raises(SimulationError, match=r"'X': v went out .* t = 0\.0(69|70|71)0 s"):
+        circuit.run(100 * ms, backend="cpp_standalone")
