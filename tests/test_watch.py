@@ -56,6 +56,7 @@ def test_valid_ping_is_watched_and_passes():
     assert result.mean_rate("E") > 0
 
 
+@pytest.mark.slow
 @pytest.mark.standalone
 def test_a_diverging_potential_is_caught_on_cpp_standalone_too():
     circuit = Circuit("watched", _construct("dv/dt = v/(10*ms) : volt", {"v": 1 * mV}), {})

@@ -83,14 +83,17 @@ def watch_ranges(circuit_name, populations):
         )
         for var, _, _ in checks:
             setattr(group, f"t_{var}", -1 * second)
-            # the first time any neuron is out of range (t_var < 0: not yet); no unit
-            # names: a run_regularly resolves them in the run's namespace, not the group's
-            group.run_regularly(
-                f"t_{var} = t_{var} + (t - t_{var})*int(n_{var} > 0)*int(t_{var} < 0*t)",
-                dt=dt,
-                when="end",
-                name=f"{name}_first_{var}",
-            )
+        # the first time any neuron is out of range (t_var < 0: not yet); one code object
+        # for all; no unit names: a run_regularly resolves them in the run's namespace
+        group.run_regularly(
+            "\n".join(
+                f"t_{var} = t_{var} + (t - t_{var})*int(n_{var} > 0)*int(t_{var} < 0*t)"
+                for var, _, _ in checks
+            ),
+            dt=dt,
+            when="end",
+            name=f"{name}_first",
+        )
         counting = Synapses(
             population,
             group,
