@@ -29,17 +29,18 @@ def _construct(equations, initial):
 
 
 def test_a_diverging_potential_is_caught_with_its_time():
-    # v = 1 mV exp(t / 10 ms) reaches 1 V at 69 ms; grows every step, never NaN in 0.2 s
+    # v = 1 mV exp(t / 10 ms) reaches 1 V at 69 ms (seen at the next 5 ms watch step);
+    # it grows every step and is never NaN in 0.2 s
     circuit = Circuit("watched", _construct("dv/dt = v/(10*ms) : volt", {"v": 1 * mV}), {})
     with pytest.raises(
-        SimulationError, match=r"'X': v went out .*\|v\| > 1 V.* t = 0\.0(69|70|71)0 s"
+        SimulationError, match=r"'X': v went out .*\|v\| > 1 V.* t = 0\.0(70|75)0 s"
     ):
         circuit.run(200 * ms)
 
 
 def test_a_negative_conductance_is_caught():
     circuit = Circuit("watched", _construct("dg/dt = -1*nS/ms : siemens", {"g": 5 * nS}), {})
-    with pytest.raises(SimulationError, match=r"'X': g went out .*< 0 S.* t = 0\.00[56]0 s"):
+    with pytest.raises(SimulationError, match=r"'X': g went out .*< 0 S.* t = 0\.0(05|10)0 s"):
         circuit.run(50 * ms)
 
 
@@ -60,5 +61,5 @@ def test_valid_ping_is_watched_and_passes():
 @pytest.mark.standalone
 def test_a_diverging_potential_is_caught_on_cpp_standalone_too():
     circuit = Circuit("watched", _construct("dv/dt = v/(10*ms) : volt", {"v": 1 * mV}), {})
-    with pytest.raises(SimulationError, match=r"'X': v went out .* t = 0\.0(69|70|71)0 s"):
+    with pytest.raises(SimulationError, match=r"'X': v went out .* t = 0\.0(70|75)0 s"):
         circuit.run(100 * ms, backend="cpp_standalone")
