@@ -41,7 +41,7 @@ logger = logging.getLogger("quifer_brian.backends")
 
 #: Largest ``dt / tau`` each explicit method is allowed, where ``tau`` is a variable's
 #: fastest time constant.  For ``dx/dt = -x/tau`` one step multiplies ``x`` by
-#: ``R(dt/tau)``: Euler's ``1 - h`` decays too fast already at ``h = 1/4`` (its discrete
+#: ``R(dt/tau)``: Euler's ``1 - h`` decays too fast (at the bound ``h = 1/4`` its discrete
 #: time constant is 13% short), changes sign at ``h > 1`` and grows at ``h > 2``; in the
 #: PING network (tau_AMPA = 2 ms, Euler) the gamma peak is 40 Hz at dt <= 0.5 ms, 35 Hz
 #: at 1 ms, 26 Hz at 2 ms, and the conductances flip sign and diverge at 5 ms.  RK2's
