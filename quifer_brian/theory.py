@@ -3,7 +3,7 @@
 import numpy as np
 from brian2 import Quantity, amp, check_units, second, volt
 
-__all__ = ["lif_rate"]
+__all__ = ["kuramoto_order_parameter", "lif_rate"]
 
 
 @check_units(
@@ -58,3 +58,34 @@ def lif_rate(current, tau_m, R_m, E_L, V_th, V_reset, t_ref):
         period = float(t_ref / second) + float(tau_m / second) * np.log(start / drive)
     rates[above] = 1.0 / np.broadcast_to(period, rates.shape)[above]
     return rates if rates.ndim else float(rates)
+
+
+@check_units(coupling=1 / second, gamma=1 / second, result=1)
+def kuramoto_order_parameter(coupling, gamma):
+    """Stationary order parameter r of the Kuramoto model, Lorentzian frequencies, N -> inf.
+
+    Parameters
+    ----------
+    coupling : brian2.Quantity (1/second, rad/s)
+        Coupling strength K.
+    gamma : brian2.Quantity (1/second, rad/s)
+        Half-width of the Lorentzian of the natural frequencies.
+
+    Returns
+    -------
+    float
+        ``sqrt(1 - K_c / K)`` above ``K_c = 2 gamma``, 0 at and below.
+
+    References
+    ----------
+    Kuramoto (1975), Lecture Notes in Physics 39:420; Strogatz (2000), Physica D 143:1.
+
+    Examples
+    --------
+    >>> from brian2 import Hz
+    >>> round(kuramoto_order_parameter(4 * Hz, 1 * Hz), 4)
+    0.7071
+    """
+    critical = 2 * float(gamma * second)
+    strength = float(coupling * second)
+    return float(np.sqrt(1 - critical / strength)) if strength > critical else 0.0

@@ -4,7 +4,8 @@
   entry each; :mod:`.detect` what this machine can do; :mod:`.cuda` brian2cuda's setup.
 - :mod:`.session`: :func:`backend_session`, one simulation on one backend.
 - :mod:`.recording`: monitors -> arrays -> :class:`~quifer_brian.results.Result`, with
-  the NaN / silence checks.
+  the NaN / silence / range checks; :mod:`.stability` the time step against the
+  dynamics; :mod:`.watch` the physiological ranges watched during the run.
 - :mod:`.compiled`: :class:`CompiledProgram`, the one way to rerun a compiled program
   with new values; :mod:`.build_cache` keeps compiled programs across processes.
 
@@ -29,6 +30,8 @@ from .registry import (
     register_backend,
 )
 from .session import BackendSession, backend_session, build_owner, check_standalone_compatible
+from .stability import check_steps
+from .watch import watch_ranges
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -44,6 +47,7 @@ __all__ = [
     "build_owner",
     "check_backend",
     "check_standalone_compatible",
+    "check_steps",
     "configure_cuda",
     "default_backend",
     "default_cache_dir",
@@ -56,4 +60,5 @@ __all__ = [
     "read_recorded",
     "register_backend",
     "run_cached",
+    "watch_ranges",
 ]

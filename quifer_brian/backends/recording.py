@@ -5,7 +5,8 @@ A circuit tells what it records through two small calls: ``circuit.recorded()`` 
 spec, parameters; JSON-able).  :func:`read_recorded` copies the recorded arrays out of
 Brian2 (runs in this process); a compiled program's files give the same arrays
 (:mod:`.compiled`).  Both end in :func:`assemble_result`, which checks the run: NaN in
-the LFP or the membrane potentials, or a silent network, raise
+the LFP or the membrane potentials, a membrane potential or conductance out of its
+physiological range during the run (:mod:`.watch`), or a silent network, raise
 :class:`~quifer_brian.errors.SimulationError`.
 """
 
@@ -94,9 +95,28 @@ def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
         },
     )
     if check:
+        _check_ranges(layout["circuit"], layout.get("watch", ()), arrays)
         final_v = {name: arrays[f"v_{name}"] for name in sizes if f"v_{name}" in arrays}
         _check_result(layout["circuit"], result, final_v, layout["lfp"])
     return result
+
+
+def _check_ranges(name, watch, arrays):
+    """Raise on the earliest range violation the run's watch groups saw (see :mod:`.watch`)."""
+    seen = [
+        (float(np.asarray(arrays[entry["key"]]).reshape(-1)[0]), entry)
+        for entry in watch
+        if entry["key"] in arrays
+    ]
+    seen = [(first, entry) for first, entry in seen if first >= 0]
+    if seen:
+        first, entry = min(seen, key=lambda item: item[0])
+        raise SimulationError(
+            f"{name}: population {entry['population']!r}: {entry['variable']} went out of "
+            f"its physiological range ({entry['variable']} {entry['problem']}) first at "
+            f"t = {first:.4f} s; the integration diverged or the parameters are wrong "
+            f"(reduce dt, check the weights and drives)."
+        )
 
 
 def _check_result(name, result, final_v, lfp):

@@ -5,9 +5,12 @@ read its equations.  Presets (Izhikevich RS/IB/CH/FS/LTS, AdEx firing patterns o
 al. 2008) are the same model with other parameter values.
 """
 
-from brian2 import Hz, Mohm, cm2, mS, ms, mV, nA, nS, pA, pF, uF
+from dataclasses import dataclass
+
+from brian2 import Hz, Mohm, cm2, defaultclock, mS, ms, mV, nA, nS, pA, pF, uF
 
 from ..checks import Constraint
+from ..errors import ModelError
 from .current_model import CurrentModel
 from .model import Parameter
 from .neuron_model import NeuronModel
@@ -16,6 +19,7 @@ from .registry import register
 __all__ = [
     "ADEX_PATTERNS",
     "IZHIKEVICH_PRESETS",
+    "MAX_SPIKE_PROBABILITY",
     "adex",
     "izhikevich",
     "lif",
@@ -294,11 +298,42 @@ traub_miles = register(
     )
 )
 
+#: Largest ``rate*dt`` of the :data:`poisson` source: one Bernoulli draw per step gives
+#: counts of variance ``p (1 - p)`` (Fano factor ``1 - p``; a Poisson count has ``p``)
+#: and saturates at ``1/dt``; at 0.1 the variance is within 10% of Poisson's.
+MAX_SPIKE_PROBABILITY = 0.1
+
+
+@dataclass(frozen=True)
+class _BernoulliSource(NeuronModel):
+    """A neuron model that fires with probability ``rate*dt`` per step: refuses high rates."""
+
+    def group(self, n, name=None, currents=(), method=None, dt=None, as_variables=(), **params):
+        step = dt if dt is not None else (self.dt if self.dt is not None else defaultclock.dt)
+        rate = self.namespace(**params)["rate_0"]
+        probability = float(rate * step)
+        if not 0 <= probability <= MAX_SPIKE_PROBABILITY:
+            raise ModelError(
+                owner=f"{self.name}.group",
+                argument="rate_0",
+                value=rate,
+                problem=f"must be >= 0 with rate_0*dt <= {MAX_SPIKE_PROBABILITY:g} (one "
+                f"Bernoulli draw per step of dt = {step} carries rates up to "
+                f"{MAX_SPIKE_PROBABILITY / step}; above it the counts lose their Poisson "
+                f"variance and saturate at 1/dt = {1 / step})",
+                fix="Drive the targets with Poisson counts per step instead "
+                "('g += w*poisson(rate*dt)' in a run_regularly, as brunel does), "
+                "or reduce dt.",
+            )
+        return super().group(n, name, currents, method, dt, as_variables, **params)
+
+
 poisson = register(
-    NeuronModel(
+    _BernoulliSource(
         name="poisson",
         description="Poisson spike source with a per-neuron rate (a NeuronGroup, so rates "
-        "can be changed between standalone runs and used in expressions)",
+        "can be changed between standalone runs and used in expressions); one Bernoulli "
+        "draw per step, so rate*dt must stay <= 0.1",
         equations="rate : Hz",
         parameters=(P("rate_0", 10 * Hz, "initial firing rate of every neuron"),),
         threshold="rand() < rate*dt",

@@ -38,10 +38,12 @@ from ..backends import (
     assemble_result,
     backend_session,
     build_owner,
+    check_steps,
     describe_program,
     is_standalone,
     read_recorded,
     run_cached,
+    watch_ranges,
 )
 from ..checks import check_duration, check_seed
 from ..errors import CircuitError
@@ -197,6 +199,8 @@ class Circuit:
 
     def _build(self, owner):
         parts = self._construct(**self.params)
+        # before any code is generated: a step the dynamics cannot carry is refused
+        check_steps({**parts.populations, **parts.synapses, **_named(parts.others)}, self.name)
         monitors = {}
         for name, group in parts.populations.items():
             monitors[f"spikes_{name}"] = SpikeMonitor(group, name=f"{self.name}_spikes_{name}")
@@ -211,6 +215,8 @@ class Circuit:
                 probe, ["I_exc", "I_inh"], record=0, dt=record_dt, name=f"{self.name}_lfp"
             )
             parts.others.extend([probe, summing])
+        self._watch = watch_ranges(self.name, parts.populations)  # |v|, g < 0 during the run
+        parts.others.extend(self._watch.objects)
         for state, (group, variable) in parts.states.items():
             monitors[f"state_{state}"] = StateMonitor(
                 group, variable, record=0, dt=record_dt, name=f"{self.name}_state_{state}"
@@ -483,6 +489,7 @@ class Circuit:
         for name, monitor in self._monitors.items():
             if name.startswith("state_"):
                 monitored[name] = (monitor, monitor.record_variables[0] + "_")
+        monitored.update(self._watch.recorded())
         return monitored
 
     def result_layout(self):
@@ -503,6 +510,7 @@ class Circuit:
             "fs": float(self.fs * second),
             "lfp": lfp,
             "params": {k: quantity_to_json(v) for k, v in self.params.items()},
+            "watch": self._watch.entries,
         }
 
     def assemble_result(self, arrays, duration, backend, seed, wall, layout=None, check=True):
@@ -510,6 +518,10 @@ class Circuit:
         return assemble_result(
             layout or self.result_layout(), arrays, duration, backend, seed, wall, check
         )
+
+
+def _named(objects):
+    return {getattr(obj, "name", str(obj)): obj for obj in objects}
 
 
 def _si_value(value):
