@@ -17,8 +17,8 @@ def test_lab_quick(run_lab, tmp_path):
     assert number(r"weight ratio F->M\s+(\S+)", out) >= 5
     assert number(r"weight ratio M->F\s+(\S+)", out) >= 5
     # 8 trials in quick mode: one failure is 12.5 points
-    assert number(r"completion, learned weights\s+(\S+)", out) >= 0.75
-    assert number(r"completion, uniform weights\s+(\S+)", out) <= 0.10
+    assert number(r"completion to the cued pattern, learned\s+(\S+)", out) >= 0.75
+    assert number(r"completion to the cued pattern, uniform\s+(\S+)", out) <= 0.10
     assert number(r"focus, schedule on: success\s+(\S+)", out) >= 0.95
     # the schedule holds the focus back while the field explores: slower settling, in the
     # spiking loop and in the continuous one (printed as "spiking / continuous")
