@@ -15,6 +15,7 @@ __all__ = [
     "ModelError",
     "ParseError",
     "QuiferError",
+    "RunInterrupted",
     "SimulationError",
     "SweepError",
     "UnitsError",
@@ -104,3 +105,22 @@ class SimulationError(QuiferError, RuntimeError):
 
 class ParseError(QuiferError, ValueError):
     """Text (a command-line value) that cannot be read as the value asked for."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; ``result`` holds what was simulated until then, if anything.
+
+    A ``KeyboardInterrupt`` (not a :class:`QuiferError`): code that catches the package's
+    errors does not swallow an interrupt.  The partial result's ``meta`` says
+    ``complete: False`` with ``requested_duration_s`` and ``simulated_duration_s``.
+
+    Attributes
+    ----------
+    result : Result or None
+        The partial result (runtime backends), or None when nothing could be read back
+        (a standalone program stopped before the end writes nothing).
+    """
+
+    def __init__(self, message="interrupted", result=None):
+        super().__init__(message)
+        self.result = result

@@ -28,7 +28,14 @@ from .registry import (
     list_backends,
     register_backend,
 )
-from .session import BackendSession, backend_session, build_owner, check_standalone_compatible
+from .session import (
+    BackendSession,
+    backend_session,
+    build_owner,
+    check_standalone_compatible,
+    preserved_random_state,
+    stop_on_interrupt,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -53,7 +60,9 @@ __all__ = [
     "is_standalone",
     "list_backends",
     "nvcc_path",
+    "preserved_random_state",
     "read_recorded",
     "register_backend",
     "run_cached",
+    "stop_on_interrupt",
 ]
