@@ -13,7 +13,14 @@ A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.structure_params`` and ``circuit.tunable_params``.
 """
 
-from .build_cache import DEFAULT_MAX_BYTES, BuildCache, build_count, default_cache_dir, run_cached
+from .build_cache import (
+    DEFAULT_MAX_BYTES,
+    BuildCache,
+    build_count,
+    default_cache_dir,
+    run_cached,
+    source_digest,
+)
 from .compiled import CompiledProgram, describe_program
 from .cuda import configure_cuda
 from .detect import BackendStatus, gpu_names, nvcc_path
@@ -64,5 +71,6 @@ __all__ = [
     "read_recorded",
     "register_backend",
     "run_cached",
+    "source_digest",
     "stop_on_interrupt",
 ]

@@ -6,6 +6,8 @@ result; :mod:`.main` wires them into the parser.
 
 import inspect
 import os
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -14,7 +16,7 @@ from brian2 import nA, second
 from ..analysis import analyse_result, summarise_run
 from ..backends import BuildCache, backend_status, check_backend, default_backend
 from ..equations import get_model, lif, list_models
-from ..errors import CommandLineError
+from ..errors import CommandLineError, QuiferError, RunInterrupted
 from ..networks import build_network, get_network, list_networks
 from ..plotting import analysis_figures, save_figures
 from ..protocols import simulate_fi_curve
@@ -102,6 +104,7 @@ _LIF_THEORY_ARGS = ("tau_m", "R_m", "E_L", "V_th", "V_reset", "t_ref")
 
 
 def cmd_demo(args):
+    prepare_out(args.out, create=False)  # the demo checks its arguments, then creates it
     print(
         "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
         "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then that "
@@ -149,6 +152,7 @@ def cmd_run(args):
     backend = check_backend(args.backend) if args.backend else default_backend()
     out = args.out or os.path.join("quifer-out", args.network)
     circuit = build_network(args.network, params)
+    prepare_out(out)  # an unwritable folder is found before the simulation, not after
     cache = None
     if backend == "cpp_standalone" and not args.no_cache:
         cache = args.cache_dir or True
@@ -157,10 +161,12 @@ def cmd_run(args):
         f"running {args.network} for {duration} on {backend}{how} (seed {args.seed}) ...",
         flush=True,
     )
-    result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
+    try:
+        result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
+    except RunInterrupted as interrupt:
+        return _save_interrupted(interrupt.result, out, params)
     summary = summarise_run(result)
     summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
-    os.makedirs(out, exist_ok=True)
     result.save(os.path.join(out, "result.npz"))
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)
     write_json(summary, os.path.join(out, "summary.json"))
@@ -182,6 +188,59 @@ def cmd_run(args):
     return 0
 
 
+def _save_interrupted(result, out, params):
+    """Ctrl-C during ``run``: save the partial result, marked incomplete, if there is one."""
+    if result is None:
+        _error(f"run: interrupted (Ctrl-C) before the end; nothing saved in {out}/")
+        return 130
+    meta = result.meta
+    result.save(os.path.join(out, "result.npz"))
+    summary = {
+        "complete": False,
+        "requested_duration_s": meta["requested_duration_s"],
+        "simulated_duration_s": meta["simulated_duration_s"],
+        "backend": meta.get("backend"),
+        "seed": meta.get("seed"),
+        "params": {k: quantity_to_json(v) for k, v in params.items()},
+    }
+    write_json(summary, os.path.join(out, "summary.json"))
+    _error(
+        f"run: interrupted (Ctrl-C) at {meta['simulated_duration_s']:g} s of "
+        f"{meta['requested_duration_s']:g} s; the partial result, marked incomplete, is in "
+        f"{out}/result.npz"
+    )
+    return 130
+
+
+def prepare_out(folder, option="--out", create=True):
+    """Create ``folder`` and check that files can be written in it, before any work.
+
+    With ``create=False`` only check that it could be: the folder, or its nearest
+    existing parent, is a folder this process can write in.
+    """
+    try:
+        if not create:
+            existing = os.path.abspath(folder)
+            while not os.path.exists(existing):
+                existing = os.path.dirname(existing)
+            if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+                raise PermissionError(13, "not a folder this process can write in")
+            return folder
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise CommandLineError(
+            f"{option}: cannot write to {folder!r} ({err.strerror or err}); choose a folder "
+            f"you can write to."
+        ) from None
+    return folder
+
+
+def _error(line):
+    print(f"quifer-brian {line}", file=sys.stderr, flush=True)
+
+
 # --------------------------------------------------------------------------- sweep
 def cmd_sweep(args):
     params = parse_params(args.network, args.param)
@@ -189,23 +248,28 @@ def cmd_sweep(args):
         raise CommandLineError("--grid: give at least one, e.g. --grid tau_gaba=5ms,10ms,20ms.")
     grid = parse_grid(args.network, args.grid)
     duration = parse_duration(args.duration)
-    if args.workers is not None and args.workers < 1:
-        raise CommandLineError(f"--workers: must be an integer >= 1; got {args.workers}.")
     client = "sync" if args.serial else args.scheduler
     out = args.out or os.path.join("quifer-out", f"sweep-{args.network}")
-    table = sweep(
-        args.network,
-        grid,
-        duration,
-        metrics=args.metric or None,
-        backend=args.backend,
-        client=client,
-        cache_dir=args.cache_dir,
-        out=out,
-        seed=args.seed,
-        params=params,
-        n_workers=args.workers,
-    )
+    try:
+        table = sweep(
+            args.network,
+            grid,
+            duration,
+            metrics=args.metric or None,
+            backend=args.backend,
+            client=client,
+            cache_dir=args.cache_dir,
+            out=out,
+            seed=args.seed,
+            params=params,
+            n_workers=args.workers,
+        )
+    except KeyboardInterrupt:
+        _error(
+            f"sweep: interrupted (Ctrl-C); the finished points are kept in {out}/points "
+            f"(an interrupted one is not); run the same command again to resume"
+        )
+        return 130
     shown = table.drop(columns=["build", "wall_s"]).to_string(index=False, float_format="%.4g")
     print(shown)
     attrs = table.attrs
@@ -242,17 +306,22 @@ def cmd_cache(args):
 
 
 def cmd_analyze(args):
-    if args.surrogates < 1:
-        raise CommandLineError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
-    result = load(args.result)
-    out = args.out or os.path.dirname(os.path.abspath(args.result))
+    result = _load_result(args.result)
+    out = prepare_out(args.out or os.path.dirname(os.path.abspath(args.result)))
     measures = analyse_result(result, n_surrogates=args.surrogates, seed=args.seed)
-    os.makedirs(out, exist_ok=True)
     written = save_figures(analysis_figures(result, measures), out, dpi=100)
     record = {k: v for k, v in measures.items() if k != "spectrum"}
+    complete = result.meta.get("complete", True) is not False  # absent: saved complete
+    record["complete"] = complete
     write_json(record, os.path.join(out, "analysis.json"))
     name = result.meta.get("circuit", "result")
     print(f"{name}: {result.duration:g} s on {result.meta.get('backend')}")
+    if not complete:
+        requested = result.meta.get("requested_duration_s")
+        print(
+            f"  INCOMPLETE: the run was interrupted after {result.duration:g} s of "
+            f"{requested if requested is not None else '?'} s; the measures cover that part"
+        )
     rows = [("measure", "value")]
     for pop, rate in measures["rates_hz"].items():
         cv = measures["cv_isi"][pop]
@@ -291,6 +360,23 @@ def cmd_analyze(args):
 
 
 # --------------------------------------------------------------------------- list
+
+
+def _load_result(path):
+    """:func:`load`, with any other failure to read the file as a CommandLineError.
+
+    Reading a file is all ``load`` does: whatever else it raises (a bad zip archive, a
+    hand-edited record missing a field) says the file is not a valid result.
+    """
+    try:
+        return load(path)
+    except (QuiferError, OSError):
+        raise
+    except Exception as err:
+        raise CommandLineError(
+            f"RESULT: {path!r} is not a valid result file ({type(err).__name__}: {err}); "
+            f"give a result.npz written by 'quifer-brian run' or Result.save."
+        ) from None
 
 
 def _list_network(name):
