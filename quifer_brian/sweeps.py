@@ -231,6 +231,12 @@ def sweep(
         )
     metrics = resolve_metrics(metrics)
     fixed = dict(params or {})
+    both = sorted(set(fixed) & set(grid if isinstance(grid, dict) else ()))
+    if both:
+        raise SweepError(
+            f"sweep: {', '.join(both)} given both in params and in the grid; give each "
+            f"parameter in one of them."
+        )
     points = [{**fixed, **point} for point in sweep_points(grid)]
     seeds = [int(point.pop("seed", seed)) for point in points]
     out = os.path.abspath(out or os.path.join("quifer-out", f"sweep-{name.split('.')[-1]}"))
@@ -258,7 +264,9 @@ def sweep(
     _announce_structures(name, structures, points, builder_function)
 
     folder = os.path.join(out, POINTS_FOLDER)
-    _writable_folder(folder)
+    _writable_folder(folder, "out")
+    if cache is not None:
+        _writable_folder(cache.directory, "cache_dir")
     records = {
         key: _read_point(folder, key, content) for key, content in zip(keys, contents, strict=True)
     }
@@ -336,13 +344,20 @@ def _executor(client, n_workers):
     own_cluster = None
     if client is None:
         workers = n_workers or os.cpu_count() or 1
-        own_cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
+        try:
+            own_cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+        except (OSError, RuntimeError) as err:
+            raise SweepError(
+                f"sweep.n_workers: could not start a local Dask cluster of {workers} "
+                f"worker(s) ({type(err).__name__}: {err}); use fewer workers or run without "
+                f"Dask (client='sync', --serial)."
+            ) from None
         client = Client(own_cluster)
     elif isinstance(client, str):
         address = client
@@ -461,7 +476,7 @@ def _is_measure(value):
     return isinstance(value, list) and all(_is_measure(v) for v in value)
 
 
-def _writable_folder(folder):
+def _writable_folder(folder, argument):
     """Create ``folder`` and check that files can be written in it (a SweepError if not)."""
     try:
         os.makedirs(folder, exist_ok=True)
@@ -469,7 +484,7 @@ def _writable_folder(folder):
             pass
     except OSError as err:
         raise SweepError(
-            f"sweep.out: cannot write the points to {folder!r} ({err.strerror or err}); "
+            f"sweep.{argument}: cannot write to {folder!r} ({err.strerror or err}); "
             f"choose another folder."
         ) from None
 

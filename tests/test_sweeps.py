@@ -373,5 +373,7 @@ def test_a_changed_builder_default_reruns_the_points(tmp_path, monkeypatch):
 def test_an_unwritable_out_is_refused_before_anything_runs(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(SweepError, match=r"sweep.out: cannot write the points to .*file/points"):
+    with pytest.raises(SweepError, match=r"sweep.out: cannot write to .*file/points"):
         _tiny_sweep(blocker)
+    with pytest.raises(SweepError, match=r"sweep: tau_gaba given both in params and in the grid"):
+        _tiny_sweep(tmp_path, params={"tau_gaba": 3 * ms})

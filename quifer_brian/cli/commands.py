@@ -155,7 +155,7 @@ def cmd_run(args):
     prepare_out(out)  # an unwritable folder is found before the simulation, not after
     cache = None
     if backend == "cpp_standalone" and not args.no_cache:
-        cache = args.cache_dir or True
+        cache = prepare_out(args.cache_dir, "--cache-dir") if args.cache_dir else True
     how = " from the build cache" if cache else ""
     print(
         f"running {args.network} for {duration} on {backend}{how} (seed {args.seed}) ...",

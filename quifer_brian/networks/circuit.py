@@ -195,7 +195,7 @@ class Circuit:
         self._monitors = None
         self._built_on = None  # where the objects live: see devices.build_owner
         self._built_seed = None  # the seed the objects were created under (None: unknown)
-        self._stream = None  # random state right after build(seed=...), until the run
+        self._stream = None  # random state after build(seed=...) or the last run
         self._built_target = None  # the runtime code target the objects were created for
 
     # ---------------------------------------------------------------- handles
@@ -465,12 +465,11 @@ class Circuit:
                 self._build(owner, seed)
             else:
                 self._check_built_under(seed, session.backend)
-                if self._stream is not None:  # built by build(seed): go on from there
+                if seed is not None and float(self._network.t / second) > 0:
+                    brian2.seed(seed)  # a seeded continuation starts a new stream
+                elif self._stream is not None:  # go on from build(seed) or the last run
                     _set_random_state(self._stream)
-                elif seed is not None:
-                    brian2.seed(seed)
             seed = self._built_seed if seed is None else seed
-            self._stream = None
             requested = float(self._network.t / second) + float(duration / second)
             start = time.perf_counter()
             session.run(
@@ -479,6 +478,7 @@ class Circuit:
                 report="text" if progress else None,
                 report_period=10 * second,
             )
+            self._stream = _random_state()  # where a continuation without a seed goes on
         wall = time.perf_counter() - start
         if getattr(session, "stop_after", None) is not None:
             return None  # generated or compiled only: nothing ran, nothing to collect
