@@ -121,7 +121,12 @@ def test_an_interrupted_sweep_resumes_without_rerunning(ping_cache, tmp_path):
     script = tmp_path / "slow_sweep.py"
     script.write_text(SLOW_METRIC)
     out = tmp_path / "interrupted"
-    environment = {**os.environ, "QUIFER_TEST_SLOW": "1", "PYTHONPATH": str(tmp_path)}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the code under test
+    environment = {
+        **os.environ,
+        "QUIFER_TEST_SLOW": "1",
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), root]),
+    }
     command = [sys.executable, str(script), ping_cache.directory, str(out)]
     process = subprocess.Popen([*command, "sync"], env=environment, stderr=subprocess.DEVNULL)
     points = out / "points"
