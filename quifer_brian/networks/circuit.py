@@ -406,6 +406,18 @@ class Circuit:
         -------
         Result or None
             None when the session stops after generating or compiling the code.
+            ``meta`` records ``complete`` (True), ``requested_duration_s`` and
+            ``simulated_duration_s``.
+
+        Raises
+        ------
+        CircuitError
+            For a seed given to a circuit whose objects were created, before any run,
+            under another random state (see :meth:`build`).
+        RunInterrupted
+            On Ctrl-C.  numpy/cython: the run stops after the current time step and
+            ``err.result`` is what was simulated, ``meta['complete'] = False``.
+            Standalone: the program is killed and nothing is read back.
         """
         check_quantity("duration", duration, second, owner=f"{self.name}.run")
         if not float(duration / second) > 0 or not np.isfinite(float(duration / second)):
