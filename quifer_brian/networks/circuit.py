@@ -484,12 +484,19 @@ class Circuit:
             seed = self._built_seed if seed is None else seed
             requested = float(self._network.t / second) + float(duration / second)
             start = time.perf_counter()
-            session.run(
-                self._network,
-                duration,
-                report="text" if progress else None,
-                report_period=10 * second,
-            )
+            try:
+                session.run(
+                    self._network,
+                    duration,
+                    report="text" if progress else None,
+                    report_period=10 * second,
+                )
+            except RunInterrupted:
+                raise
+            except KeyboardInterrupt:  # a standalone build or program, a second Ctrl-C
+                raise RunInterrupted(
+                    f"{self.name}: interrupted before the end; nothing was read back"
+                ) from None
             self._stream = _random_state()  # where a continuation without a seed goes on
         wall = time.perf_counter() - start
         if getattr(session, "stop_after", None) is not None:
