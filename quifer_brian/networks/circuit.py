@@ -445,14 +445,21 @@ class Circuit:
             )
         if self._parts is not None and self._built_on == "runtime":
             self._refuse_extended()
-        return run_cached(
-            self,
-            duration,
-            seed=seed,
-            cache=None if cache is True else cache,
-            progress=progress,
-            check=check,
-        )
+        try:
+            return run_cached(
+                self,
+                duration,
+                seed=seed,
+                cache=None if cache is True else cache,
+                progress=progress,
+                check=check,
+            )
+        except RunInterrupted:
+            raise
+        except KeyboardInterrupt:  # during the compile: nothing was built or read back
+            raise RunInterrupted(
+                f"{self.name}: interrupted before the end; nothing was read back"
+            ) from None
 
     def _refuse_extended(self):
         known = set(self._network.objects)
