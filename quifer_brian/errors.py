@@ -16,6 +16,7 @@ __all__ = [
     "ParseError",
     "QuiferError",
     "ResultFileError",
+    "RunInterrupted",
     "SimulationError",
     "SweepError",
     "UnitsError",
@@ -109,3 +110,22 @@ class ParseError(QuiferError, ValueError):
 
 class ResultFileError(QuiferError, ValueError):
     """A result file (``.npz`` or its metadata) that cannot be read or fails its schema."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; ``result`` holds what was simulated until then, if anything.
+
+    A ``KeyboardInterrupt`` (not a :class:`QuiferError`): code that catches the package's
+    errors does not swallow an interrupt.  The partial result's ``meta`` says
+    ``complete: False`` with ``requested_duration_s`` and ``simulated_duration_s``.
+
+    Attributes
+    ----------
+    result : Result or None
+        The partial result (runtime backends), or None when nothing could be read back
+        (a standalone program stopped before the end writes nothing).
+    """
+
+    def __init__(self, message="interrupted", result=None):
+        super().__init__(message)
+        self.result = result

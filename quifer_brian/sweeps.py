@@ -10,31 +10,40 @@ local cluster with one single-threaded worker process per core; or any existing
 scheduler by address); each point runs in its own results folder.  Every finished point
 is written to ``out/points/`` as it completes (atomically), so running the same sweep
 again skips the finished points: an interrupted sweep resumes and loses nothing.  A
-point that fails is reported with its parameters and error and does not stop the
-others.  The result is a ``pandas.DataFrame``: one row per point, the parameters (in the
-units shown in the column names), the metrics (:mod:`quifer_brian.analysis.metrics`), the seed,
-the error (empty if none), the build and the wall time.
+point interrupted by Ctrl-C is never stored.  A stored point is read back only if it
+is a valid record made with the same key: the package version and source digest, the
+builder's full parameters (its defaults included), seed, duration, backend and metrics;
+any other file is run again.  A point that fails is reported with its parameters and
+error and does not stop the others.  The result is a ``pandas.DataFrame``: one row per
+point, the parameters (in the units shown in the column names), the metrics
+(:mod:`quifer_brian.analysis.metrics`), the seed, the error (empty if none), the build
+and the wall time.
 """
 
+import contextlib
 import hashlib
 import inspect
 import itertools
 import json
 import logging
 import math
+import numbers
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
 from brian2 import Quantity, second
 
+from ._version import __version__
 from .analysis.metrics import measure, resolve_metrics
-from .backends import build_cache, check_backend
+from .backends import build_cache, check_backend, source_digest
 from .checks import check_quantity
-from .errors import SweepError
+from .errors import RunInterrupted, SweepError
 from .networks import build_network, get_network
 from .results import write_json
+from .results.files import atomic_file
 from .units import quantity_to_json
 
 __all__ = ["sweep", "sweep_points"]
@@ -106,7 +115,9 @@ def _builder_name(builder):
 def run_point(spec):
     """Run one grid point; return its record (never raises for a failing simulation).
 
-    ``spec``: builder, params, duration_s, seed, backend, cache_dir, metrics.
+    ``spec``: builder, params, duration_s, seed, backend, cache_dir, metrics.  Ctrl-C
+    (``KeyboardInterrupt``, :class:`~quifer_brian.errors.RunInterrupted`) is not a
+    failure: it propagates and the point is not recorded.
     """
     start = time.perf_counter()
     record = {"error": None, "metrics": {}, "build": None}
@@ -121,6 +132,8 @@ def run_point(spec):
             record["compiled"] = result.meta["build"] == "compiled"
         else:
             result = circuit.run(duration, backend=spec["backend"], seed=spec["seed"])
+        if result.meta.get("complete", True) is not True:  # never measured, never stored
+            raise RunInterrupted("interrupted", result=result)
         record["metrics"] = measure(result, spec["metrics"])
     except Exception as err:  # a failing point is data, not the end of the sweep
         record["error"] = f"{type(err).__name__}: {err}"
@@ -193,7 +206,11 @@ def sweep(
     Raises
     ------
     SweepError
-        For a bad grid, duration or backend -- before anything is compiled or run.
+        For a bad grid, duration or backend, an ``out`` folder that cannot be written or
+        a scheduler that cannot be reached -- before anything is compiled or run.
+    KeyboardInterrupt
+        On Ctrl-C: the finished points are kept in ``out/points``, the interrupted ones
+        are not; the same call again resumes.
     CircuitError
         For an unknown parameter or a value the builder refuses (the builder's checks),
         also before anything is compiled or run.
@@ -214,13 +231,19 @@ def sweep(
         )
     metrics = resolve_metrics(metrics)
     fixed = dict(params or {})
+    both = sorted(set(fixed) & set(grid if isinstance(grid, dict) else ()))
+    if both:
+        raise SweepError(
+            f"sweep: {', '.join(both)} given both in params and in the grid; give each "
+            f"parameter in one of them."
+        )
     points = [{**fixed, **point} for point in sweep_points(grid)]
     seeds = [int(point.pop("seed", seed)) for point in points]
     out = os.path.abspath(out or os.path.join("quifer-out", f"sweep-{name.split('.')[-1]}"))
     cache = build_cache.BuildCache(cache_dir) if backend == "cpp_standalone" else None
 
     # every point is checked by its builder before anything runs
-    specs, keys, structures = [], [], {}
+    specs, keys, contents, structures = [], [], [], {}
     for point, point_seed in zip(points, seeds, strict=True):
         circuit = _build(builder, builder_function, point)
         spec = {
@@ -233,42 +256,50 @@ def sweep(
             "metrics": dict(metrics),
         }
         specs.append(spec)
-        keys.append(_point_id(name, point, point_seed, duration_s, backend, metrics))
+        content = _point_key(name, circuit, point_seed, duration_s, backend, metrics)
+        contents.append(content)
+        keys.append(_point_id(content))
         if cache is not None:
             structures.setdefault(cache.key(circuit, duration_s)[0], (circuit, point))
     _announce_structures(name, structures, points, builder_function)
 
     folder = os.path.join(out, POINTS_FOLDER)
-    os.makedirs(folder, exist_ok=True)
-    records = {key: _read_point(folder, key) for key in keys}
+    _writable_folder(folder, "out")
+    if cache is not None:
+        _writable_folder(cache.directory, "cache_dir")
+    records = {
+        key: _read_point(folder, key, content) for key, content in zip(keys, contents, strict=True)
+    }
     todo = [i for i, key in enumerate(keys) if records[key] is None]
     resumed = len(keys) - len(todo)
     if resumed:
         _say(progress, f"sweep {name}: {resumed} of {len(keys)} points already done in {out}")
 
-    builds_before = build_cache.build_count()
-    if todo and cache is not None:  # compile each structure once, before the points run
-        for key, (circuit, _) in structures.items():
-            if cache.lookup(key) is None:
-                _say(progress, f"sweep {name}: compiling structure {key} ...")
-                cache.get_or_build(circuit, duration_s)
-    builds = build_cache.build_count() - builds_before
+    with _executor(client if todo else "sync", n_workers) as executor:
+        builds_before = build_cache.build_count()
+        if todo and cache is not None:  # compile each structure once, before the points run
+            for key, (circuit, _) in structures.items():
+                if cache.lookup(key) is None:
+                    _say(progress, f"sweep {name}: compiling structure {key} ...")
+                    cache.get_or_build(circuit, duration_s)
+        builds = build_cache.build_count() - builds_before
 
-    reporter = _Progress(name, len(keys), resumed, progress)
-    failed_now = 0
-    for index, record in _execute([specs[i] for i in todo], todo, client, n_workers):
-        record["params"] = {k: quantity_to_json(v) for k, v in points[index].items()}
-        record["seed"] = seeds[index]
-        records[keys[index]] = record
-        if record["error"] is None:
-            write_json(record, os.path.join(folder, f"{keys[index]}.json"))
-        else:
-            failed_now += 1
-            logger.warning(
-                "sweep %s: point %s failed: %s", name, _show(points[index]), record["error"]
-            )
-        reporter.done(record["error"] is not None)
-    reporter.finish()
+        reporter = _Progress(name, len(keys), resumed, progress)
+        failed_now = 0
+        for index, record in _execute([specs[i] for i in todo], todo, executor):
+            record["params"] = {k: quantity_to_json(v) for k, v in points[index].items()}
+            record["seed"] = seeds[index]
+            record["key"] = contents[index]
+            records[keys[index]] = record
+            if record["error"] is None:
+                write_json(record, os.path.join(folder, f"{keys[index]}.json"))
+            else:
+                failed_now += 1
+                logger.warning(
+                    "sweep %s: point %s failed: %s", name, _show(points[index]), record["error"]
+                )
+            reporter.done(record["error"] is not None)
+        reporter.finish()
     on_workers = sum(bool(records[keys[i]].get("compiled")) for i in todo)
     if on_workers:
         logger.warning(
@@ -292,39 +323,79 @@ def sweep(
         out=out,
         units=units,
     )
-    frame.to_csv(os.path.join(out, "table.csv"), index=False)
+    with atomic_file(os.path.join(out, "table.csv"), ".csv", "w") as stream:
+        frame.to_csv(stream, index=False)
     return frame
 
 
 # ---------------------------------------------------------------------------- execution
-def _execute(specs, indices, client, n_workers):
-    """Yield ``(index, record)`` as points finish, on the chosen executor."""
+@contextlib.contextmanager
+def _executor(client, n_workers):
+    """``'sync'`` or a connected Dask client (closed on leaving if this sweep opened it).
+
+    Connecting comes before anything is compiled: an unreachable scheduler is a
+    :class:`SweepError` naming the address.
+    """
+    if client == "sync":
+        yield "sync"
+        return
+    from distributed import Client, LocalCluster
+
+    own_cluster = None
+    if client is None:
+        workers = n_workers or os.cpu_count() or 1
+        try:
+            own_cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+        except (OSError, RuntimeError) as err:
+            raise SweepError(
+                f"sweep.n_workers: could not start a local Dask cluster of {workers} "
+                f"worker(s) ({type(err).__name__}: {err}); use fewer workers or run without "
+                f"Dask (client='sync', --serial)."
+            ) from None
+        client = Client(own_cluster)
+    elif isinstance(client, str):
+        address = client
+        try:
+            client = Client(address, timeout=_CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as err:
+            raise SweepError(
+                f"sweep.client: cannot reach a Dask scheduler at {address!r} "
+                f"({type(err).__name__}: {err}); start one (`dask scheduler`), check the "
+                f"address, or run without a scheduler (client='sync', --serial)."
+            ) from None
+        own_cluster = address  # only the connection is ours
+    try:
+        yield client
+    finally:
+        if own_cluster is not None:
+            client.close()
+            if not isinstance(own_cluster, str):
+                own_cluster.close()
+
+
+_CONNECT_TIMEOUT = "10s"
+
+
+def _execute(specs, indices, client):
+    """Yield ``(index, record)`` as points finish, on ``'sync'`` or a Dask client."""
     if not specs:
         return
     if client == "sync":
         for index, spec in zip(indices, specs, strict=True):
             yield index, run_point(spec)
         return
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    own_cluster = None
-    if client is None:
-        workers = n_workers or os.cpu_count() or 1
-        own_cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
-        client = Client(own_cluster)
-    elif isinstance(client, str):
-        own_cluster = client  # only the connection is ours
-        client = Client(client)
+    futures = {}
+    for index, spec in zip(indices, specs, strict=True):
+        futures[client.submit(run_point, spec, pure=False)] = index
     try:
-        futures = {}
-        for index, spec in zip(indices, specs, strict=True):
-            futures[client.submit(run_point, spec, pure=False)] = index
         for future in as_completed(futures):
             index = futures[future]
             try:
@@ -338,33 +409,84 @@ def _execute(specs, indices, client, n_workers):
                 }
             yield index, record
     finally:
-        if own_cluster is not None:
-            client.close()
-            if not isinstance(own_cluster, str):
-                own_cluster.close()
+        client.cancel(list(futures))  # an interrupted sweep leaves nothing running
 
 
 # ---------------------------------------------------------------------------- records
-def _point_id(name, point, seed, duration_s, backend, metrics):
+def _point_key(name, circuit, seed, duration_s, backend, metrics):
+    """What a stored point must have been made from to be read back (JSON-normalised).
+
+    The package version and source digest, the builder's full parameters (the defaults
+    it filled in included), the seed, duration, backend and metric names.
+    """
     content = {
         "builder": name,
-        "params": {k: quantity_to_json(v) for k, v in sorted(point.items())},
+        "package": {"version": __version__, "source": source_digest()},
+        "params": {k: quantity_to_json(v) for k, v in sorted(circuit.params.items())},
         "seed": seed,
         "duration_s": duration_s,
         "backend": backend,
         "metrics": [metric_name for metric_name, _ in metrics],
     }
-    text = json.dumps(content, sort_keys=True, default=str)
+    return json.loads(json.dumps(content, sort_keys=True, default=str))
+
+
+def _point_id(content):
+    text = json.dumps(content, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _read_point(folder, key):
+def _read_point(folder, key, content):
+    """The stored record of a point, or None (missing, unreadable, stale or malformed)."""
     path = os.path.join(folder, f"{key}.json")
     try:
         with open(path) as stream:
-            return json.load(stream)
-    except (OSError, ValueError):
+            record = json.load(stream)
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as err:
+        logger.warning("sweep: stored point %s is unreadable (%s); it runs again", path, err)
+        return None
+    problem = _point_problem(record, content)
+    if problem is not None:
+        logger.warning("sweep: stored point %s %s; it runs again", path, problem)
+        return None
+    return record
+
+
+def _point_problem(record, content):
+    """Why ``record`` cannot be the finished point ``content``; None if it can."""
+    if not isinstance(record, dict):
+        return "is not a JSON object"
+    if record.get("key") != content:
+        return "was made with another key (package version or source, parameters, seed)"
+    if record.get("error") is not None or record.get("seed") != content["seed"]:
+        return "is not a finished point of this seed"
+    metrics = record.get("metrics")
+    if not isinstance(metrics, dict) or not all(_is_measure(v) for v in metrics.values()):
+        return "holds metrics that are not numbers"
+    if not isinstance(record.get("params"), dict):
+        return "has no parameters"
+    return None
+
+
+def _is_measure(value):
+    if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool)):
+        return True
+    return isinstance(value, list) and all(_is_measure(v) for v in value)
+
+
+def _writable_folder(folder, argument):
+    """Create ``folder`` and check that files can be written in it (a SweepError if not)."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise SweepError(
+            f"sweep.{argument}: cannot write to {folder!r} ({err.strerror or err}); "
+            f"choose another folder."
+        ) from None
 
 
 def _table(points, seeds, records):

@@ -21,8 +21,6 @@ from quifer_brian.sweeps import sweep, sweep_points
 
 from .conftest import SWEEP_DURATION_MS, SWEEP_PING
 
-pytestmark = pytest.mark.standalone
-
 DURATION = SWEEP_DURATION_MS * ms
 TAUS = [5 * ms, 10 * ms, 15 * ms, 20 * ms]
 DRIVES = [350 * pA, 400 * pA, 450 * pA, 500 * pA]
@@ -52,6 +50,7 @@ def full_sweep(ping_cache, tmp_path_factory):
     )
 
 
+@pytest.mark.standalone
 def test_sixteen_points_compile_once(full_sweep, ping_cache):
     table = full_sweep
     assert len(table) == 16 and table.attrs["structures"] == 1
@@ -68,6 +67,7 @@ def test_sixteen_points_compile_once(full_sweep, ping_cache):
     assert len({key for key in os.listdir(table.attrs["out"] + "/points")}) == 16
 
 
+@pytest.mark.standalone
 def test_sweep_agrees_with_separate_runs(full_sweep):
     """Corner points run on their own (numpy: another random stream) give the same gamma."""
     table = full_sweep
@@ -81,6 +81,7 @@ def test_sweep_agrees_with_separate_runs(full_sweep):
         assert abs(gamma_measures(single)["peak"] - row["gamma_hz"].item()) <= 2 * df + 1e-9
 
 
+@pytest.mark.standalone
 def test_the_same_sweep_again_runs_nothing(full_sweep, ping_cache):
     again = sweep(
         "ping",
@@ -115,11 +116,17 @@ SLOW_METRIC = textwrap.dedent(
 )
 
 
+@pytest.mark.standalone
 def test_an_interrupted_sweep_resumes_without_rerunning(ping_cache, tmp_path):
     script = tmp_path / "slow_sweep.py"
     script.write_text(SLOW_METRIC)
     out = tmp_path / "interrupted"
-    environment = {**os.environ, "QUIFER_TEST_SLOW": "1", "PYTHONPATH": str(tmp_path)}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the code under test
+    environment = {
+        **os.environ,
+        "QUIFER_TEST_SLOW": "1",
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), root]),
+    }
     command = [sys.executable, str(script), ping_cache.directory, str(out)]
     process = subprocess.Popen([*command, "sync"], env=environment, stderr=subprocess.DEVNULL)
     points = out / "points"
@@ -158,6 +165,7 @@ def test_an_interrupted_sweep_resumes_without_rerunning(ping_cache, tmp_path):
     _same_table(resumed, uninterrupted)
 
 
+@pytest.mark.standalone
 def test_a_failing_point_is_reported_and_the_others_finish(ping_cache, tmp_path):
     grid = {"drive_e": [0 * pA, 450 * pA]}  # no drive, noise 5x below rheobase: silent
     table = sweep(
@@ -178,6 +186,7 @@ def test_a_failing_point_is_reported_and_the_others_finish(ping_cache, tmp_path)
     assert len(os.listdir(tmp_path / "points")) == 1  # the failure is retried next time
 
 
+@pytest.mark.standalone
 @pytest.mark.slow  # compiles a second structure
 def test_a_structural_parameter_builds_per_structure(ping_cache, tmp_path, caplog):
     grid = {"n_i": [100, 120], "tau_gaba": [5 * ms, 10 * ms]}
@@ -199,6 +208,7 @@ def test_a_structural_parameter_builds_per_structure(ping_cache, tmp_path, caplo
     assert "2 network structures" in caplog.text and "n_i" in caplog.text
 
 
+@pytest.mark.standalone
 def test_local_cluster_with_two_workers(full_sweep, ping_cache, tmp_path):
     table = sweep(
         "ping",
@@ -218,6 +228,7 @@ def test_local_cluster_with_two_workers(full_sweep, ping_cache, tmp_path):
     assert table["gamma_hz"].tolist() == reference["gamma_hz"].tolist()
 
 
+@pytest.mark.standalone
 def test_an_existing_scheduler_by_address(full_sweep, ping_cache, tmp_path):
     """A scheduler and a worker started as separate processes, on the loopback only."""
     scheduler_file = tmp_path / "scheduler.json"
@@ -307,3 +318,67 @@ def test_grid_points_are_the_cartesian_product_in_order():
     assert sweep_points([{"a": 1}]) == [{"a": 1}]
     with pytest.raises(SweepError, match=r"sweep.grid.a: has no values"):
         sweep_points({"a": []})
+
+
+# ---------------------------------------------------------------- stored points: keys, checks
+def tiny_ping(tau_gaba=10 * ms, drive_e=400 * pA):
+    """A module-level builder (importable) whose defaults a test can change."""
+    return ping(n_e=20, n_i=5, tau_gaba=tau_gaba, drive_e=drive_e)
+
+
+def _tiny_sweep(out, **options):
+    return sweep(
+        tiny_ping,
+        {"tau_gaba": [5 * ms, 10 * ms]},
+        50 * ms,
+        metrics="rates",
+        backend="numpy",
+        client="sync",
+        out=out,
+        progress=False,
+        **options,
+    )
+
+
+def test_stored_points_are_validated_and_stale_or_broken_ones_rerun(tmp_path, monkeypatch, caplog):
+    first = _tiny_sweep(tmp_path)
+    assert (first.attrs["computed"], first.attrs["resumed"]) == (2, 0)
+    files = sorted((tmp_path / "points").glob("*.json"))
+    record = json.loads(files[0].read_text())
+    assert record["key"]["package"]["source"] and record["key"]["params"]["drive_e"]
+    assert _tiny_sweep(tmp_path).attrs["resumed"] == 2
+
+    files[0].write_text('{"metrics": {"rate_E_hz": 1e9}, "error": null')  # truncated
+    edited = json.loads(files[1].read_text())
+    edited["metrics"]["rate_E_hz"] = "fast"
+    files[1].write_text(json.dumps(edited))
+    with caplog.at_level("WARNING", logger="quifer_brian.sweeps"):
+        again = _tiny_sweep(tmp_path)
+    assert (again.attrs["computed"], again.attrs["resumed"]) == (2, 0)
+    assert "is unreadable" in caplog.text and "metrics that are not numbers" in caplog.text
+    _same_table(again, first)
+
+    from quifer_brian import sweeps
+
+    monkeypatch.setattr(sweeps, "source_digest", lambda: "0123456789abcdef")  # code changed
+    assert _tiny_sweep(tmp_path).attrs["computed"] == 2
+    monkeypatch.setattr(sweeps, "__version__", "99.0")  # another release
+    assert _tiny_sweep(tmp_path).attrs["computed"] == 2
+
+
+def test_a_changed_builder_default_reruns_the_points(tmp_path, monkeypatch):
+    first = _tiny_sweep(tmp_path)
+    monkeypatch.setattr(tiny_ping, "__defaults__", (10 * ms, 500 * pA))  # drive_e default
+    changed = _tiny_sweep(tmp_path)
+    assert (changed.attrs["computed"], changed.attrs["resumed"]) == (2, 0)
+    assert changed["rate_E_hz"].tolist() != first["rate_E_hz"].tolist()
+    assert len(list((tmp_path / "points").glob("*.json"))) == 4
+
+
+def test_an_unwritable_out_is_refused_before_anything_runs(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(SweepError, match=r"sweep.out: cannot write to .*file/points"):
+        _tiny_sweep(blocker)
+    with pytest.raises(SweepError, match=r"sweep: tau_gaba given both in params and in the grid"):
+        _tiny_sweep(tmp_path, params={"tau_gaba": 3 * ms})

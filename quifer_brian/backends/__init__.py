@@ -14,7 +14,14 @@ A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.structure_params`` and ``circuit.tunable_params``.
 """
 
-from .build_cache import DEFAULT_MAX_BYTES, BuildCache, build_count, default_cache_dir, run_cached
+from .build_cache import (
+    DEFAULT_MAX_BYTES,
+    BuildCache,
+    build_count,
+    default_cache_dir,
+    run_cached,
+    source_digest,
+)
 from .compiled import CompiledProgram, describe_program
 from .cuda import configure_cuda
 from .detect import BackendStatus, gpu_names, nvcc_path
@@ -29,7 +36,14 @@ from .registry import (
     list_backends,
     register_backend,
 )
-from .session import BackendSession, backend_session, build_owner, check_standalone_compatible
+from .session import (
+    BackendSession,
+    backend_session,
+    build_owner,
+    check_standalone_compatible,
+    preserved_random_state,
+    stop_on_interrupt,
+)
 from .stability import check_steps
 from .watch import watch_ranges
 
@@ -57,8 +71,11 @@ __all__ = [
     "is_standalone",
     "list_backends",
     "nvcc_path",
+    "preserved_random_state",
     "read_recorded",
     "register_backend",
     "run_cached",
+    "source_digest",
+    "stop_on_interrupt",
     "watch_ranges",
 ]

@@ -66,7 +66,14 @@ from .compiled import (
 )
 from .session import backend_session
 
-__all__ = ["DEFAULT_MAX_BYTES", "BuildCache", "build_count", "default_cache_dir", "run_cached"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "BuildCache",
+    "build_count",
+    "default_cache_dir",
+    "run_cached",
+    "source_digest",
+]
 
 logger = logging.getLogger("quifer_brian.backends")
 
@@ -110,6 +117,11 @@ def _source_digest():
                 with open(path, "rb") as stream:
                     digest.update(stream.read())
     return digest.hexdigest()[:16]
+
+
+def source_digest():
+    """Digest of the package's Python sources (16 hex digits); part of every cache key."""
+    return _source_digest()
 
 
 def _compiler_settings():

@@ -21,6 +21,7 @@ import math
 import numbers
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -28,7 +29,7 @@ import time
 import numpy as np
 from brian2 import TimedArray, get_device
 
-from ..errors import BackendError, SimulationError
+from ..errors import BackendError, RunInterrupted, SimulationError
 from .recording import assemble_result
 
 __all__ = [
@@ -226,6 +227,14 @@ class CompiledProgram:
         Returns
         -------
         Result
+            ``meta['complete']`` is True, with ``requested_duration_s`` and
+            ``simulated_duration_s`` (both the program's duration).
+
+        Raises
+        ------
+        RunInterrupted
+            When Ctrl-C (SIGINT) stopped the program: it is killed, its results folder
+            removed, nothing read back (``result`` is None).
         """
         missing = sorted(set(self.manifest["tunable"]) - set(values))
         if missing:
@@ -257,7 +266,11 @@ class CompiledProgram:
             wall,
             check=check,
         )
-        return result
+        return result.with_meta(
+            complete=True,
+            requested_duration_s=self.duration,
+            simulated_duration_s=self.duration,
+        )
 
     def _arguments(self, values, folder):
         """Command-line ``group.variable=value``; arrays go through files in ``folder``."""
@@ -274,16 +287,27 @@ class CompiledProgram:
         return arguments
 
     def _execute(self, arguments, results, environment, progress):
+        """Run ``main``; a SIGINT to this process or to the program ends in RunInterrupted.
+
+        On KeyboardInterrupt ``subprocess.run`` kills the program before re-raising; the
+        caller removes its results folder, so no partial output is ever read back.
+        """
         command = [os.path.join(self.directory, "main"), "--results_dir", results + os.sep]
-        completed = subprocess.run(
-            command + arguments,
-            cwd=self.directory,
-            env=environment,
-            stdout=None if progress else subprocess.PIPE,
-            stderr=subprocess.STDOUT if not progress else None,
-            text=True,
-            check=False,
-        )
+        stopped = "the compiled program was stopped before the end: nothing was read back"
+        try:
+            completed = subprocess.run(
+                command + arguments,
+                cwd=self.directory,
+                env=environment,
+                stdout=None if progress else subprocess.PIPE,
+                stderr=subprocess.STDOUT if not progress else None,
+                text=True,
+                check=False,
+            )
+        except KeyboardInterrupt:
+            raise RunInterrupted(stopped) from None
+        if completed.returncode == -signal.SIGINT:  # Ctrl-C reached the program only
+            raise RunInterrupted(stopped)
         if completed.returncode != 0:
             output = (completed.stdout or "").strip().splitlines()[-5:]
             raise SimulationError(

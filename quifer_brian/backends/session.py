@@ -22,15 +22,19 @@ Examples
 
 import contextlib
 import importlib
+import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
 
 import brian2
 from brian2 import NetworkOperation, device, get_device, prefs, set_device
 from brian2.devices.device import RuntimeDevice
 
 from ..checks import check_choice, check_count
-from ..errors import BackendError
+from ..errors import BackendError, SimulationError
 from .registry import get_backend, is_standalone
 
 __all__ = [
@@ -38,6 +42,8 @@ __all__ = [
     "backend_session",
     "build_owner",
     "check_standalone_compatible",
+    "preserved_random_state",
+    "stop_on_interrupt",
 ]
 
 
@@ -73,6 +79,62 @@ def build_owner():
     return ("standalone", _standalone_epoch)
 
 
+@contextlib.contextmanager
+def preserved_random_state():
+    """Put the runtime random state (numpy's global generator, Brian2's buffers) back after.
+
+    Seeding inside the block (``brian2.seed``) leaves the caller's random stream as it
+    was: the package never changes global state it does not own.  Standalone devices
+    draw their random numbers in the generated program: nothing to put back.
+    """
+    active = get_device()
+    if not isinstance(active, RuntimeDevice):
+        yield
+        return
+    saved = active.get_random_state()
+    try:
+        yield
+    finally:
+        active.set_random_state(saved)
+
+
+@contextlib.contextmanager
+def stop_on_interrupt(network):
+    """Make the first Ctrl-C (SIGINT) stop ``network`` cleanly after the current time step.
+
+    Inside the block, the first SIGINT calls ``network.stop()``: Brian2 finishes the time
+    step, sets ``network.t`` to where it stopped and runs its end-of-run code, so the
+    monitors hold a consistent record up to that time.  A second SIGINT interrupts at
+    once (``KeyboardInterrupt``).  The previous handler is put back on leaving.  Outside
+    the main thread, or where SIGINT is ignored, nothing is installed.
+
+    Yields
+    ------
+    callable
+        ``stopped() -> bool``: whether a SIGINT stopped the run.
+    """
+    state = {"stopped": False}
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous in (
+        signal.SIG_IGN,
+        None,
+    ):
+        yield lambda: False
+        return
+
+    def handler(signum, frame):
+        if state["stopped"]:
+            raise KeyboardInterrupt
+        state["stopped"] = True
+        network.stop()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: state["stopped"]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class BackendSession:
     """One simulation on one backend; created by :func:`backend_session`.
 
@@ -83,6 +145,9 @@ class BackendSession:
         The standalone project folder.
     compiled : bool
         True once a standalone project has been built in this session.
+    interrupted : bool
+        True when Ctrl-C stopped the last :meth:`run` of a runtime backend before the end
+        (see :func:`stop_on_interrupt`); the network's ``t`` says how far it got.
     """
 
     def __init__(self, backend, directory, threads, stop_after):
@@ -91,6 +156,7 @@ class BackendSession:
         self.threads = threads
         self.stop_after = stop_after
         self.compiled = False
+        self.interrupted = False
 
     def run(self, network, duration, seed=None, report=None, report_period=None):
         """Run ``network`` for ``duration`` (for standalone: generate, compile, execute).
@@ -106,6 +172,13 @@ class BackendSession:
             Progress report, Brian2's ``report`` argument.
         report_period : brian2.Quantity, optional
             Wall-clock time between reports (default 10 s).
+
+        Notes
+        -----
+        On a runtime backend, Ctrl-C stops the run after the current time step and sets
+        :attr:`interrupted` (the caller collects what was recorded); a second Ctrl-C
+        raises ``KeyboardInterrupt`` at once.  On a standalone backend, Ctrl-C stops the
+        compile or the program and raises ``KeyboardInterrupt``: nothing is read back.
         """
         check_standalone_compatible(network, self.backend)
         if seed is not None:
@@ -113,19 +186,39 @@ class BackendSession:
         kwargs = {"report": report}
         if report_period is not None:
             kwargs["report_period"] = report_period
-        network.run(duration, namespace={}, **kwargs)
+        self.interrupted = False
         if is_standalone(self.backend):
+            network.run(duration, namespace={}, **kwargs)
             # the compiled program prints the progress report: let its output through
             self.build(with_output=report is not None)
+            return
+        with stop_on_interrupt(network) as stopped:
+            network.run(duration, namespace={}, **kwargs)
+        self.interrupted = stopped()
 
     def build(self, with_output=False):
-        """Generate, compile and execute the standalone project (or stop earlier)."""
-        device.build(
-            directory=self.directory,
-            compile=self.stop_after != "generate",
-            run=self.stop_after is None,
-            with_output=with_output,
-        )
+        """Generate, compile and execute the standalone project (or stop earlier).
+
+        Raises
+        ------
+        KeyboardInterrupt
+            When the compiler or the program was stopped by SIGINT (Ctrl-C reaches them
+            too; Brian2 would report it as a failed build).
+        BackendError, SimulationError
+            When the compile or the program failed for another reason.
+        """
+        try:
+            device.build(
+                directory=self.directory,
+                compile=self.stop_after != "generate",
+                run=self.stop_after is None,
+                with_output=with_output,
+            )
+        except RuntimeError as err:
+            failure = _build_failure(err, self.directory)
+            if failure is err:
+                raise
+            raise failure from err
         self.compiled = self.stop_after != "generate"
 
     def rerun(self, run_args=None):
@@ -142,6 +235,27 @@ class BackendSession:
                 f"backend={self.backend!r}, compiled={self.compiled}."
             )
         device.run(run_args=run_args or {}, with_output=False)
+
+
+def _build_failure(err, directory):
+    """The error to raise for Brian2's RuntimeError from a failed compile or run."""
+    text = str(err)
+    code = re.search(r"error code: (\d+)", text)
+    if code is not None:  # os.system's wait status: killed by SIGINT means Ctrl-C
+        status = int(code.group(1))
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+            return KeyboardInterrupt()
+        return BackendError(
+            f"the C++ compile of the standalone project in {directory} failed (exit "
+            f"status {os.waitstatus_to_exitcode(status)}); run 'quifer-brian devices' to "
+            f"check the compiler, or look at the compiler's output above."
+        )
+    if text.startswith("Project run failed"):
+        return SimulationError(
+            f"the standalone program in {directory} failed or was killed before it "
+            f"finished; its output is in {directory}/results/stdout.txt."
+        )
+    return err
 
 
 @contextlib.contextmanager

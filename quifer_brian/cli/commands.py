@@ -14,7 +14,7 @@ from brian2 import nA, second
 from ..analysis import analyse_result, summarise_run
 from ..backends import BuildCache, backend_status, check_backend, default_backend
 from ..equations import get_model, lif, list_models
-from ..errors import CommandLineError
+from ..errors import CommandLineError, QuiferError, RunInterrupted
 from ..networks import build_network, get_network, list_networks
 from ..networks.actualization.batch import summarise_batch
 from ..plotting import analysis_figures, save_figures
@@ -24,6 +24,7 @@ from ..sweeps import sweep
 from ..theory import lif_rate
 from ..units import format_value, quantity_to_json
 from .demo import cmd_demo  # the demo and its criteria live with it
+from .outputs import prepare_out, print_error
 from .text import parse_duration, parse_grid, parse_params, print_table
 
 __all__ = [
@@ -112,20 +113,23 @@ def cmd_run(args):
     backend = check_backend(args.backend) if args.backend else default_backend()
     out = args.out or os.path.join("quifer-out", args.network)
     circuit = build_network(args.network, params)
+    prepare_out(out)  # an unwritable folder is found before the simulation, not after
     cache = None
     if backend == "cpp_standalone" and not args.no_cache:
-        cache = args.cache_dir or True
+        cache = prepare_out(args.cache_dir, "--cache-dir") if args.cache_dir else True
     how = " from the build cache" if cache else ""
     print(
         f"running {args.network} for {duration} on {backend}{how} (seed {args.seed}) ...",
         flush=True,
     )
-    result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
+    try:
+        result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
+    except RunInterrupted as interrupt:
+        return _save_interrupted(interrupt.result, out, params)
     summary = summarise_run(result)
     summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
     if circuit.name == "actualization":  # where the trials settled: target, cued, any
         summary["loop"] = summarise_batch(circuit, result)
-    os.makedirs(out, exist_ok=True)
     result.save(os.path.join(out, "result.npz"))
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)
     write_json(summary, os.path.join(out, "summary.json"))
@@ -161,6 +165,30 @@ def _loop_rows(loop):
     return rows
 
 
+def _save_interrupted(result, out, params):
+    """Ctrl-C during ``run``: save the partial result, marked incomplete, if there is one."""
+    if result is None:
+        print_error(f"run: interrupted (Ctrl-C) before the end; nothing saved in {out}/")
+        return 130
+    meta = result.meta
+    result.save(os.path.join(out, "result.npz"))
+    summary = {
+        "complete": False,
+        "requested_duration_s": meta["requested_duration_s"],
+        "simulated_duration_s": meta["simulated_duration_s"],
+        "backend": meta.get("backend"),
+        "seed": meta.get("seed"),
+        "params": {k: quantity_to_json(v) for k, v in params.items()},
+    }
+    write_json(summary, os.path.join(out, "summary.json"))
+    print_error(
+        f"run: interrupted (Ctrl-C) at {meta['simulated_duration_s']:g} s of "
+        f"{meta['requested_duration_s']:g} s; the partial result, marked incomplete, is in "
+        f"{out}/result.npz"
+    )
+    return 130
+
+
 # --------------------------------------------------------------------------- sweep
 def cmd_sweep(args):
     params = parse_params(args.network, args.param)
@@ -168,23 +196,28 @@ def cmd_sweep(args):
         raise CommandLineError("--grid: give at least one, e.g. --grid tau_gaba=5ms,10ms,20ms.")
     grid = parse_grid(args.network, args.grid)
     duration = parse_duration(args.duration)
-    if args.workers is not None and args.workers < 1:
-        raise CommandLineError(f"--workers: must be an integer >= 1; got {args.workers}.")
     client = "sync" if args.serial else args.scheduler
     out = args.out or os.path.join("quifer-out", f"sweep-{args.network}")
-    table = sweep(
-        args.network,
-        grid,
-        duration,
-        metrics=args.metric or None,
-        backend=args.backend,
-        client=client,
-        cache_dir=args.cache_dir,
-        out=out,
-        seed=args.seed,
-        params=params,
-        n_workers=args.workers,
-    )
+    try:
+        table = sweep(
+            args.network,
+            grid,
+            duration,
+            metrics=args.metric or None,
+            backend=args.backend,
+            client=client,
+            cache_dir=args.cache_dir,
+            out=out,
+            seed=args.seed,
+            params=params,
+            n_workers=args.workers,
+        )
+    except KeyboardInterrupt:
+        print_error(
+            f"sweep: interrupted (Ctrl-C); the finished points are kept in {out}/points "
+            f"(an interrupted one is not); run the same command again to resume"
+        )
+        return 130
     shown = table.drop(columns=["build", "wall_s"]).to_string(index=False, float_format="%.4g")
     print(shown)
     attrs = table.attrs
@@ -221,17 +254,22 @@ def cmd_cache(args):
 
 
 def cmd_analyze(args):
-    if args.surrogates < 1:
-        raise CommandLineError(f"--surrogates: must be an integer >= 1; got {args.surrogates}.")
-    result = load(args.result)
-    out = args.out or os.path.dirname(os.path.abspath(args.result))
+    result = _load_result(args.result)
+    out = prepare_out(args.out or os.path.dirname(os.path.abspath(args.result)))
     measures = analyse_result(result, n_surrogates=args.surrogates, seed=args.seed)
-    os.makedirs(out, exist_ok=True)
     written = save_figures(analysis_figures(result, measures), out, dpi=100)
     record = {k: v for k, v in measures.items() if k != "spectrum"}
+    complete = result.meta.get("complete", True) is not False  # absent: saved complete
+    record["complete"] = complete
     write_json(record, os.path.join(out, "analysis.json"))
     name = result.meta.get("circuit", "result")
     print(f"{name}: {result.duration:g} s on {result.meta.get('backend')}")
+    if not complete:
+        requested = result.meta.get("requested_duration_s")
+        print(
+            f"  INCOMPLETE: the run was interrupted after {result.duration:g} s of "
+            f"{requested if requested is not None else '?'} s; the measures cover that part"
+        )
     rows = [("measure", "value")]
     for pop, rate in measures["rates_hz"].items():
         cv = measures["cv_isi"][pop]
@@ -270,6 +308,23 @@ def cmd_analyze(args):
 
 
 # --------------------------------------------------------------------------- list
+
+
+def _load_result(path):
+    """:func:`load`, with any other failure to read the file as a CommandLineError.
+
+    Reading a file is all ``load`` does: whatever else it raises (a bad zip archive, a
+    hand-edited record missing a field) says the file is not a valid result.
+    """
+    try:
+        return load(path)
+    except (QuiferError, OSError):
+        raise
+    except Exception as err:
+        raise CommandLineError(
+            f"RESULT: {path!r} is not a valid result file ({type(err).__name__}: {err}); "
+            f"give a result.npz written by 'quifer-brian run' or Result.save."
+        ) from None
 
 
 def _list_network(name):

@@ -29,6 +29,7 @@ from ..networks import theta_gamma
 from ..plotting import save_figures, theta_gamma_figures
 from ..results import write_json
 from .demo_loop import run_loop_act
+from .outputs import prepare_out
 from .text import print_table
 
 __all__ = ["DEFAULT_DURATION", "cmd_demo", "demo_criteria", "run_flagship"]
@@ -228,6 +229,7 @@ def demo_criteria(summary):
 
 def cmd_demo(args):
     """``quifer-brian demo``: run the flagship, print its criteria; 1 if one fails."""
+    prepare_out(args.out, create=False)  # the demo checks its arguments, then creates it
     print(
         "Flagship: theta_gamma() -- theta and gamma emerging from E, PV-like and O-LM-like "
         "cells; spectrum, theta-gamma coupling and gamma locking of E spikes; then that "

@@ -4,6 +4,11 @@ Each subcommand (:mod:`.commands`) parses its arguments, calls one library funct
 prints the result.  ``main(argv)`` returns the exit status (0 success, 2 bad input) so it
 can be tested directly.
 
+Exit status: 0 success, 1 a failed check (``fi-curve``, failed sweep points) or an
+unexpected error (a bug: one line, ``--traceback`` shows it whole), 2 an expected failure
+(bad input, a bad or corrupt file, an OS error such as an unwritable ``--out``, an
+unreachable scheduler), 130 interrupted by Ctrl-C -- each with one line on stderr.
+
 ``run NETWORK`` builds one of the registered network builders with ``--param
 name=value`` overrides (values read by :func:`quifer_brian.units.parse_value`, never
 evaluated), runs it and writes ``result.npz`` and ``summary.json``; ``analyze RESULT``
@@ -31,17 +36,33 @@ from .commands import (
     cmd_run,
     cmd_sweep,
 )
+from .text import bounded_int, finite_float, parse_seed
 
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on stderr (exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+_MAX_SURROGATES = 100_000
+
+
 def build_parser():
     """The argument parser of ``quifer-brian`` (one subparser per subcommand)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="quifer-brian",
         description="Equation-driven spiking networks on Brian2.",
     )
     parser.add_argument("--version", action="version", version=f"quifer-brian {__version__}")
+    parser.add_argument(
+        "--traceback",
+        action="store_true",
+        help="show the whole traceback of an unexpected error (for a bug report)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     devices = commands.add_parser("devices", help="what each backend can do on this machine")
     devices.set_defaults(func=cmd_devices)
@@ -55,8 +76,8 @@ def build_parser():
         default=None,
         help="default: cpp_standalone if it works",
     )
-    demo.add_argument("--duration", type=float, default=8.0, help="simulated seconds (8)")
-    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--duration", type=finite_float, default=8.0, help="simulated seconds (8)")
+    demo.add_argument("--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1]")
     demo.set_defaults(func=cmd_demo)
     fi_curve = commands.add_parser(
         "fi-curve", help="LIF f-I curve on every backend that runs here, against theory"
@@ -80,7 +101,9 @@ def build_parser():
         default=None,
         help="default: cpp_standalone if it works",
     )
-    run.add_argument("--seed", type=int, default=1, help="default: %(default)s")
+    run.add_argument(
+        "--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1] (default: %(default)s)"
+    )
     run.add_argument("--out", default=None, help="output folder (default: quifer-out/NETWORK)")
     run.add_argument(
         "--no-cache", action="store_true", help="cpp_standalone: compile afresh, keep nothing"
@@ -108,7 +131,9 @@ def build_parser():
         default="cpp_standalone",
         help="default: %(default)s (one compile per structure)",
     )
-    sweep.add_argument("--seed", type=int, default=1, help="default: %(default)s")
+    sweep.add_argument(
+        "--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1] (default: %(default)s)"
+    )
     sweep.add_argument(
         "--metric",
         action="append",
@@ -119,7 +144,12 @@ def build_parser():
     sweep.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="an existing Dask scheduler"
     )
-    sweep.add_argument("--workers", type=int, default=None, help="local cluster size")
+    sweep.add_argument(
+        "--workers",
+        type=bounded_int(1, 4 * (os.cpu_count() or 1)),
+        default=None,
+        help="local cluster size (at most 4 per core)",
+    )
     sweep.add_argument(
         "--serial", action="store_true", help="no Dask: one point after the other, here"
     )
@@ -138,9 +168,12 @@ def build_parser():
     analyze.add_argument("result", metavar="RESULT", help="a result.npz")
     analyze.add_argument("--out", default=None, help="figure folder (default: the result's)")
     analyze.add_argument(
-        "--surrogates", type=int, default=200, help="for the MI p-value (default: %(default)s)"
+        "--surrogates",
+        type=bounded_int(1, _MAX_SURROGATES),
+        default=200,
+        help="for the MI p-value (default: %(default)s)",
     )
-    analyze.add_argument("--seed", type=int, default=0, help="of the surrogates")
+    analyze.add_argument("--seed", type=parse_seed, default=0, help="of the surrogates")
     analyze.set_defaults(func=cmd_analyze)
     list_ = commands.add_parser(
         "list", help="networks and models with their parameters, units and defaults"
@@ -151,20 +184,40 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status (see the module docstring)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse exits on --help, --version and bad usage
-        return int(exit_.code or 0)
+        return exit_.code if isinstance(exit_.code, int) else 2
     if args.command is None:
         parser.print_help()
         return 2
+    label = f"quifer-brian {args.command}"
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = open(os.devnull, "w")  # silence the failing flush at exit
         return 0
-    except QuiferError as err:
-        print(f"quifer-brian {args.command}: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        _say(f"{label}: interrupted (Ctrl-C); nothing more was written")
+        return 130
+    except (QuiferError, OSError) as err:
+        _say(f"{label}: {_one_line(err)}")
         return 2
+    except Exception as err:
+        if args.traceback:
+            raise
+        _say(
+            f"{label}: unexpected error (a bug: please report it with the command and the "
+            f"output of --traceback): {type(err).__name__}: {_one_line(err)}"
+        )
+        return 1
+
+
+def _one_line(err):
+    return " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+
+
+def _say(line):
+    print(line, file=sys.stderr, flush=True)

@@ -1,6 +1,7 @@
 """Text in and out of the command line: parameters, grids and durations read from text
 (never evaluated), and plain tables printed."""
 
+import argparse
 import math
 
 from brian2 import second
@@ -11,11 +12,18 @@ from ..networks import get_network
 from ..units import ParseError, parse_quantity, parse_value
 
 __all__ = [
+    "MAX_SEED",
+    "bounded_int",
+    "finite_float",
     "parse_duration",
     "parse_grid",
     "parse_params",
+    "parse_seed",
     "print_table",
 ]
+
+#: Largest seed Brian2's generators take (an unsigned 32-bit integer).
+MAX_SEED = 2**32 - 1
 
 
 def parse_params(network, assignments):
@@ -89,6 +97,38 @@ def parse_duration(text):
     if not math.isfinite(float(duration / second)):
         raise CommandLineError(f"--duration: must be a finite time; got {text!r}.")
     return duration
+
+
+def parse_seed(text):
+    """A seed from text: an integer in [0, 2**32 - 1] (an argparse ``type``)."""
+    return bounded_int(0, MAX_SEED)(text)
+
+
+def bounded_int(low, high):
+    """An argparse ``type``: an integer in ``[low, high]``, refused at parse time."""
+
+    def parse(text):
+        try:
+            value = int(text, 10)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer in [{low}, {high}]; got {text!r}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def finite_float(text):
+    """An argparse ``type``: a finite number (``nan`` and ``inf`` refused at parse time)."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
+    return value
 
 
 def print_table(rows, indent=""):

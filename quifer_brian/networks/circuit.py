@@ -12,10 +12,22 @@ build it inside the session::
 
     with backend_session("cpp_standalone") as session:
         circuit = ping()
+        circuit.build(seed=1)                # the objects, created under the seed
         circuit.network.add(my_monitor)      # created inside the session too
-        result = circuit.run(1 * second, session=session)
+        result = circuit.run(1 * second, session=session, seed=1)
+
+Same seed, same spikes: ``run(seed=...)`` creates the objects under its seed.  Objects
+created earlier by touching a handle (``circuit.exc``) drew their random connectivity
+from whatever random state was current, so ``run`` with a seed refuses them; create them
+with :meth:`Circuit.build` and the same seed instead.
+
+Ctrl-C during a run on numpy or cython stops it after the current time step and raises
+:class:`~quifer_brian.errors.RunInterrupted` holding the result simulated so far, marked
+``meta['complete'] = False`` with the requested and simulated durations.  Every result
+records ``complete``, ``requested_duration_s`` and ``simulated_duration_s``.
 """
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -30,6 +42,7 @@ from brian2 import (
     Synapses,
     second,
 )
+from brian2.devices.device import RuntimeDevice
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
 from ..analysis.lfp import MAZZONI_ALPHA, MAZZONI_DELAY_S
@@ -41,12 +54,13 @@ from ..backends import (
     check_steps,
     describe_program,
     is_standalone,
+    preserved_random_state,
     read_recorded,
     run_cached,
     watch_ranges,
 )
 from ..checks import check_duration, check_seed
-from ..errors import CircuitError
+from ..errors import CircuitError, RunInterrupted
 from ..units import quantity_to_json
 
 __all__ = ["Circuit", "CircuitParts", "LfpSpec"]
@@ -189,6 +203,9 @@ class Circuit:
         self._network = None
         self._monitors = None
         self._built_on = None  # where the objects live: see devices.build_owner
+        self._built_seed = None  # the seed the objects were created under (None: unknown)
+        self._stream = None  # random state after build(seed=...) or the last run
+        self._built_target = None  # the runtime code target the objects were created for
 
     # ---------------------------------------------------------------- handles
     def _ensure_built(self):
@@ -197,7 +214,57 @@ class Circuit:
             self._build(owner)
         return self
 
-    def _build(self, owner):
+    def build(self, seed=None, backend="numpy"):
+        """Create the Brian2 objects now, under ``seed``; return the circuit.
+
+        For extending the circuit before a seeded run: ``run(seed=s)`` keeps objects
+        created by ``build(seed=s)`` and gives the same spikes as a run that never
+        touched them (the random stream goes on from where the build left it).
+
+        Parameters
+        ----------
+        seed : int, optional
+            Seed of the random connectivity and initial values (numpy's global random
+            state is put back afterwards).
+        backend : {'numpy', 'cython'}
+            The runtime backend the circuit will run on (its connectivity code draws
+            random numbers differently).  Inside a standalone session the objects
+            belong to the session's device and ``backend`` is not used.
+
+        Raises
+        ------
+        CircuitError
+            If the objects already exist here under another seed or an unknown one
+            (a handle was touched first): make a new circuit.
+        """
+        owner = build_owner()
+        if self._parts is not None and self._built_on == owner:
+            if seed is not None and seed == self._built_seed:
+                return self
+            raise CircuitError(
+                f"{self.name}.build(seed={seed!r}): the circuit's objects already exist "
+                f"(created under {_seed_text(self._built_seed)}); build a new circuit "
+                f"with the same builder instead."
+            )
+        runtime = owner == "runtime"
+        if runtime and is_standalone(backend):
+            raise CircuitError(
+                f"{self.name}.build.backend: {backend!r} needs its session: build inside "
+                f"`with backend_session({backend!r}) as session:`; outside one, give "
+                f"'numpy' or 'cython'."
+            )
+        session = backend_session(backend) if runtime else contextlib.nullcontext()
+        with session, preserved_random_state():
+            if seed is not None:
+                brian2.seed(seed)
+            self._build(owner, seed)
+            self._stream = _random_state() if seed is not None else None
+        return self
+
+    def _build(self, owner, seed=None):
+        self._built_seed = seed
+        self._built_target = brian2.prefs.codegen.target if owner == "runtime" else None
+        self._stream = None
         parts = self._construct(**self.params)
         # before any code is generated: a step the dynamics cannot carry is refused
         check_steps({**parts.populations, **parts.synapses, **_named(parts.others)}, self.name)
@@ -353,6 +420,18 @@ class Circuit:
         -------
         Result or None
             None when the session stops after generating or compiling the code.
+            ``meta`` records ``complete`` (True), ``requested_duration_s`` and
+            ``simulated_duration_s``.
+
+        Raises
+        ------
+        CircuitError
+            For a seed given to a circuit whose objects were created, before any run,
+            under another random state (see :meth:`build`).
+        RunInterrupted
+            On Ctrl-C.  numpy/cython: the run stops after the current time step and
+            ``err.result`` is what was simulated, ``meta['complete'] = False``.
+            Standalone: the program is killed and nothing is read back.
         """
         self._check_run(duration, seed)
         if cache not in (None, False):
@@ -387,14 +466,21 @@ class Circuit:
             )
         if self._parts is not None and self._built_on == "runtime":
             self._refuse_extended()
-        return run_cached(
-            self,
-            duration,
-            seed=seed,
-            cache=None if cache is True else cache,
-            progress=progress,
-            check=check,
-        )
+        try:
+            return run_cached(
+                self,
+                duration,
+                seed=seed,
+                cache=None if cache is True else cache,
+                progress=progress,
+                check=check,
+            )
+        except RunInterrupted:
+            raise
+        except KeyboardInterrupt:  # during the compile: nothing was built or read back
+            raise RunInterrupted(
+                f"{self.name}: interrupted before the end; nothing was read back"
+            ) from None
 
     def _refuse_extended(self):
         known = set(self._network.objects)
@@ -410,23 +496,76 @@ class Circuit:
             )
 
     def _run_in(self, session, duration, seed, progress, check):
-        if seed is not None:
-            # before building: connectivity and random initial values use the seed too
-            brian2.seed(seed)
-        self._ensure_built()
-        start = time.perf_counter()
-        session.run(
-            self._network,
-            duration,
-            report="text" if progress else None,
-            report_period=10 * second,
-        )
+        owner = build_owner()
+        with preserved_random_state():  # the caller's random stream is left as it was
+            if self._parts is None or self._built_on != owner:
+                if seed is not None:
+                    # before building: connectivity and random initial values use the seed
+                    brian2.seed(seed)
+                self._build(owner, seed)
+            else:
+                self._check_built_under(seed, session.backend)
+                if seed is not None and float(self._network.t / second) > 0:
+                    brian2.seed(seed)  # a seeded continuation starts a new stream
+                elif self._stream is not None:  # go on from build(seed) or the last run
+                    _set_random_state(self._stream)
+            seed = self._built_seed if seed is None else seed
+            requested = float(self._network.t / second) + float(duration / second)
+            start = time.perf_counter()
+            try:
+                session.run(
+                    self._network,
+                    duration,
+                    report="text" if progress else None,
+                    report_period=10 * second,
+                )
+            except RunInterrupted:
+                raise
+            except KeyboardInterrupt:  # a standalone build or program, a second Ctrl-C
+                raise RunInterrupted(
+                    f"{self.name}: interrupted before the end; nothing was read back"
+                ) from None
+            self._stream = _random_state()  # where a continuation without a seed goes on
         wall = time.perf_counter() - start
         if getattr(session, "stop_after", None) is not None:
             return None  # generated or compiled only: nothing ran, nothing to collect
         # A second run of a runtime circuit continues from where the first stopped (Brian2
         # semantics): the result covers the whole simulated time.
-        return self._collect(self._network.t, session.backend, seed, wall, check)
+        complete = not getattr(session, "interrupted", False)
+        result = self._collect(
+            self._network.t, session.backend, seed, wall, check and complete
+        ).with_meta(
+            complete=complete,
+            requested_duration_s=requested,
+            simulated_duration_s=float(self._network.t / second),
+        )
+        if not complete:
+            raise RunInterrupted(
+                f"{self.name}: interrupted at t = {result.duration:g} s of {requested:g} s",
+                result=result,
+            )
+        return result
+
+    def _check_built_under(self, seed, backend):
+        """Refuse a seeded first run of objects created under another random state."""
+        if seed is None or float(self._network.t / second) > 0:
+            return
+        if seed != self._built_seed:
+            raise CircuitError(
+                f"{self.name}.run(seed={seed!r}): the circuit's Brian2 objects were created "
+                f"under {_seed_text(self._built_seed)} (a handle such as .exc or .network "
+                f"was touched before the run), so their random connectivity and initial "
+                f"values do not follow seed {seed} and the same seed would not give the "
+                f"same spikes. Call circuit.build(seed={seed}) before touching the "
+                f"handles, or run a new circuit."
+            )
+        if self._built_target is not None and self._built_target != backend:
+            raise CircuitError(
+                f"{self.name}.run(seed={seed!r}, backend={backend!r}): the circuit's "
+                f"objects were built for {self._built_target!r}, whose connectivity draws "
+                f"other random numbers; call circuit.build(seed={seed}, "
+                f"backend={backend!r}) instead."
+            )
 
     def rerun(self, session, seed=None, check=True, **changes):
         """Run the program compiled in ``session`` again with new tunable values.
@@ -522,6 +661,22 @@ class Circuit:
 
 def _named(objects):
     return {getattr(obj, "name", str(obj)): obj for obj in objects}
+
+
+def _seed_text(seed):
+    return "an unknown random state" if seed is None else f"seed {seed}"
+
+
+def _random_state():
+    """The runtime random state now ({} on a standalone device: its program draws)."""
+    device = brian2.get_device()
+    return device.get_random_state() if isinstance(device, RuntimeDevice) else {}
+
+
+def _set_random_state(state):
+    device = brian2.get_device()
+    if state and isinstance(device, RuntimeDevice):
+        device.set_random_state(state)
 
 
 def _si_value(value):

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import time
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,17 @@ def test_run_prints_the_summary_into_the_default_folder(tmp_path, monkeypatch, c
         (["run", "ping", "--duration=1e999s"], "quifer-brian run: --duration: must be a finite"),
         (["run", "ping", "--duration", "1 xs"], "quifer-brian run: --duration: unknown unit 'xs'"),
         (["run", "ping", "--param", "synapse=chemical"], "quifer-brian run: ping.synapse"),
+        (
+            ["run", "ping", "--seed", "-1"],
+            "quifer-brian run: error: argument --seed: must be an integer in [0, 4294967295]; "
+            "got '-1'",
+        ),
+        (
+            ["run", "ping", "--seed", "4294967296"],
+            "quifer-brian run: error: argument --seed: must be an integer in [0, 4294967295]",
+        ),
+        (["run", "ping", "--seed", "1.5"], "quifer-brian run: error: argument --seed: must be"),
+        (["run", "ping", "--backend", "gpu"], "quifer-brian run: error: argument --backend: "),
     ],
 )
 def test_run_bad_input_exits_2_with_one_line(argv, expected, capsys):
@@ -237,7 +249,14 @@ def test_analyze_measures_known_coupling_and_locking(tmp_path, capsys):
     [
         (["analyze", "missing.npz"], "quifer-brian analyze: load: cannot read 'missing.npz'"),
         (["analyze", "README.md"], "quifer-brian analyze: load: cannot read 'README.md'"),
-        (["analyze", "x.npz", "--surrogates", "0"], "quifer-brian analyze: --surrogates: must"),
+        (
+            ["analyze", "x.npz", "--surrogates", "0"],
+            "quifer-brian analyze: error: argument --surrogates: must be an integer in [1, ",
+        ),
+        (
+            ["analyze", "x.npz", "--seed", "-1"],
+            "quifer-brian analyze: error: argument --seed: must be an integer in [0, 4294967295]",
+        ),
     ],
 )
 def test_analyze_bad_input_exits_2_with_one_line(argv, expected, capsys):
@@ -315,7 +334,11 @@ def test_sweep_runs_the_grid_and_writes_the_table(ping_cache, tmp_path, capsys):
         (["sweep", "pong", "--grid", "a=1"], "quifer-brian sweep: unknown network 'pong'"),
         (
             ["sweep", "ping", "--grid", "n_e=10", "--workers", "0"],
-            "quifer-brian sweep: --workers: must be an integer >= 1; got 0.",
+            "quifer-brian sweep: error: argument --workers: must be an integer in [1, ",
+        ),
+        (
+            ["sweep", "ping", "--grid", "n_e=10", "--seed", "2**32"],
+            "quifer-brian sweep: error: argument --seed: must be an integer in [0, 4294967295]",
         ),
         (
             ["sweep", "ping", "--grid", "n_e=10", "--duration", "0s"],
@@ -350,3 +373,79 @@ def test_cache_info_and_clear(tmp_path, capsys):
     assert "removed 1 compiled program(s)" in capsys.readouterr().out
     assert not entry.exists()
     assert main(["cache", "wipe"]) == 2
+
+
+# ----------------------------------------------------------------------- expected failures
+def test_an_unwritable_out_is_refused_before_running(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    argv = ["run", "ping", *TINY_PING, "--duration", "30s", "--out", str(blocker / "out")]
+    started = time.perf_counter()
+    assert main(argv) == 2
+    line = _one_line_error(capsys, f"quifer-brian run: --out: cannot write to '{blocker}/out'")
+    assert "choose a folder you can write to" in line
+    assert time.perf_counter() - started < 5, "refused before a 30 s simulation"
+    assert main(["demo", "--out", str(blocker / "demo")]) == 2
+    _one_line_error(capsys, "quifer-brian demo: --out: cannot write to")
+
+
+def _corrupt_results(folder, good):
+    """Files that are not valid results: garbage, truncated, a hand-edited record."""
+    from quifer_brian.results.files import read_record, write_record
+
+    (folder / "garbage.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    data = good.read_bytes()
+    (folder / "truncated.npz").write_bytes(data[: len(data) // 2])
+    arrays, metadata = read_record(good)
+    edited = dict(metadata)
+    del edited["sizes"]
+    write_record(str(folder / "edited.npz"), arrays, edited)
+    return ["garbage.npz", "truncated.npz", "edited.npz"]
+
+
+def test_analyze_of_a_bad_file_exits_2_with_one_line(ping_run, tmp_path, capsys):
+    _, out = ping_run
+    capsys.readouterr()
+    for name in _corrupt_results(tmp_path, out / "result.npz"):
+        assert main(["analyze", str(tmp_path / name), "--out", str(tmp_path)]) == 2, name
+        line = _one_line_error(capsys, "quifer-brian analyze: ")
+        assert name in line, line
+
+
+def test_analyze_says_when_a_result_is_incomplete(ping_run, tmp_path, capsys):
+    _, out = ping_run
+    partial = load(out / "result.npz").with_meta(
+        complete=False, requested_duration_s=30.0, simulated_duration_s=0.2
+    )
+    partial.save(tmp_path / "result.npz")
+    capsys.readouterr()
+    assert main(["analyze", str(tmp_path / "result.npz"), "--surrogates", "10"]) == 0
+    text = capsys.readouterr().out
+    assert "INCOMPLETE: the run was interrupted after 0.2 s of 30.0 s" in text
+    assert json.loads((tmp_path / "analysis.json").read_text())["complete"] is False
+
+
+def test_an_unreachable_scheduler_exits_2_before_running(monkeypatch, tmp_path, capsys):
+    from quifer_brian import sweeps
+
+    monkeypatch.setattr(sweeps, "_CONNECT_TIMEOUT", "1s")
+    argv = ["sweep", "ping", "--grid", "n_e=10,20", "--param", "n_i=5", "--backend", "numpy"]
+    address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
+    assert main([*argv, "--scheduler", address, "--out", str(tmp_path)]) == 2
+    line = _one_line_error(capsys, "quifer-brian sweep: sweep.client: cannot reach a Dask")
+    assert address in line and "--serial" in line
+    assert not list((tmp_path / "points").iterdir())
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1(monkeypatch, capsys):
+    from quifer_brian.cli import commands
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    monkeypatch.setattr(commands, "backend_status", lambda: broken(None))
+    assert main(["devices"]) == 1
+    line = _one_line_error(capsys, "quifer-brian devices: unexpected error (a bug")
+    assert line.endswith("ZeroDivisionError: division by zero second line")
+    with pytest.raises(ZeroDivisionError):
+        main(["--traceback", "devices"])

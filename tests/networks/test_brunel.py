@@ -14,7 +14,6 @@ The project folder is shared with the lab's test (tests/networks/test_brunel_lab
 which then finds it compiled.
 """
 
-import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
@@ -51,7 +50,6 @@ def states(tmp_path_factory):
     directory = tmp_path_factory.getbasetemp() / BUILD_DIR
     measured = {}
     with backend_session("cpp_standalone", directory=str(directory)) as session:
-        brian2.seed(SEED)  # before the construction: Circuit.run seeds only the run
         g, eta, _ = BRUNEL_STATES["A"]
         circuit = brunel(g=g, eta=eta, scale=SCALE)
         first = circuit.run(DURATION * second, session=session, seed=SEED)
@@ -126,7 +124,6 @@ def test_numpy_run_is_reproducible_and_refractory():
     """Same seed, same spikes; no inter-spike interval shorter than t_ref."""
 
     def run():
-        brian2.seed(SEED)
         circuit = brunel(g=5, eta=2, scale=0.1, epsilon=0.01)
         result = circuit.run(60 * ms, seed=SEED)
         return result.spikes["E"][0].copy(), np.array(result.spikes["E"][1])
@@ -196,7 +193,6 @@ def test_full_scale_c_keeps_a_damped_fast_rhythm(tmp_path):
     measured = {}
     duration = 1.0
     with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
-        brian2.seed(SEED)
         circuit = brunel(g=5, eta=2, scale=1.0)
         first = circuit.run(duration * second, session=session, seed=SEED)
         for name, (g, eta) in (("C", (5, 2)), ("B", (6, 4))):

@@ -91,7 +91,7 @@ def test_duration_is_checked():
 @pytest.mark.standalone
 def test_extended_circuit_runs_inside_a_standalone_session(tmp_path):
     with backend_session("cpp_standalone", directory=str(tmp_path)) as session:
-        circuit = small_circuit()
+        circuit = small_circuit().build(seed=3)
         extra = SpikeMonitor(circuit.inh, name="my_monitor")
         circuit.network.add(extra)
         result = circuit.run(100 * ms, session=session, seed=3)
@@ -138,3 +138,97 @@ def test_rerun_in_a_session_runs_the_compiled_program_with_new_values(tmp_path):
         k: v for k, v in first.params.items() if k != "tau_gaba"
     }
     assert len(slower.spikes["E"][0]) != len(first.spikes["E"][0])
+
+
+# ---------------------------------------------------------------- same seed, same spikes
+def _noisy_ping():
+    from quifer_brian.networks import ping
+
+    return ping(n_e=40, n_i=10)  # random connectivity, initial values and noise
+
+
+def _spikes(result):
+    return {
+        name: (times.copy(), indices.copy()) for name, (times, indices) in result.spikes.items()
+    }
+
+
+def _assert_same_spikes(a, b):
+    for name in a:
+        np.testing.assert_array_equal(a[name][0], b[name][0])
+        np.testing.assert_array_equal(a[name][1], b[name][1])
+
+
+def test_same_seed_same_spikes_whatever_the_global_random_state():
+    """No manual seeding: run(seed) alone fixes connectivity, initial values and noise,
+    and leaves numpy's global random stream as the caller had it."""
+    reference = _spikes(_noisy_ping().run(100 * ms, seed=1))
+    np.random.seed(12345)  # noqa: NPY002
+    before = np.random.get_state()  # noqa: NPY002
+    again = _spikes(_noisy_ping().run(100 * ms, seed=1))
+    after = np.random.get_state()  # noqa: NPY002
+    _assert_same_spikes(reference, again)
+    assert np.array_equal(before[1], after[1]) and before[2] == after[2], "global RNG changed"
+    other = _spikes(_noisy_ping().run(100 * ms, seed=2))
+    assert len(other["E"][0]) != len(reference["E"][0])
+
+
+def test_a_handle_touched_before_a_seeded_run_is_refused_with_the_fix():
+    circuit = _noisy_ping()
+    assert len(circuit.exc) == 40  # builds the objects under whatever random state
+    with pytest.raises(
+        CircuitError,
+        match=r"ping.run\(seed=1\): .* created under an unknown "
+        r"random state .* Call circuit.build\(seed=1\)",
+    ):
+        circuit.run(100 * ms, seed=1)
+    assert circuit.run(20 * ms).duration == pytest.approx(0.02), "unseeded: runs as built"
+
+
+def test_build_with_the_seed_then_extend_gives_the_same_spikes():
+    reference = _spikes(_noisy_ping().run(100 * ms, seed=1))
+    circuit = _noisy_ping().build(seed=1)
+    extra = SpikeMonitor(circuit.exc, name="extra_monitor")
+    circuit.network.add(extra)
+    np.random.seed(7)  # noqa: NPY002 -- the user's own global random numbers
+    np.random.uniform(size=100)  # noqa: NPY002
+    result = circuit.run(100 * ms, seed=1)
+    _assert_same_spikes(reference, _spikes(result))
+    assert extra.num_spikes == len(reference["E"][0])
+    built_unseeded = _noisy_ping().build()
+    with pytest.raises(CircuitError, match=r"build\(seed=2\): the circuit's objects already"):
+        built_unseeded.build(seed=2)
+    with pytest.raises(CircuitError, match=r"built for 'numpy'.*backend='cython'"):
+        _noisy_ping().build(seed=1).run(10 * ms, seed=1, backend="cython")
+
+
+# ---------------------------------------------------------------- Ctrl-C
+def test_ctrl_c_stops_a_numpy_run_and_returns_the_partial_result_marked_incomplete():
+    import os
+    import signal
+
+    from brian2 import NetworkOperation
+
+    from quifer_brian.errors import RunInterrupted
+
+    circuit = small_circuit()
+    circuit.network.add(
+        NetworkOperation(
+            lambda t: os.kill(os.getpid(), signal.SIGINT) if abs(t - 80 * ms) < 0.05 * ms else None,
+            dt=0.1 * ms,
+            name="ctrl_c",
+        )
+    )
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(RunInterrupted, match=r"toy: interrupted at t = 0.0801 s of 0.2 s") as info:
+        circuit.run(200 * ms)
+    assert signal.getsignal(signal.SIGINT) is handler, "the handler is put back"
+    result = info.value.result
+    assert result.meta["complete"] is False
+    assert result.meta["requested_duration_s"] == pytest.approx(0.2)
+    assert result.meta["simulated_duration_s"] == pytest.approx(0.0801) == result.duration
+    times = np.concatenate([result.spikes["E"][0], result.spikes["I"][0]])
+    assert len(result.lfp) == 81 and len(times) > 0 and times.max() < 0.0801
+    complete = small_circuit().run(50 * ms)
+    assert complete.meta["complete"] is True
+    assert complete.meta["requested_duration_s"] == complete.meta["simulated_duration_s"] == 0.05

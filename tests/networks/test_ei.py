@@ -14,7 +14,6 @@ tau_GABA steps must span at least two bins to count.
 import gc
 import re
 
-import brian2
 import numpy as np
 import pytest
 from brian2 import BrianObject, ms, mV, nA, nS, pA, second
@@ -32,22 +31,11 @@ ING_SIZE = 50  # interneurons in the ING tests (total inhibition g_syn kept)
 
 
 def simulate(circuit, backend="numpy"):
-    """Run ``circuit`` on a fixed seed.
-
-    Two workarounds for circuit.py (see the report): the seed is set *before* the
-    circuit builds its objects as well (``Circuit.run`` seeds after the construction, so
-    random connectivity and drives would differ between runs), and the spike indices
-    are copied while the circuit is alive (``Result.spikes`` indices are views of the
-    monitor's memory, freed with the circuit).
-    """
+    """Run ``circuit`` on a fixed seed (``run(seed=...)`` alone fixes every random draw)."""
     if backend == "numpy":
-        brian2.seed(SEED)
-        result = circuit.run(DURATION, seed=SEED)
-    else:
-        with backend_session(backend) as session:
-            brian2.seed(SEED)
-            result = circuit.run(DURATION, session=session, seed=SEED)
-    return result
+        return circuit.run(DURATION, seed=SEED)
+    with backend_session(backend) as session:
+        return circuit.run(DURATION, session=session, seed=SEED)
 
 
 def gamma(result, population):
