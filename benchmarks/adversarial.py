@@ -516,7 +516,16 @@ def api_cases(fixtures):
         "api-ping-backend-bogus", lambda: nw.ping(**small).run(100 * ms, backend="gpu"), ["backend"]
     )
     good("api-ping-valid", ping_run(), check=check_result(rates=("E", 1.0, 500.0)))
-    good("api-ping-determinism-touch", determinism_touch(nw, small, ms), check=lambda v, s: v)
+    # touching a handle before run(seed): the same spikes, or a clear refusal
+    cases.append(
+        Case(
+            "api-ping-determinism-touch",
+            "any",
+            call=determinism_touch(nw, small, ms),
+            check=lambda v, s: v,
+            names=("seed",),
+        )
+    )
     good(
         "api-ping-determinism-global-rng",
         determinism_global_rng(nw, small, ms),

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis import compute_comodulogram, spike_phases
+from ..results import save_figure
 from .axes import (
     plot_comodulogram,
     plot_phase_histogram,
@@ -157,9 +158,9 @@ def loop_figure(theta_result, start, run, onsets, readouts, archetypes, threshol
 
 
 def save_figures(figures, folder, dpi=120):
-    """Write ``{name: Figure}`` as ``folder/<name>.png``; return the file names."""
+    """Write ``{name: Figure}`` as ``folder/<name>.png``, each atomically; return the names."""
     written = []
     for name, figure in figures.items():
-        figure.savefig(os.path.join(folder, f"{name}.png"), dpi=dpi)
+        save_figure(figure, os.path.join(folder, f"{name}.png"), dpi=dpi)
         written.append(f"{name}.png")
     return written
