@@ -167,10 +167,9 @@ def theta_gamma(**params):
     Examples
     --------
     >>> from brian2 import ms
-    >>> circuit = theta_gamma(n_e=20, n_i=5, n_o=5)
-    >>> sorted(circuit.populations)
+    >>> result = theta_gamma(n_e=20, n_i=5, n_o=5).run(20 * ms, seed=1)
+    >>> sorted(result.populations)
     ['E', 'I', 'O']
-    >>> result = circuit.run(20 * ms, seed=1)
     >>> result.lfp.shape
     (20,)
     """
