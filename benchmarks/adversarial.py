@@ -838,11 +838,11 @@ def check_result(rates):
 
 
 def strict_json_value(value, scratch):
-    try:
-        json.dumps(value, allow_nan=False, default=float)
-    except (TypeError, ValueError) as err:
-        return f"the analysis has a value strict JSON can't hold: {err}"
-    return None
+    """The analysis, written by the package's JSON writer, is strict JSON."""
+    from quifer_brian.results import write_json
+
+    write_json(value, "analysis.json")
+    return strict_json("analysis.json")
 
 
 def peak_at(frequency):
@@ -1152,6 +1152,24 @@ def _wait_for(process, text, timeout):
     return False
 
 
+def _listdir(folder):
+    try:
+        return [name for name in os.listdir(folder) if name.endswith(".json")]
+    except OSError:
+        return []
+
+
+def _wait_until(condition, process, timeout):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.1)
+    return False
+
+
 def _sigint_run(root):
     def call():
         folder = tempfile.mkdtemp(dir=root)
@@ -1192,8 +1210,9 @@ def _sigint_sweep(root):
         args = ["sweep", "ping", "--serial", *NUMPY, *SMALL_PING, "--duration", "3s"]
         args += ["--grid", "tau_gaba=5ms,10ms,15ms", "--out", "sw", "--metric", "rates"]
         process = _cli(args, folder)
-        started = _wait_for(process, "Starting simulation", 90)
-        time.sleep(1.0)
+        points = os.path.join(folder, "sw", "points")
+        started = _wait_until(lambda: len(_listdir(points)) >= 1, process, 120)
+        time.sleep(1.0)  # well inside the second point
         process.send_signal(signal.SIGINT)
         try:
             process.communicate(timeout=60)

@@ -13,6 +13,7 @@ __all__ = [
     "CommandLineError",
     "LoopError",
     "ModelError",
+    "ParameterNameError",
     "ParseError",
     "QuiferError",
     "ResultFileError",
@@ -70,6 +71,10 @@ class QuiferError(Exception):
 
 class ModelError(QuiferError, ValueError):
     """A model, its name or one of its parameters is invalid."""
+
+
+class ParameterNameError(QuiferError, TypeError):
+    """A keyword argument the builder or model does not have (a ``TypeError``, as Python's)."""
 
 
 class UnitsError(QuiferError, TypeError):

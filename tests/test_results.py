@@ -207,6 +207,7 @@ BAD_EDITS = [
     (_set("arrays", "spikes/I/t", np.array(["a", "b"])), r"spikes/I/t: must be a 1-D float"),
     (_set("arrays", "rates/E", np.ones((2, 2))), r"rates/E: must be a 1-D numeric array"),
     (_set("arrays", "rates/X", np.ones(3)), r"rates/X: names no population"),
+    (_set("arrays", "rates/E", np.full(3, np.nan)), r"rates/E: must be finite; got '3 values'"),
     (_set("arrays", "surprise", np.ones(3)), r"surprise: is not a field of a result file"),
     (_set("metadata", "sizes", {"E": 10**12, "I": 10}), r"sizes.E: must be an integer in"),
     (_set("metadata", "sizes", {"E": True, "I": 10}), r"sizes.E: must be an integer in"),

@@ -12,7 +12,13 @@ import numpy as np
 from brian2 import nA, second
 
 from ..analysis import analyse_result, summarise_run
-from ..backends import BuildCache, backend_status, check_backend, default_backend
+from ..backends import (
+    BuildCache,
+    backend_status,
+    check_backend,
+    default_backend,
+    default_cache_dir,
+)
 from ..equations import get_model, lif, list_models
 from ..errors import CommandLineError, QuiferError, RunInterrupted
 from ..networks import build_network, get_network, list_networks
@@ -231,6 +237,11 @@ def cmd_sweep(args):
 
 # --------------------------------------------------------------------------- cache
 def cmd_cache(args):
+    if args.cache_dir and os.path.exists(args.cache_dir) and not os.path.isdir(args.cache_dir):
+        raise CommandLineError(
+            f"--cache-dir: {args.cache_dir!r} is a file, not a folder; give the build "
+            f"cache's folder (default {default_cache_dir()})."
+        )
     cache = BuildCache(args.cache_dir)
     if args.action == "clear":
         removed = cache.clear()

@@ -78,11 +78,16 @@ def parse_grid(network, assignments):
             raise CommandLineError(
                 f"--grid needs name=value1,value2,... (e.g. tau_gaba=5ms,10ms); got {assignment!r}."
             )
+        name = name.strip()
+        if name in grid:
+            raise CommandLineError(
+                f"--grid: {name} is given twice; put all its values in one "
+                f"--grid {name}=value1,value2,..."
+            )
         values = [
-            parse_params(network, [f"{name.strip()}={piece.strip()}"])[name.strip()]
-            for piece in text.split(",")
+            parse_params(network, [f"{name}={piece.strip()}"])[name] for piece in text.split(",")
         ]
-        grid[name.strip()] = values
+        grid[name] = values
     return grid
 
 

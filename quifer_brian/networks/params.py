@@ -39,6 +39,7 @@ may estimate the bytes its circuit needs, and a size beyond the machine's memory
 refused naming the estimate, before any allocation.
 """
 
+import difflib
 import functools
 import inspect
 import math
@@ -50,7 +51,7 @@ import numpy as np
 from brian2 import get_dimensions
 
 from ..checks import MAX_COUNT, Constraint, check_choice, check_count, check_memory, check_quantity
-from ..errors import CircuitError
+from ..errors import CircuitError, ParameterNameError
 from ..units import describe_unit, format_value
 
 __all__ = ["KINDS", "MAX_COUNT", "REQUIRED", "Constraint", "Param", "ParamTable", "Target"]
@@ -389,6 +390,17 @@ class ParamTable:
         self.check_constraints({**(context or {}), **checked})
         return checked
 
+    def check_names(self, values):
+        """Refuse a keyword the table does not have, suggesting the closest names."""
+        for name in values:
+            if name not in self.params:
+                close = difflib.get_close_matches(name, list(self.params), n=3)
+                hint = f"did you mean {' or '.join(close)}? " if close else ""
+                raise ParameterNameError(
+                    f"{self.owner}: no parameter {name!r}; {hint}its parameters are: "
+                    f"{', '.join(self.params)}."
+                )
+
     def check_constraints(self, values):
         """Raise for the first :class:`Constraint` that ``values`` break."""
         for constraint in self.constraints:
@@ -412,7 +424,8 @@ class ParamTable:
         """Decorator: ``function(**params)`` becomes a builder with the table's signature.
 
         The wrapper binds positional and keyword arguments to the table's signature
-        (an unknown keyword is a ``TypeError``, as for any Python function), fills in
+        (an unknown keyword is a :class:`~quifer_brian.errors.ParameterNameError`, a
+        ``TypeError`` as for any Python function, naming the closest names), fills in
         the defaults, checks every value (:meth:`check`) and calls ``function`` with
         the checked values as keywords.  The builder gets ``__signature__`` (IDE help,
         ``inspect.signature``) and ``table``.
@@ -421,6 +434,7 @@ class ParamTable:
 
         @functools.wraps(function)
         def build(*args, **kwargs):
+            self.check_names(kwargs)
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             checked = self.check(bound.arguments)

@@ -270,5 +270,8 @@ def _signals(path, arrays, prefix):
             continue
         if values.ndim != 1 or values.dtype.kind not in "fiub":
             _fail(path, name, "must be a 1-D numeric array", f"{values.dtype} {values.shape}")
+        if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+            # a run whose signals went NaN or infinite is refused before it is saved
+            _fail(path, name, "must be finite", f"{int(np.sum(~np.isfinite(values)))} values")
         signals[name[len(prefix) :]] = values
     return signals

@@ -373,6 +373,18 @@ def test_cache_info_and_clear(tmp_path, capsys):
     assert "removed 1 compiled program(s)" in capsys.readouterr().out
     assert not entry.exists()
     assert main(["cache", "wipe"]) == 2
+    capsys.readouterr()
+    blocker = tmp_path / "a_file"  # a file is not a cache folder: refused, not "0 programs"
+    blocker.write_text("mine")
+    assert main(["cache", "info", "--cache-dir", str(blocker)]) == 2
+    assert "is a file, not a folder" in _one_line_error(capsys, "quifer-brian cache: ")
+
+
+def test_a_grid_parameter_given_twice_is_refused(tmp_path, capsys):
+    argv = ["sweep", "ping", "--serial", "--backend", "numpy", "--out", str(tmp_path / "s")]
+    argv += ["--grid", "tau_gaba=5ms", "--grid", "tau_gaba=6ms"]
+    assert main(argv) == 2
+    assert "tau_gaba is given twice" in _one_line_error(capsys, "quifer-brian sweep: ")
 
 
 # ----------------------------------------------------------------------- expected failures

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, nS, pA
 
-from quifer_brian.errors import CircuitError, UnitsError
+from quifer_brian.errors import CircuitError, ParameterNameError, UnitsError
 from quifer_brian.networks.params import Param, ParamTable, Target
 
 TABLE = ParamTable(
@@ -97,6 +97,9 @@ def test_builder_gets_a_real_signature_and_checks_its_arguments():
     assert toy()["tau"] == 10 * ms
     with pytest.raises(TypeError):
         toy(unknown=1)
+    # a misspelt keyword: the package's error (still a TypeError) with the closest names
+    with pytest.raises(ParameterNameError, match=r"toy: no parameter 'taux'; did you mean tau\?"):
+        toy(taux=1 * ms)
     with pytest.raises(CircuitError, match=r"toy\.n: must be an integer"):
         toy(n=0)
 
