@@ -30,7 +30,6 @@ import math
 import numbers
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -43,7 +42,7 @@ from .checks import check_quantity
 from .errors import RunInterrupted, SweepError
 from .networks import build_network, get_network
 from .results import write_json
-from .results.files import atomic_file
+from .results.files import atomic_file, ensure_writable_folder
 from .units import quantity_to_json
 
 __all__ = ["sweep", "sweep_points"]
@@ -479,9 +478,7 @@ def _is_measure(value):
 def _writable_folder(folder, argument):
     """Create ``folder`` and check that files can be written in it (a SweepError if not)."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        ensure_writable_folder(folder)
     except OSError as err:
         raise SweepError(
             f"sweep.{argument}: cannot write to {folder!r} ({err.strerror or err}); "

@@ -2,9 +2,9 @@
 
 import os
 import sys
-import tempfile
 
 from ..errors import CommandLineError
+from ..results.files import ensure_writable_folder
 
 __all__ = ["prepare_out", "print_error"]
 
@@ -23,9 +23,7 @@ def prepare_out(folder, option="--out", create=True):
             if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
                 raise PermissionError(13, "not a folder this process can write in")
             return folder
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        ensure_writable_folder(folder)
     except OSError as err:
         raise CommandLineError(
             f"{option}: cannot write to {folder!r} ({err.strerror or err}); choose a folder "

@@ -27,6 +27,7 @@ __all__ = [
     "atomic_file",
     "atomic_path",
     "atomic_text",
+    "ensure_writable_folder",
     "read_json",
     "read_record",
     "save_figure",
@@ -187,3 +188,17 @@ def _nan_for_null(data, float_keys):
 
 def _json_default(value):
     raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def ensure_writable_folder(folder):
+    """Create ``folder`` and check that files can be written in it.
+
+    Raises
+    ------
+    OSError
+        If it cannot be created or written in (callers turn it into their own error).
+    """
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+    return folder
