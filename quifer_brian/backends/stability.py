@@ -140,13 +140,9 @@ def _fastest_tau(group, variable, expression, functions):
         return np.inf
     derivative = sympy.diff(rhs, symbols[variable])
     names = sorted(symbol.name for symbol in derivative.free_symbols)
-    resolved = group.resolve_all(names, run_namespace={})
-    grids = []
-    for name in names:
-        values = _values(group, name, resolved[name])
-        if values is None:
-            return None
-        grids.append(values)
+    grids = _grids(group, names)
+    if grids is None:
+        return None
     if np.prod([len(g) for g in grids], dtype=float) > 1e6:
         grids = [g[[0, -1]] if len(g) > 2 else g for g in grids]
     points = np.meshgrid(*grids, indexing="ij") if grids else []
@@ -261,17 +257,25 @@ def check_bernoulli_sources(objects, owner):
             )
 
 
+def _grids(group, names):
+    """The values each name takes in ``group`` (arrays), or None where one is unreadable."""
+    resolved = group.resolve_all(names, run_namespace={})
+    grids = []
+    for name in names:
+        values = _values(group, name, resolved[name])
+        if values is None:
+            return None
+        grids.append(values)
+    return grids
+
+
 def _max_value(group, code):
     try:
         expression = str_to_sympy(code, group.variables)
         names = sorted(symbol.name for symbol in expression.free_symbols)
-        resolved = group.resolve_all(names, run_namespace={})
-        grids = []
-        for name in names:
-            values = _values(group, name, resolved[name])
-            if values is None:
-                return None
-            grids.append(values)
+        grids = _grids(group, names)
+        if grids is None:
+            return None
         function = sympy.lambdify(
             [sympy.Symbol(name, real=True) for name in names],
             expression,
