@@ -1,5 +1,6 @@
 # Two commands from a fresh clone:  `make demo` (the main job) and `make test` (the suite).
-# Both create .venv with a Python >= 3.12 (found by scripts/find-python.sh) and install
+# Both create .venv with a Python >= 3.12 that can make a venv with pip (found by
+# scripts/find-python.sh) and install
 # the package with its test and cuda extras first.
 VENV   := .venv
 PY     := $(VENV)/bin/python
