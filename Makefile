@@ -1,7 +1,7 @@
 # Two commands from a fresh clone:  `make demo` (the main job) and `make test` (the suite).
 # Both create .venv with a Python >= 3.12 that can make a venv with pip (found by
 # scripts/find-python.sh) and install
-# the package with its test and cuda extras first.
+# the package with its test, cuda and learn extras first.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -15,7 +15,7 @@ $(STAMP): setup.cfg pyproject.toml scripts/find-python.sh
 	  rm -rf $(VENV) && "$$PYTHON" -m venv $(VENV) || exit 1; \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,cuda]'
+	$(PY) -m pip install --quiet -e '.[test,cuda,learn]'
 	@touch $(STAMP)
 
 setup: $(STAMP)

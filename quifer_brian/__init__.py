@@ -37,6 +37,7 @@ _SUBMODULES = (
     "checks",
     "coding",
     "equations",
+    "learning",
     "networks",
     "plotting",
     "protocols",

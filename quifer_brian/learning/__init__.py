@@ -1,0 +1,12 @@
+"""Learning and generation with spiking networks.
+
+- ANN-to-SNN conversion (Diehl et al. 2015; Rueckauer et al. 2017): a trained ReLU
+  network becomes integrate-and-fire layers that a continuous pipeline can call.
+- e-prop (Bellec et al. 2020): direct training of recurrent spiking networks, written as
+  Brian2 equations.
+- Restricted Boltzmann machines mapped onto the neural sampler
+  (:func:`quifer_brian.networks.boltzmann_sampler`) for spiking generative models.
+
+scikit-learn is needed only where a scikit-learn model comes in; install it with the
+``learn`` extra (``pip install 'quifer-brian[learn]'``).
+"""
