@@ -40,6 +40,7 @@ _SUBMODULES = (
     "learning",
     "networks",
     "plotting",
+    "progress",
     "protocols",
     "results",
     "sweeps",
