@@ -13,7 +13,7 @@ import numpy as np
 from brian2 import DimensionMismatchError, Quantity, get_dimensions, second
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
-from .errors import ModelError, UnitsError
+from .errors import ModelError, UnitsError, did_you_mean
 from .units import describe_unit
 
 __all__ = [
@@ -61,7 +61,10 @@ def check_choice(name, value, options, owner=None, error=ModelError):
         raise error(
             owner=owner,
             argument=name,
-            message=f"{_label(name, owner)}: unknown value {value!r}; valid values are {valid}.",
+            message=(
+                f"{_label(name, owner)}: unknown value {value!r}; "
+                f"{did_you_mean(value, options)}valid values are {valid}."
+            ),
         )
     return value
 

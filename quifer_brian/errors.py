@@ -6,6 +6,8 @@ subclasses the builtin a Python user would expect (``ValueError``, ``TypeError``
 what is allowed and, where there is one, the fix.
 """
 
+import difflib
+
 __all__ = [
     "AnalysisError",
     "BackendError",
@@ -21,6 +23,7 @@ __all__ = [
     "SimulationError",
     "SweepError",
     "UnitsError",
+    "did_you_mean",
 ]
 
 
@@ -134,3 +137,32 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, message="interrupted", result=None):
         super().__init__(message)
         self.result = result
+
+
+def did_you_mean(value, options, n: int = 3) -> str:
+    """``"did you mean 'x'? "`` naming the options closest to ``value``, or ``""``.
+
+    The one "did you mean" of the package: names that start with ``value``, then
+    :func:`difflib.get_close_matches` (cutoff 0.6), case ignored.  Every lookup of a name
+    (models, networks, parameters, backends, bands, metrics, the command line's choices)
+    puts it before its list of valid names.
+
+    Examples
+    --------
+    >>> did_you_mean("tau_gaba_", ["tau_gaba", "tau_ampa", "g_ie"])
+    "did you mean 'tau_gaba' or 'tau_ampa'? "
+    >>> did_you_mean("cpp", ["numpy", "cpp_standalone"])
+    "did you mean 'cpp_standalone'? "
+    >>> did_you_mean("xyz", ["lif", "adex"])
+    ''
+    """
+    if not isinstance(value, str):
+        return ""
+    by_lower = {}
+    for option in options:  # compared without case: 'PING' finds 'ping'
+        by_lower.setdefault(str(option).lower(), str(option))
+    key = value.lower()
+    prefixed = [w for w in by_lower if len(key) >= 2 and w.startswith(key)]  # 'cpp'
+    close = [*prefixed, *difflib.get_close_matches(key, list(by_lower), n=n)]
+    close = [by_lower[w] for w in dict.fromkeys(close)][:n]
+    return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""

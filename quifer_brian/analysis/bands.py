@@ -19,7 +19,7 @@ Examples
 
 from types import MappingProxyType
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, did_you_mean
 
 __all__ = [
     "BANDS",
@@ -74,6 +74,7 @@ def get_band(name):
         return BANDS[name]
     except (KeyError, TypeError):
         raise AnalysisError(
-            f"band: unknown band {name!r}; the named bands are {', '.join(BANDS)}, or pass "
+            f"band: unknown band {name!r}; {did_you_mean(name, BANDS)}the named bands are "
+            f"{', '.join(BANDS)}, or pass "
             f"(low, high) in Hz."
         ) from None

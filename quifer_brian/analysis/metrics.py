@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, did_you_mean
 from .measures import compute_lfp_spectrum, gamma_measures
 from .spikes import compute_cv_isi
 
@@ -111,7 +111,8 @@ def get_metric(name):
         return _REGISTRY[name]
     except (KeyError, TypeError):
         raise AnalysisError(
-            f"metrics: unknown metric {name!r}; the standard ones are "
+            f"metrics: unknown metric {name!r}; {did_you_mean(name, _REGISTRY)}the standard "
+            f"ones are "
             f"{', '.join(_REGISTRY)} (or pass a function of a result)."
         ) from None
 

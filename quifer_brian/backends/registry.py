@@ -16,7 +16,7 @@ True
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import BackendError
+from ..errors import BackendError, did_you_mean
 from .cuda import configure_cuda
 from .detect import (
     BackendStatus,
@@ -87,7 +87,10 @@ def get_backend(name):
     """The :class:`Backend` called ``name``; a :class:`BackendError` listing the valid ones."""
     if not isinstance(name, str) or name not in _REGISTRY:
         valid = ", ".join(repr(n) for n in _REGISTRY)
-        raise BackendError(f"backend: unknown value {name!r}; valid values are {valid}.")
+        raise BackendError(
+            f"backend: unknown value {name!r}; {did_you_mean(name, _REGISTRY)}valid values "
+            f"are {valid}."
+        )
     return _REGISTRY[name]
 
 

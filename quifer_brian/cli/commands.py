@@ -20,7 +20,7 @@ from ..backends import (
     default_cache_dir,
 )
 from ..equations import get_model, lif, list_models
-from ..errors import CommandLineError, QuiferError, RunInterrupted
+from ..errors import CommandLineError, QuiferError, RunInterrupted, did_you_mean
 from ..networks import build_network, get_network, list_networks
 from ..networks.actualization.batch import summarise_batch
 from ..plotting import analysis_figures, save_figures
@@ -360,7 +360,9 @@ def cmd_list(args):
     models, networks = list_models(), list_networks()
     if args.name is not None and args.name not in networks and args.name not in models:
         raise CommandLineError(
-            f"unknown network or model {args.name!r}; the networks are: {', '.join(networks)}; "
+            f"unknown network or model {args.name!r}; "
+            f"{did_you_mean(args.name, [*networks, *models])}the networks are: "
+            f"{', '.join(networks)}; "
             f"the models are: {', '.join(models)}."
         )
     if args.name is not None:

@@ -19,12 +19,13 @@ with their parameters, units and defaults.
 
 import argparse
 import os
+import re
 import sys
 
 from .._version import __version__
 from ..analysis import STANDARD_METRICS
 from ..backends import list_backends
-from ..errors import QuiferError
+from ..errors import QuiferError, did_you_mean
 from ..networks import list_networks
 from .commands import (
     cmd_analyze,
@@ -45,7 +46,21 @@ class _Parser(argparse.ArgumentParser):
     """argparse whose usage errors are one line on stderr (exit status 2)."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: error: {_suggest(message)} (see '{self.prog} --help')\n")
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<value>[^']*)' \(choose from (?P<options>.*)\)")
+
+
+def _suggest(message):
+    """argparse's "invalid choice" message with a "did you mean" added (subcommands,
+    backends, metrics: every ``choices=``)."""
+    match = _INVALID_CHOICE.search(message)
+    if match is None:
+        return message
+    options = [o.strip().strip("'") for o in match["options"].split(",")]
+    hint = did_you_mean(match["value"], options).rstrip()
+    return f"{message}; {hint[0].lower()}{hint[1:]}" if hint else message
 
 
 _MAX_SURROGATES = 100_000

@@ -7,7 +7,7 @@ import math
 from brian2 import second
 
 from ..checks import check_positive, check_quantity
-from ..errors import CommandLineError
+from ..errors import CommandLineError, did_you_mean
 from ..networks import get_network
 from ..units import ParseError, parse_quantity, parse_value
 
@@ -51,7 +51,8 @@ def parse_params(network, assignments):
             )
         if name not in table.names:
             raise CommandLineError(
-                f"{network}.{name}: unknown parameter; the parameters of {network} are: "
+                f"{network}.{name}: unknown parameter; {did_you_mean(name, table.names)}"
+                f"the parameters of {network} are: "
                 f"{', '.join(table.names)}."
             )
         try:

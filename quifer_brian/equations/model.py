@@ -13,7 +13,7 @@ from brian2 import Equations, Quantity, get_dimensions
 from brian2.equations.equations import EquationError
 
 from ..checks import Constraint, check_finite, check_positive, check_quantity, describe_unit
-from ..errors import ModelError
+from ..errors import ModelError, did_you_mean
 
 __all__ = ["Model", "Parameter"]
 
@@ -88,7 +88,10 @@ class Model:
             if parameter.name == name:
                 return parameter
         valid = ", ".join(p.name for p in self.parameters) or "(none)"
-        raise ModelError(f"{self.name}: unknown parameter {name!r}; its parameters are {valid}.")
+        hint = did_you_mean(name, [p.name for p in self.parameters])
+        raise ModelError(
+            f"{self.name}: unknown parameter {name!r}; {hint}its parameters are {valid}."
+        )
 
     def check_params(self, overrides):
         """Validate ``overrides`` (name -> value) against the declared parameters.

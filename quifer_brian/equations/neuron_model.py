@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from brian2 import Equations, NeuronGroup, get_dimensions
 
 from ..checks import MAX_COUNT, check_count
-from ..errors import ModelError
+from ..errors import ModelError, did_you_mean
 from .model import Model
 
 __all__ = ["NeuronModel"]
@@ -175,7 +175,8 @@ class NeuronModel(Model):
 def _check_known(owner, name, parameters):
     if name not in parameters:
         raise ModelError(
-            f"{owner}.group.as_variables: unknown parameter {name!r}; the parameters of "
+            f"{owner}.group.as_variables: unknown parameter {name!r}; "
+            f"{did_you_mean(name, parameters)}the parameters of "
             f"the model and its currents are {', '.join(sorted(parameters))}."
         )
 

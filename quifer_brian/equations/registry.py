@@ -1,6 +1,6 @@
 """The registry of every model in the library, by name."""
 
-from ..errors import ModelError
+from ..errors import ModelError, did_you_mean
 
 __all__ = ["get_model", "list_models", "register"]
 
@@ -30,7 +30,10 @@ def list_models(kind=None):
     """
     kinds = sorted({m.kind for m in _MODELS.values()})
     if kind is not None and kind not in kinds:
-        raise ModelError(f"list_models: unknown kind {kind!r}; valid kinds are {kinds}.")
+        raise ModelError(
+            f"list_models: unknown kind {kind!r}; {did_you_mean(kind, kinds)}valid kinds are "
+            f"{kinds}."
+        )
     return sorted(name for name, m in _MODELS.items() if kind is None or m.kind == kind)
 
 
@@ -47,4 +50,7 @@ def get_model(name):
         return _MODELS[name]
     except (KeyError, TypeError):
         valid = ", ".join(sorted(_MODELS))
-        raise ModelError(f"get_model: unknown model {name!r}; valid models are: {valid}.") from None
+        raise ModelError(
+            f"get_model: unknown model {name!r}; {did_you_mean(name, _MODELS)}valid models "
+            f"are: {valid}."
+        ) from None

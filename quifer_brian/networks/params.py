@@ -39,7 +39,6 @@ may estimate the bytes its circuit needs, and a size beyond the machine's memory
 refused naming the estimate, before any allocation.
 """
 
-import difflib
 import functools
 import inspect
 import math
@@ -51,7 +50,7 @@ import numpy as np
 from brian2 import get_dimensions
 
 from ..checks import MAX_COUNT, Constraint, check_choice, check_count, check_memory, check_quantity
-from ..errors import CircuitError, ParameterNameError
+from ..errors import CircuitError, ParameterNameError, did_you_mean
 from ..units import describe_unit, format_value
 
 __all__ = ["KINDS", "MAX_COUNT", "REQUIRED", "Constraint", "Param", "ParamTable", "Target"]
@@ -380,8 +379,9 @@ class ParamTable:
         unknown = sorted(set(values) - set(self.params))
         if unknown:
             raise self.error(
-                f"{self.owner}: unknown parameter(s) {', '.join(unknown)}; its parameters "
-                f"are: {', '.join(self.params)}."
+                f"{self.owner}: unknown parameter(s) {', '.join(unknown)}; "
+                f"{did_you_mean(unknown[0], self.params)}its parameters are: "
+                f"{', '.join(self.params)}."
             )
         checked = {
             name: self.params[name].check(value, self.owner, self.error)
@@ -394,10 +394,9 @@ class ParamTable:
         """Refuse a keyword the table does not have, suggesting the closest names."""
         for name in values:
             if name not in self.params:
-                close = difflib.get_close_matches(name, list(self.params), n=3)
-                hint = f"did you mean {' or '.join(close)}? " if close else ""
                 raise ParameterNameError(
-                    f"{self.owner}: no parameter {name!r}; {hint}its parameters are: "
+                    f"{self.owner}: no parameter {name!r}; {did_you_mean(name, self.params)}"
+                    f"its parameters are: "
                     f"{', '.join(self.params)}."
                 )
 

@@ -9,7 +9,7 @@ True
 True
 """
 
-from ..errors import CircuitError
+from ..errors import CircuitError, did_you_mean
 
 __all__ = ["build_network", "get_network", "list_networks", "register_network"]
 
@@ -47,7 +47,8 @@ def get_network(name):
     """The builder registered as ``name``; a CircuitError listing the names if none."""
     if name not in _NETWORKS:
         raise CircuitError(
-            f"unknown network {name!r}; the networks are: {', '.join(list_networks())}."
+            f"unknown network {name!r}; {did_you_mean(name, _NETWORKS)}the networks are: "
+            f"{', '.join(list_networks())}."
         )
     return _NETWORKS[name]
 
@@ -69,7 +70,7 @@ def build_network(name, params):
     unknown = sorted(set(params) - set(names))
     if unknown:
         raise CircuitError(
-            f"{name}: unknown parameter(s) {', '.join(unknown)}; its parameters are: "
-            f"{', '.join(names)}."
+            f"{name}: unknown parameter(s) {', '.join(unknown)}; "
+            f"{did_you_mean(unknown[0], names)}its parameters are: {', '.join(names)}."
         )
     return builder(**params)

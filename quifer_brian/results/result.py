@@ -61,6 +61,33 @@ class Result:
     params: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """A few lines: network, duration, backend, populations with their counts, keys.
+
+        Examples
+        --------
+        >>> r = Result({"E": (np.array([0.1, 0.2]), np.array([0, 1]))}, {"E": 4}, 1.0)
+        >>> print(repr(r))
+        Result(network=?, 1 s, backend=?, seed=?)
+          E: 4 neurons, 2 spikes (0.5 Hz)
+          lfp: none; states: none; rates: none
+          params: none
+        """
+        meta = self.meta
+        lines = [
+            f"Result(network={meta.get('circuit', '?')}, {self.duration:g} s, "
+            f"backend={meta.get('backend', '?')}, seed={meta.get('seed', '?')})"
+        ]
+        for name in self.populations:
+            count = len(self.spikes[name][0])
+            size = self.sizes.get(name, 0)
+            rate = f" ({count / (size * self.duration):.3g} Hz)" if size and self.duration else ""
+            lines.append(f"  {name}: {size} neurons, {count} spikes{rate}")
+        lfp = "none" if self.lfp is None else f"{len(self.lfp)} samples at {self.fs:g} Hz"
+        lines.append(f"  lfp: {lfp}; states: {_keys(self.states)}; rates: {_keys(self.rates)}")
+        lines.append(f"  params: {_keys(self.params)}")
+        return "\n".join(lines)
+
     def with_meta(self, **items):
         """A copy of the result with ``items`` added to its ``meta`` (this one unchanged)."""
         return replace(self, meta={**self.meta, **items})
@@ -125,6 +152,15 @@ class Result:
     def load(cls, path):
         """The result saved at ``path`` (see :func:`load`)."""
         return load(path)
+
+
+def _keys(mapping, shown=8):
+    """``mapping``'s keys as short text: at most ``shown`` names, then how many more."""
+    names = [str(key) for key in mapping]
+    if not names:
+        return "none"
+    more = f" ... (+{len(names) - shown})" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def load(path):

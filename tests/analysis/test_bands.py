@@ -36,6 +36,7 @@ def test_bands_by_name_are_read_only():
 
 def test_unknown_band_lists_the_named_ones():
     with pytest.raises(
-        AnalysisError, match=r"band: unknown band 'beta'; the named bands are theta"
+        AnalysisError,
+        match=r"band: unknown band 'beta'; did you mean 'theta'\? the named bands are",
     ):
         get_band("beta")

@@ -131,7 +131,8 @@ def test_run_prints_the_summary_into_the_default_folder(tmp_path, monkeypatch, c
         (["run", "ping", "--param", "tau=5ms"], "quifer-brian run: ping.tau: unknown parameter"),
         (
             ["run", "pong"],
-            "quifer-brian run: unknown network 'pong'; the networks are: actualization,",
+            "quifer-brian run: unknown network 'pong'; did you mean 'ping'? the networks are: "
+            "actualization,",
         ),
         (["run", "ping", "--param", "n_e=4x0"], "quifer-brian run: ping.n_e: unknown unit 'x0'"),
         (["run", "ping", "--param", "n_e"], "quifer-brian run: ping: --param needs name=value"),

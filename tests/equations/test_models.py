@@ -62,7 +62,10 @@ def test_list_models_unknown_kind():
 
 @pytest.mark.parametrize("name", ["lifx", "LIF", "", None])
 def test_get_model_unknown_name_lists_valid_ones(name):
-    with pytest.raises(ModelError, match=rf"unknown model {name!r}; valid models are: ") as info:
+    hint = "did you mean 'lif'.*? " if name in ("lifx", "LIF") else ""
+    with pytest.raises(
+        ModelError, match=rf"unknown model {name!r}; {hint}valid models are: "
+    ) as info:
         get_model(name)
     for valid in ("adex", "lif", "nmda", "wang_buzsaki"):
         assert valid in str(info.value)
@@ -179,7 +182,7 @@ BAD_GROUP_ARGUMENTS = [
     pytest.param(
         dict(n=3, tau_x=10 * ms),
         ModelError,
-        r"lif: unknown parameter 'tau_x'; its parameters are tau_m, R_m, E_L",
+        r"lif: unknown parameter 'tau_x'; did you mean 'tau_m'\? its parameters are tau_m, R_m",
         id="unknown-parameter",
     ),
     pytest.param(

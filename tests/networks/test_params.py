@@ -98,7 +98,7 @@ def test_builder_gets_a_real_signature_and_checks_its_arguments():
     with pytest.raises(TypeError):
         toy(unknown=1)
     # a misspelt keyword: the package's error (still a TypeError) with the closest names
-    with pytest.raises(ParameterNameError, match=r"toy: no parameter 'taux'; did you mean tau\?"):
+    with pytest.raises(ParameterNameError, match=r"toy: no parameter 'taux'; did you mean 'tau'\?"):
         toy(taux=1 * ms)
     with pytest.raises(CircuitError, match=r"toy\.n: must be an integer"):
         toy(n=0)

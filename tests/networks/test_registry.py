@@ -31,7 +31,8 @@ def test_the_package_builders_are_registered():
 
 def test_unknown_network_lists_the_names():
     with pytest.raises(
-        CircuitError, match=r"unknown network 'pong'; the networks are: actualization, brunel, "
+        CircuitError,
+        match=r"unknown network 'pong'; did you mean 'ping'\? the networks are: actualization, ",
     ):
         get_network("pong")
 
