@@ -9,7 +9,7 @@ import os
 import time
 
 import numpy as np
-from brian2 import nA, second
+from brian2 import Quantity, nA, second
 
 from ..analysis import analyse_result, summarise_run
 from ..backends import (
@@ -28,10 +28,17 @@ from ..protocols import simulate_fi_curve
 from ..results import load, write_json
 from ..sweeps import sweep
 from ..theory import lif_rate
-from ..units import format_value, quantity_to_json
+from ..units import quantity_to_json
 from .demo import cmd_demo  # the demo and its criteria live with it
 from .outputs import prepare_out, print_error
-from .text import parse_duration, parse_grid, parse_params, print_table
+from .text import (
+    display_value,
+    parse_duration,
+    parse_grid,
+    parse_params,
+    plain_text,
+    print_table,
+)
 
 __all__ = [
     "cmd_analyze",
@@ -341,18 +348,27 @@ def _load_result(path):
 def _list_network(name):
     builder = get_network(name)
     summary = (inspect.getdoc(builder) or "").splitlines()[0]
-    print(f"{name}: {summary}")
+    print(f"{name}: {plain_text(summary)}")
     header = ("parameter", "default", "unit", "bounds", "tunable", "meaning")
-    print_table([header, *builder.table.rows()], indent="  ")
+    rows = []
+    for param, (shown_name, shown, unit, bounds, tunable, meaning) in zip(
+        builder.table, builder.table.rows(), strict=True
+    ):
+        if isinstance(param.default, Quantity) and not param.shown_unit:
+            shown, unit = display_value(param.default)
+        elif param.is_quantity and not param.shown_unit:  # a text or None default
+            unit = display_value(1.0 * param.unit)[1]
+        rows.append((shown_name, shown, unit, bounds, tunable, plain_text(meaning)))
+    print_table([header, *rows], indent="  ")
 
 
 def _list_model(name):
     model = get_model(name)
-    print(f"{model.name} ({model.kind}): {model.description}")
+    print(f"{model.name} ({model.kind}): {plain_text(model.description)}")
     rows = [("parameter", "default", "unit", "meaning")]
     for parameter in model.parameters:
-        shown, unit = format_value(parameter.default)
-        rows.append((parameter.name, shown, unit, parameter.meaning))
+        shown, unit = display_value(parameter.default)
+        rows.append((parameter.name, shown, unit, plain_text(parameter.meaning)))
     print_table(rows, indent="  ")
 
 

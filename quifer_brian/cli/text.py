@@ -3,8 +3,9 @@
 
 import argparse
 import math
+import re
 
-from brian2 import second
+from brian2 import Quantity, get_dimensions, second
 
 from ..checks import check_positive, check_quantity
 from ..errors import CommandLineError, did_you_mean
@@ -14,11 +15,13 @@ from ..units import ParseError, parse_quantity, parse_value
 __all__ = [
     "MAX_SEED",
     "bounded_int",
+    "display_value",
     "finite_float",
     "parse_duration",
     "parse_grid",
     "parse_params",
     "parse_seed",
+    "plain_text",
     "print_table",
 ]
 
@@ -145,3 +148,100 @@ def print_table(rows, indent=""):
         print(indent + "  ".join(cells).rstrip())
         if n == 0:
             print(indent + "  ".join("-" * width for width in widths))
+
+
+# ------------------------------------------------------------------ listing text
+_ROLE = re.compile(r":(?:[a-z]+:)*[a-z]+:`~?([^`<]*?)\s*(?:<[^`>]*>)?`")
+_MATH = re.compile(r":math:`([^`]*)`")
+
+
+def plain_text(text):
+    """``text`` without Sphinx / reST markup, for a terminal.
+
+    ``:func:`~a.b.f``` becomes ``f``, ``:math:`\\tau_m``` becomes ``tau_m``,
+    double and single back-quoted literals lose their quotes.
+
+    Examples
+    --------
+    >>> plain_text("see :func:`~quifer_brian.analysis.compute_spectrum` and ``fs``")
+    'see compute_spectrum and fs'
+    >>> plain_text(r"decays as :math:`e^{-t/\\tau}`; set `dopamine`")
+    'decays as e^{-t/tau}; set dopamine'
+    """
+    text = _MATH.sub(lambda m: m[1].replace("\\", ""), text)
+    text = _ROLE.sub(lambda m: m[1].split(".")[-1] if "~" in m[0] else m[1], text)
+    return re.sub(r"`{1,2}([^`]*)`{1,2}", r"\1", text)
+
+
+def _display_units():
+    """Per dimension: the units people use, largest first (the value is shown in the
+    largest that gives at least 1); densities in the membrane units of HH papers."""
+    from brian2.units import allunits as u
+
+    cm = u.cmetre
+    groups = (
+        ((u.second, "s"), (u.msecond, "ms"), (u.usecond, "us")),
+        ((u.volt, "V"), (u.mvolt, "mV"), (u.uvolt, "uV")),
+        ((u.namp, "nA"), (u.pamp, "pA")),
+        ((u.usiemens, "uS"), (u.nsiemens, "nS"), (u.psiemens, "pS")),
+        ((u.nfarad, "nF"), (u.pfarad, "pF")),
+        ((u.khertz, "kHz"), (u.hertz, "Hz")),
+        ((u.Gohm, "Gohm"), (u.Mohm, "Mohm")),
+        ((u.mmetre, "mm"), (u.umetre, "um")),
+        ((u.umetre2, "um^2"),),
+        ((u.msiemens / cm**2, "mS/cm^2"),),
+        ((u.ufarad / cm**2, "uF/cm^2"),),
+        ((u.uamp / cm**2, "uA/cm^2"),),
+    )
+    table = {}
+    for group in groups:
+        table[get_dimensions(group[0][0])] = group
+    return table
+
+
+def display_value(value):
+    """``(number, unit)`` of a parameter value in the units people use, for ``list``.
+
+    Conductance densities in mS/cm^2, specific capacitances in uF/cm^2, areas in um^2,
+    times in s/ms/us, conductances in uS/nS/pS ...; other quantities in Brian2's best
+    unit, numbers and text as they are (unit ``'1'`` and ``'-'``).
+
+    Examples
+    --------
+    >>> from brian2 import cm, ms, msiemens, nA, uF, umetre
+    >>> display_value(120 * msiemens / cm**2), display_value(1 * uF / cm**2)
+    (('120', 'mS/cm^2'), ('1', 'uF/cm^2'))
+    >>> display_value(0.4 * nA), display_value(10 * ms), display_value(100 * umetre**2)
+    (('400', 'pA'), ('10', 'ms'), ('100', 'um^2'))
+    >>> display_value(0.2), display_value("current"), display_value((6.0, 12.0))
+    (('0.2', '1'), ("'current'", '-'), ('6,12', '1'))
+    """
+    if not isinstance(value, Quantity) or value.ndim > 0:
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return repr(value), "-"
+        if isinstance(value, (tuple, list)):
+            return ",".join(f"{float(v):g}" for v in value), "1"
+        if isinstance(value, Quantity):  # an array of quantities: Brian2's best unit
+            unit = value.get_best_unit()
+            return ",".join(f"{float(v):.6g}" for v in value / unit), str(unit)
+        return repr(value), "1"
+    if get_dimensions(value).is_dimensionless:
+        return f"{float(value):.6g}", "1"
+    global _DISPLAY_UNITS
+    if _DISPLAY_UNITS is None:
+        _DISPLAY_UNITS = _display_units()
+    candidates = _DISPLAY_UNITS.get(get_dimensions(value))
+    if candidates is None:
+        unit = value.get_best_unit()
+        return f"{float(value / unit):.6g}", str(unit)
+    chosen = candidates[-1]
+    for unit, name in candidates:
+        if abs(float(value / unit)) >= 1:
+            chosen = (unit, name)
+            break
+    if float(value) == 0:  # zero: the usual unit of its kind (the middle one)
+        chosen = candidates[len(candidates) // 2]
+    return f"{float(value / chosen[0]):.6g}", chosen[1]
+
+
+_DISPLAY_UNITS = None

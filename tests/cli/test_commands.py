@@ -276,7 +276,7 @@ def test_list_shows_networks_and_models_with_units_and_defaults(capsys):
 def test_list_one_network_and_one_model(capsys):
     assert main(["list", "ping"]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[3:]}
-    assert rows["tau_gaba"][1:4] == ["10.", "ms", "second"]
+    assert rows["tau_gaba"][1:4] == ["10", "ms", ">"]
     assert rows["n_e"][1:3] == ["400", "1"]
     assert main(["list", "frequency_bank"]) == 0
     assert "frequencies     6,12,40  Hz" in capsys.readouterr().out
