@@ -17,7 +17,9 @@ __all__ = [
     "ModelError",
     "ParameterNameError",
     "ParseError",
+    "PoorFitWarning",
     "QuiferError",
+    "QuiferWarning",
     "ResultFileError",
     "RunInterrupted",
     "SimulationError",
@@ -118,6 +120,15 @@ class ParseError(QuiferError, ValueError):
 
 class ResultFileError(QuiferError, ValueError):
     """A result file (``.npz`` or its metadata) that cannot be read or fails its schema."""
+
+
+class QuiferWarning(UserWarning):
+    """Base class of the package's warnings (silence them all with
+    ``warnings.filterwarnings("ignore", category=QuiferWarning)``)."""
+
+
+class PoorFitWarning(QuiferWarning):
+    """A fitted model explains too little of its data for its numbers to be trusted."""
 
 
 class RunInterrupted(KeyboardInterrupt):

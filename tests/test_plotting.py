@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from quifer_brian import plotting
-from quifer_brian.analysis import compute_spectrum, find_peaks
+from quifer_brian.analysis import compute_spectral_peaks, compute_spectrum
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def _close():
 def test_spectrum_marks_peaks_and_aperiodic_fit():
     freqs = np.arange(1.0, 100.0, 0.5)
     power = 10 ** (-1.5 * np.log10(freqs) + 0.8 * np.exp(-((freqs - 43) ** 2) / 8))
-    fit = find_peaks(freqs, power, f_range=(2, 90))
+    fit = compute_spectral_peaks(freqs, power, f_range=(2, 90))
     ax = plotting.plot_spectrum(freqs, power, peaks=fit)
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert len(ax.get_lines()) == 3  # spectrum, aperiodic fit, one peak marker

@@ -65,7 +65,7 @@ from .metrics import (
     register_metric,
     resolve_metrics,
 )
-from .peaks import Peak, PeakFit, find_peaks
+from .peaks import POOR_FIT_R_SQUARED, Peak, PeakFit, compute_spectral_peaks, find_peaks
 from .phase import compute_amplitude, compute_phase, filter_signal, spike_phases
 from .rhythm import compute_rate_autocorrelation, compute_rhythm_frequency
 from .spectral import compute_band_power, compute_spectrogram, compute_spectrum
@@ -84,6 +84,7 @@ __all__ = [
     "GAMMA_BAND",
     "GAMMA_SEARCH_BAND",
     "LFP_FIT_RANGE",
+    "POOR_FIT_R_SQUARED",
     "RATE_RHYTHM_BAND",
     "SHOT_NOISE_BAND",
     "STANDARD_METRICS",
@@ -114,6 +115,7 @@ __all__ = [
     "compute_rate_rhythms",
     "compute_rates",
     "compute_rhythm_frequency",
+    "compute_spectral_peaks",
     "compute_spectrogram",
     "compute_spectrum",
     "compute_spike_field_coherence",

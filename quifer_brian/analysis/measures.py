@@ -32,7 +32,7 @@ from .bands import (
 from .coupling import compute_mi_surrogates
 from .lfp import mazzoni_lfp
 from .locking import compute_plv
-from .peaks import find_peaks
+from .peaks import compute_spectral_peaks
 from .phase import compute_phase, spike_phases
 from .rhythm import compute_rate_autocorrelation, compute_rhythm_frequency
 from .spectral import compute_spectrum
@@ -373,7 +373,7 @@ def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, se
     t_start = THETA_GAMMA_T_START
     sig = np.asarray(result.lfp)[int(t_start * fs) :]
     freqs, power = compute_spectrum(sig, fs)
-    fit = find_peaks(freqs, power, f_range=LFP_FIT_RANGE)
+    fit = compute_spectral_peaks(freqs, power, f_range=LFP_FIT_RANGE)
     rhythms = compute_rate_rhythms(result, t_start)
     f_theta, f_gamma = rhythms["theta_hz"], rhythms["gamma_hz"]
     coupling = dict.fromkeys(("gamma_plv", "mi", "mi_p_value", "mi_over_p95"), float("nan"))
@@ -417,7 +417,7 @@ def compute_lfp_spectrum(result):
     sig = np.asarray(result.lfp, dtype=float)[int(_analysis_start(result) * result.fs) :]
     freqs, power = compute_spectrum(sig, result.fs)
     try:
-        fit = find_peaks(
+        fit = compute_spectral_peaks(
             freqs, power, f_range=(LFP_FIT_RANGE[0], min(LFP_FIT_RANGE[1], 0.45 * result.fs))
         )
     except AnalysisError as err:

@@ -2,20 +2,32 @@
 
 The fit itself is done by `specparam <https://specparam-tools.github.io>`_ (the
 FOOOF approach, Donoghue et al. 2020), the field's standard tool; this module checks the
-input, calls it once and returns the numbers as a small documented object.
+input, calls it once and returns the numbers as a small documented object that keeps
+the fitted model (:meth:`PeakFit.report`, :meth:`PeakFit.plot`).  A fit whose r^2 is
+below :data:`POOR_FIT_R_SQUARED` warns (:class:`~quifer_brian.errors.PoorFitWarning`).
+
+:func:`compute_spectral_peaks` was called ``find_peaks`` (the name of scipy's peak
+finder, which does something else); ``find_peaks`` remains as a deprecated alias.
 """
 
-from dataclasses import dataclass
-from typing import NamedTuple
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, PoorFitWarning
 from .bands import get_band
 
-__all__ = ["Peak", "PeakFit", "find_peaks"]
+__all__ = ["POOR_FIT_R_SQUARED", "Peak", "PeakFit", "compute_spectral_peaks", "find_peaks"]
 
 _APERIODIC_MODES = ("fixed", "knee")
+
+#: A spectral fit with r^2 (of the log power) below this warns: the model then explains
+#: less than half of the log spectrum's variance, and its "peaks" are mostly the
+#: estimate's noise. Measured: one 4 s periodogram of 1/f noise with a 40 Hz rhythm gives
+#: r^2 = 0.30, Welch over 60 s of it 0.98.
+POOR_FIT_R_SQUARED = 0.5
 
 
 class Peak(NamedTuple):
@@ -31,7 +43,7 @@ class Peak(NamedTuple):
 
 @dataclass(frozen=True)
 class PeakFit:
-    """The result of :func:`find_peaks`.
+    """The result of :func:`compute_spectral_peaks`.
 
     Attributes
     ----------
@@ -49,6 +61,9 @@ class PeakFit:
         Frequencies that were fitted.
     r_squared : float (1)
         Goodness of fit of the full model in log power.
+    model : specparam.SpectralModel or None
+        The fitted specparam model (its settings, data and results), None for a
+        ``PeakFit`` built by hand. :meth:`report` and :meth:`plot` read it.
     """
 
     peaks: np.ndarray
@@ -57,6 +72,59 @@ class PeakFit:
     knee: float
     f_range: tuple
     r_squared: float
+    model: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_poor(self) -> bool:
+        """Whether ``r_squared`` is below :data:`POOR_FIT_R_SQUARED`."""
+        return not self.r_squared >= POOR_FIT_R_SQUARED
+
+    def report(self) -> str:
+        """The fit as text: specparam's results report, and a line on its quality.
+
+        Examples
+        --------
+        >>> freqs = np.arange(1.0, 100.0, 0.5)
+        >>> power = 10 ** (-1.5 * np.log10(freqs) + 0.8 * np.exp(-((freqs - 43) ** 2) / 8))
+        >>> text = compute_spectral_peaks(freqs, power, f_range=(2, 90)).report()
+        >>> "CF:  43.00" in text, text.splitlines()[-1]
+        (True, 'fit quality: r^2 = 1.000 (good: >= 0.5)')
+        """
+        quality = "POOR: < " if self.is_poor else "good: >= "
+        line = f"fit quality: r^2 = {self.r_squared:.3f} ({quality}{POOR_FIT_R_SQUARED:g})"
+        if self.model is None:
+            rows = "\n".join(
+                f"  {f:.2f} Hz, height {h:.2f}, width {w:.2f} Hz" for f, h, w in self.peaks
+            )
+            return (
+                f"aperiodic: offset {self.offset:.4f}, exponent {self.exponent:.4f}, knee "
+                f"{self.knee:g}\n{len(self.peaks)} peaks\n{rows}\n{line}"
+            )
+        from specparam.reports.strings import gen_model_results_str
+
+        return f"{gen_model_results_str(self.model)}\n{line}"
+
+    def plot(self, ax=None, **kwargs):
+        """Draw the fitted model over its data with specparam's own plot; return the axes.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Default: a new pyplot figure (no backend is chosen).
+        **kwargs
+            Passed to ``SpectralModel.plot`` (``plt_log=True`` for a log frequency axis).
+        """
+        if self.model is None:
+            raise AnalysisError(
+                "PeakFit.plot: this fit holds no specparam model (it was built by hand); "
+                "use compute_spectral_peaks, or quifer_brian.plotting.plot_spectrum."
+            )
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots()
+        self.model.plot(ax=ax, **kwargs)
+        return ax
 
     @property
     def frequencies(self):
@@ -100,7 +168,7 @@ class PeakFit:
         return 10.0 ** (self.offset - np.log10(self.knee + freqs**self.exponent))
 
 
-def find_peaks(
+def compute_spectral_peaks(
     freqs,
     power,
     f_range=None,
@@ -109,8 +177,9 @@ def find_peaks(
     max_n_peaks=6,
     min_peak_height=0.1,
     peak_threshold=2.0,
-):
-    r"""Find oscillatory peaks above the aperiodic background of a power spectrum.
+    warn: bool = True,
+) -> "PeakFit":
+    r"""Fit oscillatory peaks above the aperiodic background of a power spectrum.
 
     Parameters
     ----------
@@ -131,11 +200,16 @@ def find_peaks(
         Smallest peak height above the aperiodic fit kept.
     peak_threshold : float (1)
         Relative detection threshold, in standard deviations of the flattened spectrum.
+    warn : bool
+        Warn (:class:`~quifer_brian.errors.PoorFitWarning`) when the fit's r^2 is below
+        :data:`POOR_FIT_R_SQUARED`. Silence it here, or everywhere with
+        ``warnings.filterwarnings("ignore", category=quifer_brian.errors.PoorFitWarning)``.
 
     Returns
     -------
     PeakFit
-        Peaks (frequency, power, width), aperiodic exponent and offset.
+        Peaks (frequency, power, width), aperiodic exponent and offset, r^2, and the
+        fitted specparam model (``.report()``, ``.plot()``).
 
     Notes
     -----
@@ -154,9 +228,9 @@ def find_peaks(
     >>> import numpy as np
     >>> freqs = np.arange(1.0, 100.0, 0.5)
     >>> log_power = -1.5 * np.log10(freqs) + 0.8 * np.exp(-((freqs - 43) ** 2) / 8)
-    >>> fit = find_peaks(freqs, 10**log_power, f_range=(2, 90))
-    >>> round(float(fit.frequencies[0])), round(fit.exponent, 2)
-    (43, 1.5)
+    >>> fit = compute_spectral_peaks(freqs, 10**log_power, f_range=(2, 90))
+    >>> round(float(fit.frequencies[0])), round(fit.exponent, 2), fit.is_poor
+    (43, 1.5, False)
     """
     freqs = np.asarray(freqs, dtype=float)
     power = np.asarray(power, dtype=float)
@@ -217,4 +291,31 @@ def find_peaks(
     else:
         (offset, exponent), knee = aperiodic, 0.0
     r_squared = float(model.results.metrics.results["gof_rsquared"])
-    return PeakFit(peaks, float(exponent), float(offset), float(knee), f_range, r_squared)
+    fit = PeakFit(peaks, float(exponent), float(offset), float(knee), f_range, r_squared, model)
+    if warn and fit.is_poor:
+        warnings.warn(
+            f"compute_spectral_peaks: the spectral model explains little of this spectrum "
+            f"(r^2 = {r_squared:.2f} < {POOR_FIT_R_SQUARED:g}); its {len(peaks)} peak(s) may be "
+            f"the estimate's noise. See fit.report() and fit.plot(); a smoother spectrum "
+            f"(a longer signal, Welch with more segments) fits better. Silence with "
+            f"warn=False or warnings.filterwarnings('ignore', "
+            f"category=quifer_brian.errors.PoorFitWarning).",
+            PoorFitWarning,
+            stacklevel=2,
+        )
+    return fit
+
+
+def find_peaks(*args, **kwargs):
+    """Deprecated alias of :func:`compute_spectral_peaks` (it shared scipy's name).
+
+    Warns with a ``DeprecationWarning`` and returns what
+    :func:`compute_spectral_peaks` returns.
+    """
+    warnings.warn(
+        "quifer_brian.analysis.find_peaks is renamed compute_spectral_peaks (find_peaks is "
+        "scipy.signal's peak finder, which does something else); the old name will go.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return compute_spectral_peaks(*args, **kwargs)

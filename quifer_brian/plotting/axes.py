@@ -93,7 +93,7 @@ def plot_spectrum(freqs, power, peaks=None, ax=None, **kwargs):
     freqs : 1-D array (Hz)
     power : 1-D array (signal units^2 / Hz)
     peaks : PeakFit, optional
-        From :func:`~quifer_brian.analysis.find_peaks`: the aperiodic fit is drawn
+        From :func:`~quifer_brian.analysis.compute_spectral_peaks`: the aperiodic fit is drawn
         dashed over its range, and each peak is marked at its frequency.
     ax : matplotlib.axes.Axes, optional
     **kwargs

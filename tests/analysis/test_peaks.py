@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from quifer_brian.analysis import GAMMA_BAND, Peak, PeakFit, compute_spectrum, find_peaks
+from quifer_brian.analysis import (
+    GAMMA_BAND,
+    Peak,
+    PeakFit,
+    compute_spectral_peaks,
+    compute_spectrum,
+)
 from quifer_brian.errors import AnalysisError
 
 
@@ -11,7 +17,7 @@ from quifer_brian.errors import AnalysisError
 def test_single_rhythm_and_exponent(synth, exponent):
     sig = synth.make_aperiodic(exponent, rhythms=[(43.0, 10.0)], seed=2)
     freqs, power = compute_spectrum(sig, synth.FS)
-    fit = find_peaks(freqs, power, f_range=(2, 100))
+    fit = compute_spectral_peaks(freqs, power, f_range=(2, 100))
     strongest = fit.strongest()
     assert strongest.frequency == pytest.approx(43.0, abs=1.0)
     assert fit.exponent == pytest.approx(exponent, abs=0.2)
@@ -22,7 +28,7 @@ def test_single_rhythm_and_exponent(synth, exponent):
 def test_theta_and_gamma_both_found(synth, exponent):
     sig = synth.make_aperiodic(exponent, rhythms=[(7.0, 10.0), (60.0, 10.0)], seed=3)
     freqs, power = compute_spectrum(sig, synth.FS)
-    fit = find_peaks(freqs, power, f_range=(2, 100))
+    fit = compute_spectral_peaks(freqs, power, f_range=(2, 100))
     for target in (7.0, 60.0):
         assert np.min(np.abs(fit.frequencies - target)) < 1.0
     assert fit.exponent == pytest.approx(exponent, abs=0.2)
@@ -32,7 +38,7 @@ def test_strongest_peak_in_a_band(synth):
     """Theta at 7 Hz, a weak 40 Hz and a strong 70 Hz gamma: the strongest of each band."""
     sig = synth.make_aperiodic(1.5, rhythms=[(7.0, 10.0), (40.0, 4.0), (70.0, 30.0)], seed=4)
     freqs, power = compute_spectrum(sig, synth.FS)
-    fit = find_peaks(freqs, power, f_range=(2, 100))
+    fit = compute_spectral_peaks(freqs, power, f_range=(2, 100))
     theta = fit.strongest("theta")
     assert theta.frequency == pytest.approx(7.0, abs=1.0)
     gamma = fit.strongest(GAMMA_BAND)
@@ -58,7 +64,7 @@ def test_strongest_band_edges_are_included_and_no_peaks_give_none():
 def test_aperiodic_fit_evaluates_the_background(synth):
     freqs = np.arange(1.0, 100.0, 0.5)
     power = 10**0.5 * freqs**-1.7
-    fit = find_peaks(freqs, power)
+    fit = compute_spectral_peaks(freqs, power)
     assert fit.peaks.shape == (0, 3)
     np.testing.assert_allclose(fit.aperiodic(freqs), power, rtol=1e-3)
 
@@ -79,4 +85,4 @@ def test_bad_input(kwargs, match):
     args = {"freqs": freqs, "power": freqs**-1.0}
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
-        find_peaks(**args)
+        compute_spectral_peaks(**args)
