@@ -13,6 +13,7 @@ __all__ = [
     "BackendError",
     "CircuitError",
     "CommandLineError",
+    "FigureError",
     "LoopError",
     "ModelError",
     "ParameterNameError",
@@ -100,6 +101,10 @@ class CircuitError(QuiferError, ValueError):
 
 class CommandLineError(QuiferError, ValueError):
     """An argument of the command line or the demo (``--duration``, ``--grid``, ...)."""
+
+
+class FigureError(QuiferError, ValueError):
+    """An argument of a figure function or of writing figures (format, dpi)."""
 
 
 class LoopError(QuiferError, ValueError):

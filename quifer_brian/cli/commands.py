@@ -275,7 +275,8 @@ def cmd_analyze(args):
     result = _load_result(args.result)
     out = prepare_out(args.out or os.path.dirname(os.path.abspath(args.result)))
     measures = analyse_result(result, n_surrogates=args.surrogates, seed=args.seed)
-    written = save_figures(analysis_figures(result, measures), out, dpi=100)
+    figures = analysis_figures(result, measures)
+    written = save_figures(figures, out, dpi=args.dpi, fmt=args.format)
     record = {k: v for k, v in measures.items() if k != "spectrum"}
     complete = result.meta.get("complete", True) is not False  # absent: saved complete
     record["complete"] = complete

@@ -26,7 +26,7 @@ from ..backends import check_backend, default_backend
 from ..checks import check_quantity
 from ..errors import CommandLineError
 from ..networks import theta_gamma
-from ..plotting import save_figures, theta_gamma_figures
+from ..plotting import FIGURE_DPI, save_figures, theta_gamma_figures
 from ..results import write_json
 from .demo_loop import run_loop_act
 from .outputs import prepare_out
@@ -45,7 +45,13 @@ MAX_WALL_S = 90.0
 
 
 def run_flagship(
-    out_dir="quifer-out", backend=None, duration=DEFAULT_DURATION * second, seed=1, progress=True
+    out_dir="quifer-out",
+    backend=None,
+    duration=DEFAULT_DURATION * second,
+    seed=1,
+    progress=True,
+    figure_format="png",
+    dpi=FIGURE_DPI,
 ):
     """Run the flagship demo and write its figures and ``summary.json`` to ``out_dir``.
 
@@ -60,6 +66,10 @@ def run_flagship(
     seed : int
     progress : bool
         Print the simulation's progress.
+    figure_format : {'png', 'svg', 'pdf'}
+        Format of the figures.
+    dpi : int
+        Dots per inch of png figures.
 
     Returns
     -------
@@ -96,9 +106,11 @@ def run_flagship(
     )
     # without a theta and a gamma rhythm the figures use the named bands (the rows FAIL)
     drawn = {**measures, "bands": measures["bands"] or (THETA_BAND, GAMMA_BAND)}
-    save_figures(theta_gamma_figures(result, drawn, T_START), out_dir)
+    save_figures(theta_gamma_figures(result, drawn, T_START), out_dir, dpi=dpi, fmt=figure_format)
     result.save(os.path.join(out_dir, "result.npz"))
-    summary["loop"] = run_loop_act(result, measures["theta_hz"], out_dir, seed, T_START)
+    summary["loop"] = run_loop_act(
+        result, measures["theta_hz"], out_dir, seed, T_START, figure_format=figure_format, dpi=dpi
+    )
     summary["total_wall_s"] = round(time.perf_counter() - start, 2)
     summary["wall_after_compile_s"] = round(summary["total_wall_s"] - summary["compile_wall_s"], 2)
     summary["criteria"] = demo_criteria(summary)
@@ -242,6 +254,8 @@ def cmd_demo(args):
         duration=args.duration * second,
         seed=args.seed,
         progress=True,
+        figure_format=args.format,
+        dpi=args.dpi,
     )
     marks = {True: "PASS", False: "FAIL", None: ""}
     rows = [("measure", "value", "criterion", "")]

@@ -19,7 +19,7 @@ from brian2 import ms, pA, second
 from ..analysis import THETA_BAND, compute_phase, compute_trial_rhythm
 from ..errors import SimulationError
 from ..networks.actualization import actualization_loop
-from ..plotting import loop_figure, save_figures
+from ..plotting import FIGURE_DPI, loop_figure, save_figures
 
 __all__ = ["MIN_SETTLE", "actualize_on_troughs", "run_loop_act", "theta_troughs"]
 
@@ -155,8 +155,11 @@ def actualize_on_troughs(troughs, seed, backend="numpy"):
     return measured, run, onsets, readouts
 
 
-def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
-    """Run the loop clocked by the first act's theta; write ``loop_trajectories.png``.
+def run_loop_act(
+    theta_result, theta_hz, out_dir, seed, t_start, figure_format="png", dpi=FIGURE_DPI
+):
+    """Run the loop clocked by the first act's theta; write ``loop_trajectories.png``
+    (or ``.svg``, ``.pdf``: ``figure_format``, at ``dpi``).
 
     The theta troughs of the first act's LFP after ``t_start`` clock the trials
     (:func:`actualize_on_troughs`, numpy).
@@ -179,5 +182,5 @@ def run_loop_act(theta_result, theta_hz, out_dir, seed, t_start):
     figure = loop_figure(
         theta_result, troughs[0], run, onsets, readouts, np.array(LOOP_ARCHETYPES), LOOP_THRESHOLD
     )
-    save_figures({"loop_trajectories": figure}, out_dir)
+    save_figures({"loop_trajectories": figure}, out_dir, dpi=dpi, fmt=figure_format)
     return measured

@@ -13,7 +13,9 @@ unreachable scheduler), 130 interrupted by Ctrl-C -- each with one line on stder
 name=value`` overrides (values read by :func:`quifer_brian.units.parse_value`, never
 evaluated), runs it and writes ``result.npz`` and ``summary.json``; ``analyze RESULT``
 measures a saved result (rates, CV, LFP peaks, spike-LFP locking, theta-gamma coupling)
-and draws ``spectrum.png`` and ``raster.png``; ``list`` shows the networks and models
+and draws ``spectrum.png`` and ``raster.png`` (``--format svg`` or ``pdf`` for vector
+graphics, ``--dpi`` for png; 150 by default; no matplotlib backend is chosen: the
+figures are drawn on bare ``Figure`` objects); ``list`` shows the networks and models
 with their parameters, units and defaults.
 """
 
@@ -27,6 +29,7 @@ from ..analysis import STANDARD_METRICS
 from ..backends import list_backends
 from ..errors import QuiferError, did_you_mean
 from ..networks import list_networks
+from ..plotting import FIGURE_DPI, FIGURE_FORMATS
 from .commands import (
     cmd_analyze,
     cmd_cache,
@@ -93,6 +96,7 @@ def build_parser():
     )
     demo.add_argument("--duration", type=finite_float, default=8.0, help="simulated seconds (8)")
     demo.add_argument("--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1]")
+    _figure_options(demo)
     demo.set_defaults(func=cmd_demo)
     fi_curve = commands.add_parser(
         "fi-curve", help="LIF f-I curve on every backend that runs here, against theory"
@@ -189,6 +193,7 @@ def build_parser():
         help="for the MI p-value (default: %(default)s)",
     )
     analyze.add_argument("--seed", type=parse_seed, default=0, help="of the surrogates")
+    _figure_options(analyze)
     analyze.set_defaults(func=cmd_analyze)
     list_ = commands.add_parser(
         "list", help="networks and models with their parameters, units and defaults"
@@ -196,6 +201,22 @@ def build_parser():
     list_.add_argument("name", nargs="?", default=None, help="one network or model only")
     list_.set_defaults(func=cmd_list)
     return parser
+
+
+def _figure_options(command):
+    """``--format`` and ``--dpi`` of a subcommand that writes figures."""
+    command.add_argument(
+        "--format",
+        choices=FIGURE_FORMATS,
+        default="png",
+        help="figure format (default: %(default)s; svg and pdf are vector graphics)",
+    )
+    command.add_argument(
+        "--dpi",
+        type=bounded_int(30, 1200),
+        default=FIGURE_DPI,
+        help="dots per inch of png figures (default: %(default)s)",
+    )
 
 
 def main(argv=None):

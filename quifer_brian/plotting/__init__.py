@@ -10,10 +10,21 @@ from .axes import (
     plot_spectrogram,
     plot_spectrum,
 )
-from .figures import analysis_figures, loop_figure, save_figures, theta_gamma_figures
+from .figures import (
+    FIGURE_DPI,
+    FIGURE_FORMATS,
+    analysis_figures,
+    display_spectrum,
+    loop_figure,
+    save_figures,
+    theta_gamma_figures,
+)
 
 __all__ = [
+    "FIGURE_DPI",
+    "FIGURE_FORMATS",
     "analysis_figures",
+    "display_spectrum",
     "loop_figure",
     "plot_comodulogram",
     "plot_phase_histogram",
