@@ -310,7 +310,7 @@ def plot_comodulogram(phase_freqs, amp_freqs, mi, ax=None, cmap="viridis"):
     """
     ax = _axes(ax)
     mesh = ax.pcolormesh(phase_freqs, amp_freqs, mi, shading="nearest", cmap=cmap)
-    ax.figure.colorbar(mesh, ax=ax, label="modulation index (Tort, 1)")
+    ax.figure.colorbar(mesh, ax=ax, label="modulation index (1)")
     ax.set_xlabel("phase frequency (Hz)")
     ax.set_ylabel("amplitude frequency (Hz)")
     return ax
