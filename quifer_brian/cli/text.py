@@ -158,8 +158,10 @@ _MATH = re.compile(r":math:`([^`]*)`")
 def plain_text(text):
     """``text`` without Sphinx / reST markup, for a terminal.
 
-    ``:func:`~a.b.f``` becomes ``f``, ``:math:`\\tau_m``` becomes ``tau_m``,
-    double and single back-quoted literals lose their quotes.
+    A cross-reference role (func, class, mod ...) keeps its target, or only the target's
+    last name when the target starts with a tilde; a math role keeps its formula without
+    backslashes; double and single back-quoted literals lose their quotes (see the
+    examples).
 
     Examples
     --------

@@ -100,7 +100,8 @@ def plot_spectrum(
 ):
     r"""Draw a power spectrum in log-log axes, with fitted peaks and aperiodic fit.
 
-    The legend states the frequency resolution; peak labels are stacked so that none
+    The legend states the frequency resolution and the fit's r^2; peak labels sit in a
+    band at the top of the axes, joined to their markers, pushed apart so that none
     overlaps another.
 
     Parameters
@@ -192,8 +193,9 @@ def _label_peaks(ax, frequencies, levels, gap_points=36.0, band=0.09):
     """Label peaks "<f> Hz" in a band at the top of the axes, joined to their markers.
 
     The labels keep their frequency order and are pushed apart along x until
-    ``gap_points`` (a label's width) separates neighbours, so no two overlap and no two
-    leader lines cross; the y range grows so that the data stay below the band.
+    ``gap_points`` (a label's width) separates neighbours of a row (one row; two, every
+    other label, when one cannot hold them), so no two overlap; the y range grows so
+    that the data stay below the band.
     """
     if not len(frequencies):
         return
@@ -242,12 +244,14 @@ def plot_phase_histogram(phases, n_bins=36, ax=None, show_mean=True):
     show_mean : bool
         Draw the mean resultant vector (length PLV, scaled to the largest bin).
 
-    The angle ticks are in radians (0 is the peak of the cosine, as in the JSON records
-    and :func:`~quifer_brian.analysis.compute_plv`).
-
     Returns
     -------
     ax : matplotlib.projections.polar.PolarAxes
+
+    Notes
+    -----
+    The angle ticks are in radians (0 is the peak of the cosine, as in the JSON records
+    and :func:`~quifer_brian.analysis.compute_plv`).
 
     Examples
     --------
