@@ -264,6 +264,7 @@ def loop_figure(theta_result, start, run, onsets, readouts, archetypes, threshol
     for readout in readouts:
         axes[0].axvline(readout * 1000, color="tab:red", lw=0.8, ls="--")
     axes[0].set(xlabel="loop time (ms)", ylabel="LFP proxy of the first act (pA)")
+    axes[0].ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
     axes[0].set_title("Theta clocks the loop:\ncues (blue), read-outs (red)")
     for trial, (onset, readout) in enumerate(zip(onsets, readouts, strict=True)):
         span = (run.times > onset) & (run.times <= readout + 1e-9)
