@@ -666,7 +666,7 @@ def api_cases(fixtures):
         ),
         ["phase_range"],
     )
-    bad("api-find-peaks-mismatch", lambda: an.find_peaks(np.arange(10.0), np.ones(9)))
+    bad("api-find-peaks-mismatch", lambda: an.compute_spectral_peaks(np.arange(10.0), np.ones(9)))
     bad(
         "api-fano-bin-negative",
         lambda: an.compute_fano_factor(spikes, bin_size=-0.01, t_stop=1.0, n_neurons=3),

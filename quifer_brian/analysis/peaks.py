@@ -306,7 +306,7 @@ def compute_spectral_peaks(
     return fit
 
 
-def find_peaks(*args, **kwargs):
+def find_peaks(*args, **kwargs) -> "PeakFit":
     """Deprecated alias of :func:`compute_spectral_peaks` (it shared scipy's name).
 
     Warns with a ``DeprecationWarning`` and returns what

@@ -155,7 +155,7 @@ _ROLE = re.compile(r":(?:[a-z]+:)*[a-z]+:`~?([^`<]*?)\s*(?:<[^`>]*>)?`")
 _MATH = re.compile(r":math:`([^`]*)`")
 
 
-def plain_text(text):
+def plain_text(text: str) -> str:
     """``text`` without Sphinx / reST markup, for a terminal.
 
     A cross-reference role (func, class, mod ...) keeps its target, or only the target's
@@ -201,7 +201,7 @@ def _display_units():
     return table
 
 
-def display_value(value):
+def display_value(value: object) -> tuple[str, str]:
     """``(number, unit)`` of a parameter value in the units people use, for ``list``.
 
     Conductance densities in mS/cm^2, specific capacitances in uF/cm^2, areas in um^2,

@@ -92,10 +92,10 @@ def plot_spectrum(
     power,
     peaks=None,
     ax=None,
-    unit="units",
-    scale=1.0,
-    resolution=None,
-    label_min_height=0.0,
+    unit: str = "units",
+    scale: float = 1.0,
+    resolution: float | None = None,
+    label_min_height: float = 0.0,
     **kwargs,
 ):
     r"""Draw a power spectrum in log-log axes, with fitted peaks and aperiodic fit.

@@ -52,8 +52,12 @@ _MAX_SHOWN_HZ = 250.0
 
 
 def display_spectrum(
-    sig, fs, min_segments=_MIN_SEGMENTS, max_segment=_MAX_SEGMENT_S, min_segment=_MIN_SEGMENT_S
-):
+    sig: np.ndarray,
+    fs: float,
+    min_segments: int = _MIN_SEGMENTS,
+    max_segment: float = _MAX_SEGMENT_S,
+    min_segment: float = _MIN_SEGMENT_S,
+) -> tuple[np.ndarray, np.ndarray, float, int]:
     """The Welch spectrum figures show: at least ``min_segments`` Hann segments (50 %
     overlap) of at most ``max_segment`` seconds, none shorter than ``min_segment`` (a
     short signal gets fewer segments rather than a coarser resolution).
@@ -291,7 +295,9 @@ def loop_figure(theta_result, start, run, onsets, readouts, archetypes, threshol
     return figure
 
 
-def save_figures(figures, folder, dpi=FIGURE_DPI, fmt="png"):
+def save_figures(
+    figures: dict, folder: str | os.PathLike, dpi: int = FIGURE_DPI, fmt: str = "png"
+) -> list[str]:
     """Write ``{name: Figure}`` as ``folder/<name>.<fmt>``, each atomically; return the names.
 
     Parameters
