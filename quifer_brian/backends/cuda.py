@@ -10,7 +10,7 @@ import os
 from brian2 import prefs
 
 from ..errors import BackendError
-from .detect import gpu_names, nvcc_path
+from .detect import gpu_names, import_optional, nvcc_path
 
 __all__ = ["configure_cuda"]
 
@@ -56,7 +56,8 @@ def configure_cuda(directory, compute_capability=None, detect_gpu=None):
     detect_gpu : bool, optional
         Default: True if ``nvidia-smi`` lists a GPU.
     """
-    import brian2cuda  # noqa: F401  (heavy, optional: registers the device and its prefs)
+    # heavy, optional (the `cuda` extra): registers the device and its preferences
+    import_optional("brian2cuda", "cuda", "cuda_standalone")
 
     cuda = prefs.devices.cuda_standalone.cuda_backend
     if detect_gpu is None:

@@ -5,10 +5,14 @@ Each backend's ``status`` function (see :mod:`.registry`) answers with a
 """
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from types import ModuleType
+
+from ..errors import BackendError
 
 __all__ = [
     "BackendStatus",
@@ -16,6 +20,8 @@ __all__ = [
     "cuda_standalone_status",
     "cython_status",
     "gpu_names",
+    "import_optional",
+    "missing_extra_note",
     "numpy_status",
     "nvcc_path",
 ]
@@ -47,6 +53,35 @@ def _which_cxx():
 
 
 _NO_CXX = "no C++ compiler (install g++ or set CXX)"
+
+
+def missing_extra_note(package: str, extra: str) -> str | None:
+    """Why a backend cannot be used when its optional ``package`` is not installed, or None.
+
+    The note names the extra that installs it: ``pip install 'quifer-brian[<extra>]'``.
+    """
+    if importlib.util.find_spec(package) is not None:
+        return None
+    return (
+        f"{package} is not installed: install the {extra} extra, "
+        f"pip install 'quifer-brian[{extra}]'"
+    )
+
+
+def import_optional(package: str, extra: str, backend: str) -> ModuleType:
+    """Import the optional ``package`` a backend needs; a :class:`BackendError` naming the
+    extra that installs it when it is missing.
+
+    Every code path that imports brian2cuda goes through here.
+    """
+    try:
+        return importlib.import_module(package)
+    except ImportError as err:
+        raise BackendError(
+            f"backend={backend!r}: needs {package}, which is not installed ({err}). "
+            f"Install the {extra} extra: pip install 'quifer-brian[{extra}]' "
+            f"(or run on a CPU backend such as 'cpp_standalone')."
+        ) from err
 
 
 @functools.cache
@@ -105,7 +140,10 @@ def cpp_standalone_status():
 
 
 def cuda_standalone_status():
-    """cuda_standalone: nvcc to compile, a GPU to run."""
+    """cuda_standalone: brian2cuda (the ``cuda`` extra), nvcc to compile, a GPU to run."""
+    missing = missing_extra_note("brian2cuda", "cuda")
+    if missing is not None:
+        return BackendStatus("cuda_standalone", False, False, False, missing)
     nvcc = nvcc_path()
     if nvcc is None:
         return BackendStatus("cuda_standalone", True, False, False, "no nvcc: generates code only")

@@ -23,6 +23,7 @@ from .detect import (
     cpp_standalone_status,
     cuda_standalone_status,
     cython_status,
+    import_optional,
     numpy_status,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "check_backend",
     "default_backend",
     "get_backend",
+    "import_backend_module",
     "is_standalone",
     "list_backends",
     "register_backend",
@@ -56,6 +58,9 @@ class Backend:
     module : str, optional
         A package that registers the device and its preferences, imported when a
         session starts (before the preferences are saved for restoring).
+    extra : str, optional
+        The package's extra that installs ``module`` (named in the error when it is
+        missing: ``pip install 'quifer-brian[<extra>]'``).
     """
 
     name: str
@@ -63,6 +68,7 @@ class Backend:
     status: Callable[[], BackendStatus]
     configure: Callable | None = None
     module: str | None = None
+    extra: str | None = None
 
 
 _REGISTRY: dict[str, Backend] = {}
@@ -76,6 +82,13 @@ def register_backend(backend):
         raise BackendError(f"register_backend: {backend.name!r} is already registered.")
     _REGISTRY[backend.name] = backend
     return backend
+
+
+def import_backend_module(backend: Backend) -> None:
+    """Import the package ``backend.module`` (a :class:`BackendError` naming its extra if
+    it is missing)."""
+    if backend.module is not None:
+        import_optional(backend.module, backend.extra or backend.name, backend.name)
 
 
 def list_backends():
@@ -127,6 +140,7 @@ for _backend in (
         cuda_standalone_status,
         configure=configure_cuda,
         module="brian2cuda",
+        extra="cuda",
     ),
 ):
     register_backend(_backend)

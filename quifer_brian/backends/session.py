@@ -21,7 +21,6 @@ Examples
 """
 
 import contextlib
-import importlib
 import os
 import re
 import shutil
@@ -35,7 +34,7 @@ from brian2.devices.device import RuntimeDevice
 
 from ..checks import check_choice, check_count
 from ..errors import BackendError, SimulationError
-from .registry import get_backend, is_standalone
+from .registry import get_backend, import_backend_module, is_standalone
 
 __all__ = [
     "BackendSession",
@@ -303,7 +302,7 @@ def backend_session(
         hint = " Pass stop_after='compile' to build without running." if status.compiles else ""
         raise BackendError(f"backend={backend!r} cannot do that here: {status.note}.{hint}")
     if entry.module is not None:
-        importlib.import_module(entry.module)  # heavy, optional: only for this backend
+        import_backend_module(entry)  # heavy, optional: only for this backend
     saved_prefs = _snapshot_prefs()
     previous_device = get_device()
     temporary = None  # a project folder of our own: removed at the end
