@@ -12,7 +12,7 @@ is written to ``out/points/`` as it completes (atomically), so running the same 
 again skips the finished points: an interrupted sweep resumes and loses nothing.  A
 point interrupted by Ctrl-C is never stored.  A stored point is read back only if it
 is a valid record made with the same key: the package version and source digest, the
-builder's full parameters (its defaults included), seed, duration, backend and metrics;
+versions of the numerical packages, the builder's full parameters (its defaults included), seed, duration, backend and metrics;
 any other file is run again.  A point that fails is reported with its parameters and
 error and does not stop the others.  The result is a ``pandas.DataFrame``: one row per
 point, the parameters (in the units shown in the column names), the metrics
@@ -41,7 +41,7 @@ from .backends import build_cache, check_backend, source_digest
 from .checks import check_quantity
 from .errors import RunInterrupted, SweepError
 from .networks import build_network, get_network
-from .results import write_json
+from .results import package_versions, write_json
 from .results.files import atomic_file, ensure_writable_folder
 from .units import quantity_to_json
 
@@ -415,12 +415,17 @@ def _execute(specs, indices, client):
 def _point_key(name, circuit, seed, duration_s, backend, metrics):
     """What a stored point must have been made from to be read back (JSON-normalised).
 
-    The package version and source digest, the builder's full parameters (the defaults
-    it filled in included), the seed, duration, backend and metric names.
+    The package version and source digest, the versions of the numerical packages
+    (:func:`~quifer_brian.results.package_versions`), the builder's full parameters (the
+    defaults it filled in included), the seed, duration, backend and metric names.
     """
     content = {
         "builder": name,
-        "package": {"version": __version__, "source": source_digest()},
+        "package": {
+            "version": __version__,
+            "source": source_digest(),
+            "versions": package_versions(),
+        },
         "params": {k: quantity_to_json(v) for k, v in sorted(circuit.params.items())},
         "seed": seed,
         "duration_s": duration_s,

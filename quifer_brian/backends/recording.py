@@ -12,14 +12,12 @@ physiological range during the run (:mod:`.watch`), or a silent network, raise
 
 import logging
 
-import brian2
 import numpy as np
 from brian2 import StateMonitor
 
-from .._version import __version__
 from ..analysis.lfp import mazzoni_lfp
 from ..errors import SimulationError
-from ..results import Result
+from ..results import Result, package_versions
 
 __all__ = ["assemble_result", "read_recorded"]
 
@@ -87,11 +85,7 @@ def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
             "backend": backend,
             "seed": seed,
             "wall_time_s": wall,
-            "versions": {
-                "quifer_brian": __version__,
-                "brian2": brian2.__version__,
-                "numpy": np.__version__,
-            },
+            "versions": package_versions(),
         },
     )
     if check:
