@@ -1,21 +1,21 @@
 """Parameter sweeps: compile once, run every point, on one machine or a Dask cluster.
 
-:func:`sweep` runs a network builder over a grid of parameter values.  On
-cpp_standalone each network *structure* is compiled once (through the
+:func:`sweep` runs a network builder over a grid of parameter values. On cpp_standalone
+each network *structure* is compiled once (through the
 :class:`~quifer_brian.backends.BuildCache`) and every grid point reruns that program
-with its own values (``run_args``); a grid parameter that changes the structure (a
-size, a probability) makes one build per structure value, and the sweep says so before
-it starts.  The points run in parallel on a ``dask.distributed`` client (by default a
-local cluster with one single-threaded worker process per core; or any existing
-scheduler by address); each point runs in its own results folder.  Every finished point
-is written to ``out/points/`` as it completes (atomically), so running the same sweep
-again skips the finished points: an interrupted sweep resumes and loses nothing.  A
-point interrupted by Ctrl-C is never stored.  A stored point is read back only if it
-is a valid record made with the same key: the package version and source digest, the
-versions of the numerical packages, the builder's full parameters (its defaults included), seed, duration, backend and metrics;
-any other file is run again.  A point that fails is reported with its parameters and
-error and does not stop the others.  The result is a ``pandas.DataFrame``: one row per
-point, the parameters (in the units shown in the column names), the metrics
+with its own values (``run_args``); a grid parameter that changes the structure (a size,
+a probability) makes one build per structure value, and the sweep says so before it
+starts. The points run in parallel on a ``dask.distributed`` client (by default a local
+cluster with one single-threaded worker process per core; or any existing scheduler by
+address); each point runs in its own results folder. Every finished point is written to
+``out/points/`` as it completes (atomically), so running the same sweep again skips the
+finished points: an interrupted sweep resumes and loses nothing. A point interrupted by
+Ctrl-C is never stored. A stored point is read back only if it is a valid record made
+with the same key: the package version and source digest, the versions of the numerical
+packages, the builder's full parameters (its defaults included), seed, duration, backend
+and metrics; any other file is run again. A point that fails is reported with its
+parameters and error and does not stop the others. The result is a ``pandas.DataFrame``:
+one row per point, the parameters (in the units shown in the column names), the metrics
 (:mod:`quifer_brian.analysis.metrics`), the seed, the error (empty if none), the build
 and the wall time.
 """
