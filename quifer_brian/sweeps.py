@@ -41,6 +41,7 @@ from .backends import build_cache, check_backend, source_digest
 from .checks import check_quantity
 from .errors import RunInterrupted, SweepError
 from .networks import build_network, get_network
+from .progress import is_quiet, progress_bar
 from .results import package_versions, write_json
 from .results.files import atomic_file, ensure_writable_folder
 from .units import quantity_to_json
@@ -50,7 +51,6 @@ __all__ = ["sweep", "sweep_points"]
 logger = logging.getLogger("quifer_brian.sweeps")
 
 POINTS_FOLDER = "points"
-_PROGRESS_PERIOD = 2.0  # s between progress lines
 
 
 # ---------------------------------------------------------------------------- the grid
@@ -564,37 +564,38 @@ def _announce_structures(name, structures, points, builder_function):
 
 
 def _say(enabled, text):
-    if enabled:
+    if enabled and not is_quiet():
         print(text, file=sys.stderr, flush=True)
 
 
 class _Progress:
-    """Points done / total, elapsed and remaining time, at most every few seconds."""
+    """A bar of points done / total (tqdm, on stderr: elapsed and remaining time), and
+    one closing line; nothing when ``enabled`` is False or the package is quiet."""
 
     def __init__(self, name, total, resumed, enabled):
         self.name, self.total, self.done_count = name, total, resumed
-        self.resumed, self.failed, self.enabled = resumed, 0, enabled
-        self.start = self.last = time.perf_counter()
+        self.resumed, self.failed, self.enabled = resumed, 0, enabled and not is_quiet()
+        self.start = time.perf_counter()
+        self.bar = None
+        if self.enabled:
+            self.bar = progress_bar(total=total, desc=f"sweep {name}", unit="point")
+            self.bar.update(resumed)
 
     def done(self, failed):
         self.done_count += 1
         self.failed += failed
-        now = time.perf_counter()
-        if now - self.last >= _PROGRESS_PERIOD:
-            self.last = now
-            self._print(now)
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.failed:
+                self.bar.set_postfix(failed=self.failed)
 
     def finish(self):
-        self._print(time.perf_counter())
-
-    def _print(self, now):
-        elapsed = now - self.start
-        run = self.done_count - self.resumed
-        left = self.total - self.done_count
-        remaining = f"~{elapsed / run * left:.0f} s left" if run and left else "done"
+        if self.bar is not None:
+            self.bar.close()
+        elapsed = time.perf_counter() - self.start
         failed = f", {self.failed} failed" if self.failed else ""
         _say(
             self.enabled,
             f"sweep {self.name}: {self.done_count}/{self.total} points{failed}, "
-            f"{elapsed:.0f} s elapsed, {remaining}",
+            f"{elapsed:.0f} s elapsed",
         )

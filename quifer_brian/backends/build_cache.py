@@ -205,6 +205,12 @@ class BuildCache:
             os.utime(os.path.join(folder, MANIFEST))  # last use, for the eviction order
         return program
 
+    def find(self, circuit, duration_s):
+        """``(key, program)``: the key of ``circuit``'s structure and its cached program,
+        or None in place of the program when a run would compile it first."""
+        key, _ = self.key(circuit, duration_s)
+        return key, self.lookup(key)
+
     def get_or_build(self, circuit, duration_s):
         """``(program, built)``: the cached program for ``circuit``, compiled if missing.
 

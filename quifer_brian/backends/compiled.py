@@ -30,6 +30,7 @@ import numpy as np
 from brian2 import TimedArray, get_device
 
 from ..errors import BackendError, RunInterrupted, SimulationError
+from ..progress import is_quiet
 from .recording import assemble_result
 
 __all__ = [
@@ -242,6 +243,7 @@ class CompiledProgram:
                 f"CompiledProgram.run: values for {', '.join(missing)} are missing; pass "
                 f"circuit.run_values(...)."
             )
+        progress = progress and not is_quiet()  # --quiet / QUIFER_QUIET
         environment = dict(os.environ)
         if seed is not None:
             environment[SEED_VARIABLE] = str(int(seed))

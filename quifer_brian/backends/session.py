@@ -34,6 +34,7 @@ from brian2.devices.device import RuntimeDevice
 
 from ..checks import check_choice, check_count
 from ..errors import BackendError, SimulationError
+from ..progress import is_quiet, progress_bar
 from .registry import get_backend, import_backend_module, is_standalone
 
 __all__ = [
@@ -182,14 +183,20 @@ class BackendSession:
         check_standalone_compatible(network, self.backend)
         if seed is not None:
             brian2.seed(seed)
+        if is_quiet():  # --quiet / QUIFER_QUIET: no report either
+            report = None
         kwargs = {"report": report}
         if report_period is not None:
             kwargs["report_period"] = report_period
         self.interrupted = False
         if is_standalone(self.backend):
-            network.run(duration, namespace={}, **kwargs)
-            # the compiled program prints the progress report: let its output through
-            self.build(with_output=report is not None)
+            with progress_bar(total=2, desc=f"{self.backend}: generating code") as bar:
+                network.run(duration, namespace={}, **kwargs)
+                bar.update(1)
+                bar.set_description(f"{self.backend}: {_BUILD_STAGE[self.stop_after]}")
+                # the compiled program prints the progress report: let its output through
+                self.build(with_output=report is not None)
+                bar.update(1)
             return
         with stop_on_interrupt(network) as stopped:
             network.run(duration, namespace={}, **kwargs)
@@ -234,6 +241,13 @@ class BackendSession:
                 f"backend={self.backend!r}, compiled={self.compiled}."
             )
         device.run(run_args=run_args or {}, with_output=False)
+
+
+_BUILD_STAGE = {
+    None: "compiling and running",
+    "compile": "compiling",
+    "generate": "code generated",
+}
 
 
 def _build_failure(err, directory):
