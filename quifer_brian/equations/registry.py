@@ -1,10 +1,12 @@
 """The registry of every model in the library, by name."""
 
+from typing import Any
+
 from ..errors import ModelError
 
 __all__ = ["get_model", "list_models", "register"]
 
-_MODELS = {}
+_MODELS: dict[str, Any] = {}
 
 
 def register(model):

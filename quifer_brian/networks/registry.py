@@ -9,11 +9,14 @@ True
 True
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from ..errors import CircuitError
 
 __all__ = ["build_network", "get_network", "list_networks", "register_network"]
 
-_NETWORKS = {}
+_NETWORKS: dict[str, Callable[..., Any]] = {}
 
 
 def register_network(name, builder):
