@@ -31,6 +31,8 @@ import numbers
 import os
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from brian2 import Quantity, second
@@ -46,6 +48,9 @@ from .results import package_versions, write_json
 from .results.files import atomic_file, ensure_writable_folder
 from .units import quantity_to_json
 
+if TYPE_CHECKING:
+    import pandas
+
 __all__ = ["sweep", "sweep_points"]
 
 logger = logging.getLogger("quifer_brian.sweeps")
@@ -54,7 +59,9 @@ POINTS_FOLDER = "points"
 
 
 # ---------------------------------------------------------------------------- the grid
-def sweep_points(grid):
+def sweep_points(
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     """The points of ``grid``: a dict of value lists (Cartesian product) or a list of dicts.
 
     Examples
@@ -78,7 +85,7 @@ def sweep_points(grid):
                 raise SweepError(f"sweep.grid.{name}: has no values.")
             columns.append(values)
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*columns)]
-    points = [dict(point) for point in grid]
+    points = [dict(point) for point in cast(Sequence[Mapping[str, Any]], grid)]
     if not points or not all(isinstance(point, dict) for point in grid):
         raise SweepError(
             f"sweep.grid: expected a dict of value lists or a non-empty list of dicts; "
@@ -142,19 +149,19 @@ def run_point(spec):
 
 # ---------------------------------------------------------------------------- sweep
 def sweep(
-    builder,
-    grid,
-    duration,
-    metrics=None,
-    backend="cpp_standalone",
-    client=None,
-    cache_dir=None,
-    out=None,
-    seed=1,
-    params=None,
-    n_workers=None,
-    progress=True,
-):
+    builder: str | Callable[..., Any],
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    duration: Quantity,
+    metrics: Any = None,
+    backend: str = "cpp_standalone",
+    client: Any = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    seed: int = 1,
+    params: Mapping[str, Any] | None = None,
+    n_workers: int | None = None,
+    progress: bool = True,
+) -> "pandas.DataFrame":
     """Run ``builder`` over ``grid`` and return a table of parameters and metrics.
 
     Parameters
@@ -242,7 +249,10 @@ def sweep(
     cache = build_cache.BuildCache(cache_dir) if backend == "cpp_standalone" else None
 
     # every point is checked by its builder before anything runs
-    specs, keys, contents, structures = [], [], [], {}
+    specs: list[Any] = []
+    keys: list[str] = []
+    contents: list[Any] = []
+    structures: dict[str, Any] = {}
     for point, point_seed in zip(points, seeds, strict=True):
         circuit = _build(builder, builder_function, point)
         spec = {

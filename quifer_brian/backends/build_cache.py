@@ -46,14 +46,16 @@ import shutil
 import stat
 import tempfile
 import time
+from typing import Any
 
 import filelock
 import numpy as np
 import platformdirs
+from brian2 import Quantity
 
 from .._version import __version__
 from ..errors import BackendError
-from ..results import write_json
+from ..results import Result, write_json
 from ..units import quantity_to_json
 from .compiled import (
     MANIFEST,
@@ -91,7 +93,7 @@ _LOCK_TIMEOUT_S = 3600
 _builds = 0
 
 
-def build_count():
+def build_count() -> int:
     """Number of programs compiled by this process through a :class:`BuildCache`."""
     return _builds
 
@@ -124,7 +126,7 @@ def _source_digest():
     return digest.hexdigest()[:16]
 
 
-def source_digest():
+def source_digest() -> str:
     """Digest of the package's Python sources (16 hex digits); part of every cache key."""
     return _source_digest()
 
@@ -156,7 +158,9 @@ class BuildCache:
     max_bytes : int
     """
 
-    def __init__(self, directory=None, max_bytes=DEFAULT_MAX_BYTES):
+    def __init__(
+        self, directory: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
         self.directory = os.path.abspath(directory or default_cache_dir())
         if int(max_bytes) <= 0:
             raise BackendError(f"BuildCache.max_bytes: must be > 0; got {max_bytes!r}.")
@@ -166,7 +170,7 @@ class BuildCache:
         return f"<BuildCache {self.directory}>"
 
     # ------------------------------------------------------------------ keys
-    def key(self, circuit, duration_s):
+    def key(self, circuit: Any, duration_s: float) -> tuple[str, dict[str, Any]]:
         """``(key, structure)``: the digest naming a program and what it digests."""
         structure = {
             "circuit": circuit.name,
@@ -183,7 +187,7 @@ class BuildCache:
         return hashlib.sha256(text.encode()).hexdigest()[:24], structure
 
     # ------------------------------------------------------------------ lookup / build
-    def lookup(self, key):
+    def lookup(self, key: str) -> CompiledProgram | None:
         """The cached program ``key``, or None when it is absent or broken.
 
         A broken entry (manifest missing, unreadable or of another version, program
@@ -205,13 +209,13 @@ class BuildCache:
             os.utime(os.path.join(folder, MANIFEST))  # last use, for the eviction order
         return program
 
-    def find(self, circuit, duration_s):
+    def find(self, circuit: Any, duration_s: float) -> tuple[str, CompiledProgram | None]:
         """``(key, program)``: the key of ``circuit``'s structure and its cached program,
         or None in place of the program when a run would compile it first."""
         key, _ = self.key(circuit, duration_s)
         return key, self.lookup(key)
 
-    def get_or_build(self, circuit, duration_s):
+    def get_or_build(self, circuit: Any, duration_s: float) -> tuple[CompiledProgram, bool]:
         """``(program, built)``: the cached program for ``circuit``, compiled if missing.
 
         A missing or broken entry is (re)built under the cache's lock: a process that
@@ -292,7 +296,7 @@ class BuildCache:
         finally:
             lock.release()
 
-    def entries(self):
+    def entries(self) -> list[dict[str, Any]]:
         """The cached programs, most recently used first.
 
         Returns
@@ -332,7 +336,7 @@ class BuildCache:
                 found.append((path, _folder_bytes(path), _is_orphan(name, path)))
         return found
 
-    def size_bytes(self):
+    def size_bytes(self) -> int:
         """Total size of the cached programs and of unfinished builds (bytes)."""
         entries = sum(entry["bytes"] for entry in self.entries())
         return entries + sum(size for _, size, _ in self._builds_in_progress())
@@ -365,7 +369,7 @@ class BuildCache:
                 entry["circuit"],
             )
 
-    def clear(self):
+    def clear(self) -> int:
         """Remove every cached program and unfinished build; return how many programs.
 
         Only what the cache made is removed: entries (a key-shaped folder with a valid
@@ -416,7 +420,14 @@ class BuildCache:
         return entries, builds
 
 
-def run_cached(circuit, duration, seed=None, cache=None, progress=False, check=True):
+def run_cached(
+    circuit: Any,
+    duration: Quantity,
+    seed: int | None = None,
+    cache: "BuildCache | str | os.PathLike[str] | None" = None,
+    progress: bool = False,
+    check: bool = True,
+) -> Result:
     """Run ``circuit`` on cpp_standalone through the build cache.
 
     Parameters

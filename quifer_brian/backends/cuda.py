@@ -35,7 +35,9 @@ def _toolkit_has_curand(cuda_root):
     return any(glob.glob(os.path.join(cuda_root, pattern)) for pattern in patterns)
 
 
-def configure_cuda(directory, compute_capability=None, detect_gpu=None):
+def configure_cuda(
+    directory: str, compute_capability: float | None = None, detect_gpu: bool | None = None
+) -> None:
     """Set the brian2cuda preferences this machine needs (before the network runs).
 
     - GPU detection off when there is no GPU (it would call ``nvidia-smi``), with GPU 0

@@ -85,7 +85,7 @@ def import_optional(package: str, extra: str, backend: str) -> ModuleType:
 
 
 @functools.cache
-def nvcc_path():
+def nvcc_path() -> str | None:
     """Path of the CUDA compiler, or None (``CUDA_PATH``/bin first, then the PATH)."""
     cuda_home = os.environ.get("CUDA_PATH") or os.environ.get("CUDA_HOME")
     if cuda_home and os.path.isfile(os.path.join(cuda_home, "bin", "nvcc")):
@@ -94,7 +94,7 @@ def nvcc_path():
 
 
 @functools.cache
-def gpu_names():
+def gpu_names() -> tuple[str, ...]:
     """Names of the NVIDIA GPUs seen by ``nvidia-smi`` (empty without a GPU or driver)."""
     smi = shutil.which("nvidia-smi")
     if smi is None:
@@ -112,12 +112,12 @@ def gpu_names():
     return tuple(line.strip() for line in out.splitlines() if line.strip())
 
 
-def numpy_status():
+def numpy_status() -> BackendStatus:
     """numpy: always there, nothing to compile."""
     return BackendStatus("numpy", True, False, True, "pure Python + numpy, no compiler")
 
 
-def cython_status():
+def cython_status() -> BackendStatus:
     """cython: a C++ compiler and the Cython package."""
     cxx = _which_cxx()
     if cxx is None:
@@ -129,7 +129,7 @@ def cython_status():
     return BackendStatus("cython", True, True, True, f"Cython with {cxx}")
 
 
-def cpp_standalone_status():
+def cpp_standalone_status() -> BackendStatus:
     """cpp_standalone: a C++ compiler and ``make``."""
     cxx = _which_cxx()
     if cxx is None:
@@ -139,7 +139,7 @@ def cpp_standalone_status():
     return BackendStatus("cpp_standalone", True, True, True, f"{cxx} + make")
 
 
-def cuda_standalone_status():
+def cuda_standalone_status() -> BackendStatus:
     """cuda_standalone: brian2cuda (the ``cuda`` extra), nvcc to compile, a GPU to run."""
     missing = missing_extra_note("brian2cuda", "cuda")
     if missing is not None:

@@ -11,6 +11,7 @@ physiological range during the run (:mod:`.watch`), or a silent network, raise
 """
 
 import logging
+from typing import Any
 
 import numpy as np
 from brian2 import StateMonitor
@@ -24,7 +25,7 @@ __all__ = ["assemble_result", "read_recorded"]
 logger = logging.getLogger("quifer_brian.backends")
 
 
-def read_recorded(recorded):
+def read_recorded(recorded: dict[str, Any]) -> dict[str, np.ndarray]:
     """Every recorded signal as a plain array (a copy), by key.
 
     Parameters
@@ -44,7 +45,15 @@ def read_recorded(recorded):
     return arrays
 
 
-def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
+def assemble_result(
+    layout: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    duration: float,
+    backend: str,
+    seed: int | None,
+    wall: float,
+    check: bool = True,
+) -> Result:
     """A :class:`Result` from plain arrays and a ``circuit.result_layout()``.
 
     Shared by runs whose monitors live in this process and runs of a compiled program

@@ -74,7 +74,7 @@ class Backend:
 _REGISTRY: dict[str, Backend] = {}
 
 
-def register_backend(backend):
+def register_backend(backend: Backend) -> Backend:
     """Add ``backend`` (a :class:`Backend`) to the registry; a name is registered once."""
     if not isinstance(backend, Backend):
         raise BackendError(f"register_backend: expected a Backend; got {backend!r}.")
@@ -91,12 +91,12 @@ def import_backend_module(backend: Backend) -> None:
         import_optional(backend.module, backend.extra or backend.name, backend.name)
 
 
-def list_backends():
+def list_backends() -> tuple[str, ...]:
     """Names of the registered backends, fastest start first."""
     return tuple(_REGISTRY)
 
 
-def get_backend(name):
+def get_backend(name: str) -> Backend:
     """The :class:`Backend` called ``name``; a :class:`BackendError` listing the valid ones."""
     if not isinstance(name, str) or name not in _REGISTRY:
         valid = ", ".join(repr(n) for n in _REGISTRY)
@@ -104,22 +104,22 @@ def get_backend(name):
     return _REGISTRY[name]
 
 
-def check_backend(name):
+def check_backend(name: str) -> str:
     """Return ``name`` if it names a registered backend; raise listing the valid ones."""
     return get_backend(name).name
 
 
-def is_standalone(name):
+def is_standalone(name: str) -> bool:
     """Whether the backend ``name`` is a standalone device."""
     return get_backend(name).standalone
 
 
-def default_backend():
+def default_backend() -> str:
     """The fastest CPU backend that runs here: cpp_standalone, else numpy."""
     return "cpp_standalone" if get_backend("cpp_standalone").status().runs else "numpy"
 
 
-def backend_status():
+def backend_status() -> list[BackendStatus]:
     """Report what each backend can do here.
 
     Returns
