@@ -36,6 +36,7 @@ connectivity), so a batch of trials costs one run.
 """
 
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from brian2 import amp, ms, pA, second
@@ -366,7 +367,7 @@ LOOP = ParamTable(
 
 
 @LOOP.builder
-def actualization_loop(**params):
+def actualization_loop(**params: Any) -> "ActualizationLoop":
     r"""Build a spiking actualization loop: stored archetypes, focus, annealed jitter.
 
     Parameters
