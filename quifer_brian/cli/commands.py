@@ -137,6 +137,7 @@ def cmd_run(args):
         return _save_interrupted(interrupt.result, out, params)
     summary = summarise_run(result)
     summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
+    summary["versions"] = result.meta.get("versions", {})  # what made these numbers
     if circuit.name == "actualization":  # where the trials settled: target, cued, any
         summary["loop"] = summarise_batch(circuit, result)
     result.save(os.path.join(out, "result.npz"))

@@ -15,6 +15,7 @@ from quifer_brian.cli import main
 from quifer_brian.cli.commands import _cache_note
 from quifer_brian.networks import ping
 from quifer_brian.progress import is_quiet, quiet
+from quifer_brian.results import package_versions
 from quifer_brian.sweeps import sweep
 
 TINY = ["--param", "n_e=40", "--param", "n_i=10", "--duration", "100ms"]
@@ -70,6 +71,7 @@ def test_quiet_turns_the_run_report_off_for_that_call_only(tmp_path, capsys):
     assert not is_quiet()  # the switch does not outlive the call
     first, second = (json.loads((tmp_path / f / "summary.json").read_text()) for f in "ab")
     assert first["rates_hz"] == second["rates_hz"]  # same seed: quiet changes nothing else
+    assert first["versions"] == package_versions()  # the summary says what made its numbers
 
 
 @pytest.mark.standalone
