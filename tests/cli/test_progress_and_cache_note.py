@@ -88,7 +88,9 @@ def test_a_standalone_build_shows_its_stages(tmp_path, capsys):
 
 def test_a_sweep_shows_a_bar_of_points_and_a_closing_line(tmp_path, capsys):
     grid = {"drive_e": [300 * pA, 400 * pA]}
-    options = dict(backend="numpy", client="sync", out=tmp_path / "out", params={"n_e": 40})
+    options = dict(
+        backend="numpy", client="sync", out=tmp_path / "out", params={"n_e": 40, "n_i": 10}
+    )
     table = sweep("ping", grid, 50 * ms, **options)
     err = capsys.readouterr().err
     assert len(table) == 2
