@@ -1,21 +1,28 @@
 # Two commands from a fresh clone:  `make demo` (the main job) and `make test` (the suite).
 # Both create .venv with a Python >= 3.12 that can make a venv with pip (found by
-# scripts/find-python.sh) and install
-# the package with its test, cuda and learn extras first.
+# scripts/find-python.sh) and install the exact versions pinned in requirements.lock
+# (setup.cfg's dependencies with the extras in EXTRAS), then the package itself, so the
+# documented numbers come from the same numerical packages on every install.
+# `make lock` recompiles the lock after a change of setup.cfg or EXTRAS (pip-compile, for
+# Python 3.12 on Linux: CI's platform); `make lint` checks that it still matches.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+EXTRAS := test,cuda,learn
+comma  := ,
 
-.PHONY: setup demo test test-slow lint format bench clean
+.PHONY: setup demo test test-slow lint lock typecheck format bench clean
 
-$(STAMP): setup.cfg pyproject.toml scripts/find-python.sh
+$(STAMP): setup.cfg pyproject.toml scripts/find-python.sh $(LOCK)
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	  PYTHON=$$(sh scripts/find-python.sh) || exit 1; \
 	  echo "creating $(VENV) with $$PYTHON"; \
 	  rm -rf $(VENV) && "$$PYTHON" -m venv $(VENV) || exit 1; \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,cuda,learn]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -33,6 +40,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_lock.py --extras $(EXTRAS)
+	$(VENV)/bin/mypy
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+# One command after a change of setup.cfg's requirements or of EXTRAS: the lock again.
+lock: $(STAMP)
+	$(PY) -m piptools compile --quiet --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links $(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra=$(e)) \
+	  --output-file $(LOCK) setup.cfg
+	$(PY) scripts/check_lock.py --extras $(EXTRAS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -174,7 +174,7 @@ def did_you_mean(value, options, n: int = 3) -> str:
     """
     if not isinstance(value, str):
         return ""
-    by_lower = {}
+    by_lower: dict[str, str] = {}
     for option in options:  # compared without case: 'PING' finds 'ping'
         by_lower.setdefault(str(option).lower(), str(option))
     key = value.lower()

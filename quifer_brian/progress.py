@@ -6,22 +6,24 @@ tqdm, so stdout stays clean for results.
 """
 
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from tqdm.auto import tqdm
 
 __all__ = ["is_quiet", "progress_bar", "quiet", "set_quiet"]
 
-_quiet = None  # None: follow QUIFER_QUIET
+_quiet: bool | None = None  # None: follow QUIFER_QUIET
 
 
-def set_quiet(value=True):
+def set_quiet(value: bool = True) -> None:
     """Turn every progress bar of the package off (``True``) or on (``False``)."""
     global _quiet
     _quiet = bool(value)
 
 
-def is_quiet():
+def is_quiet() -> bool:
     """Whether progress bars are off (:func:`set_quiet`, else ``QUIFER_QUIET``)."""
     if _quiet is not None:
         return _quiet
@@ -29,7 +31,7 @@ def is_quiet():
 
 
 @contextmanager
-def quiet():
+def quiet() -> Iterator[None]:
     """Within the block, no progress bars (the previous setting comes back after)."""
     global _quiet
     previous = _quiet
@@ -40,7 +42,14 @@ def quiet():
         _quiet = previous
 
 
-def progress_bar(iterable=None, *, total=None, desc=None, unit="it", leave=False):
+def progress_bar(
+    iterable: Iterable[Any] | None = None,
+    *,
+    total: float | None = None,
+    desc: str | None = None,
+    unit: str = "it",
+    leave: bool = False,
+) -> tqdm:
     """A tqdm bar over ``iterable`` (or a manual one with ``total``), off when quiet.
 
     Examples

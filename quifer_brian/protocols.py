@@ -1,7 +1,9 @@
 """Standard stimulation protocols run on any backend (f-I curves)."""
 
+from typing import Any
+
 import numpy as np
-from brian2 import Network, SpikeMonitor, amp, ms, second
+from brian2 import Network, Quantity, SpikeMonitor, amp, ms, second
 
 from .backends import backend_session
 from .checks import (
@@ -12,15 +14,21 @@ from .checks import (
     check_scalar_quantity,
     check_seed,
 )
-from .equations import lif
+from .equations import NeuronModel, lif
 from .errors import ModelError
 
 __all__ = ["simulate_fi_curve"]
 
 
 def simulate_fi_curve(
-    currents, model=lif, duration=1 * second, dt=0.01 * ms, backend="numpy", seed=None, **params
-):
+    currents: Quantity,
+    model: NeuronModel = lif,
+    duration: Quantity = 1 * second,
+    dt: Quantity = 0.01 * ms,
+    backend: str = "numpy",
+    seed: int | None = None,
+    **params: Any,
+) -> np.ndarray:
     """Firing rate of ``model`` under constant currents, one neuron per current.
 
     Parameters

@@ -1,21 +1,21 @@
 """Parameter sweeps: compile once, run every point, on one machine or a Dask cluster.
 
-:func:`sweep` runs a network builder over a grid of parameter values.  On
-cpp_standalone each network *structure* is compiled once (through the
+:func:`sweep` runs a network builder over a grid of parameter values. On cpp_standalone
+each network *structure* is compiled once (through the
 :class:`~quifer_brian.backends.BuildCache`) and every grid point reruns that program
-with its own values (``run_args``); a grid parameter that changes the structure (a
-size, a probability) makes one build per structure value, and the sweep says so before
-it starts.  The points run in parallel on a ``dask.distributed`` client (by default a
-local cluster with one single-threaded worker process per core; or any existing
-scheduler by address); each point runs in its own results folder.  Every finished point
-is written to ``out/points/`` as it completes (atomically), so running the same sweep
-again skips the finished points: an interrupted sweep resumes and loses nothing.  A
-point interrupted by Ctrl-C is never stored.  A stored point is read back only if it
-is a valid record made with the same key: the package version and source digest, the
-builder's full parameters (its defaults included), seed, duration, backend and metrics;
-any other file is run again.  A point that fails is reported with its parameters and
-error and does not stop the others.  The result is a ``pandas.DataFrame``: one row per
-point, the parameters (in the units shown in the column names), the metrics
+with its own values (``run_args``); a grid parameter that changes the structure (a size,
+a probability) makes one build per structure value, and the sweep says so before it
+starts. The points run in parallel on a ``dask.distributed`` client (by default a local
+cluster with one single-threaded worker process per core; or any existing scheduler by
+address); each point runs in its own results folder. Every finished point is written to
+``out/points/`` as it completes (atomically), so running the same sweep again skips the
+finished points: an interrupted sweep resumes and loses nothing. A point interrupted by
+Ctrl-C is never stored. A stored point is read back only if it is a valid record made
+with the same key: the package version and source digest, the versions of the numerical
+packages, the builder's full parameters (its defaults included), seed, duration, backend
+and metrics; any other file is run again. A point that fails is reported with its
+parameters and error and does not stop the others. The result is a ``pandas.DataFrame``:
+one row per point, the parameters (in the units shown in the column names), the metrics
 (:mod:`quifer_brian.analysis.metrics`), the seed, the error (empty if none), the build
 and the wall time.
 """
@@ -31,6 +31,8 @@ import numbers
 import os
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from brian2 import Quantity, second
@@ -41,20 +43,25 @@ from .backends import build_cache, check_backend, source_digest
 from .checks import check_quantity
 from .errors import RunInterrupted, SweepError
 from .networks import build_network, get_network
-from .results import write_json
+from .progress import is_quiet, progress_bar
+from .results import package_versions, write_json
 from .results.files import atomic_file, ensure_writable_folder
 from .units import quantity_to_json
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["sweep", "sweep_points"]
 
 logger = logging.getLogger("quifer_brian.sweeps")
 
 POINTS_FOLDER = "points"
-_PROGRESS_PERIOD = 2.0  # s between progress lines
 
 
 # ---------------------------------------------------------------------------- the grid
-def sweep_points(grid):
+def sweep_points(
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     """The points of ``grid``: a dict of value lists (Cartesian product) or a list of dicts.
 
     Examples
@@ -78,7 +85,7 @@ def sweep_points(grid):
                 raise SweepError(f"sweep.grid.{name}: has no values.")
             columns.append(values)
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*columns)]
-    points = [dict(point) for point in grid]
+    points = [dict(point) for point in cast(Sequence[Mapping[str, Any]], grid)]
     if not points or not all(isinstance(point, dict) for point in grid):
         raise SweepError(
             f"sweep.grid: expected a dict of value lists or a non-empty list of dicts; "
@@ -142,19 +149,19 @@ def run_point(spec):
 
 # ---------------------------------------------------------------------------- sweep
 def sweep(
-    builder,
-    grid,
-    duration,
-    metrics=None,
-    backend="cpp_standalone",
-    client=None,
-    cache_dir=None,
-    out=None,
-    seed=1,
-    params=None,
-    n_workers=None,
-    progress=True,
-):
+    builder: str | Callable[..., Any],
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    duration: Quantity,
+    metrics: Any = None,
+    backend: str = "cpp_standalone",
+    client: Any = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    seed: int = 1,
+    params: Mapping[str, Any] | None = None,
+    n_workers: int | None = None,
+    progress: bool = True,
+) -> "pandas.DataFrame":
     """Run ``builder`` over ``grid`` and return a table of parameters and metrics.
 
     Parameters
@@ -242,7 +249,10 @@ def sweep(
     cache = build_cache.BuildCache(cache_dir) if backend == "cpp_standalone" else None
 
     # every point is checked by its builder before anything runs
-    specs, keys, contents, structures = [], [], [], {}
+    specs: list[Any] = []
+    keys: list[str] = []
+    contents: list[Any] = []
+    structures: dict[str, Any] = {}
     for point, point_seed in zip(points, seeds, strict=True):
         circuit = _build(builder, builder_function, point)
         spec = {
@@ -415,12 +425,17 @@ def _execute(specs, indices, client):
 def _point_key(name, circuit, seed, duration_s, backend, metrics):
     """What a stored point must have been made from to be read back (JSON-normalised).
 
-    The package version and source digest, the builder's full parameters (the defaults
-    it filled in included), the seed, duration, backend and metric names.
+    The package version and source digest, the versions of the numerical packages
+    (:func:`~quifer_brian.results.package_versions`), the builder's full parameters (the
+    defaults it filled in included), the seed, duration, backend and metric names.
     """
     content = {
         "builder": name,
-        "package": {"version": __version__, "source": source_digest()},
+        "package": {
+            "version": __version__,
+            "source": source_digest(),
+            "versions": package_versions(),
+        },
         "params": {k: quantity_to_json(v) for k, v in sorted(circuit.params.items())},
         "seed": seed,
         "duration_s": duration_s,
@@ -559,37 +574,38 @@ def _announce_structures(name, structures, points, builder_function):
 
 
 def _say(enabled, text):
-    if enabled:
+    if enabled and not is_quiet():
         print(text, file=sys.stderr, flush=True)
 
 
 class _Progress:
-    """Points done / total, elapsed and remaining time, at most every few seconds."""
+    """A bar of points done / total (tqdm, on stderr: elapsed and remaining time), and
+    one closing line; nothing when ``enabled`` is False or the package is quiet."""
 
     def __init__(self, name, total, resumed, enabled):
         self.name, self.total, self.done_count = name, total, resumed
-        self.resumed, self.failed, self.enabled = resumed, 0, enabled
-        self.start = self.last = time.perf_counter()
+        self.resumed, self.failed, self.enabled = resumed, 0, enabled and not is_quiet()
+        self.start = time.perf_counter()
+        self.bar = None
+        if self.enabled:
+            self.bar = progress_bar(total=total, desc=f"sweep {name}", unit="point")
+            self.bar.update(resumed)
 
     def done(self, failed):
         self.done_count += 1
         self.failed += failed
-        now = time.perf_counter()
-        if now - self.last >= _PROGRESS_PERIOD:
-            self.last = now
-            self._print(now)
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.failed:
+                self.bar.set_postfix(failed=self.failed)
 
     def finish(self):
-        self._print(time.perf_counter())
-
-    def _print(self, now):
-        elapsed = now - self.start
-        run = self.done_count - self.resumed
-        left = self.total - self.done_count
-        remaining = f"~{elapsed / run * left:.0f} s left" if run and left else "done"
+        if self.bar is not None:
+            self.bar.close()
+        elapsed = time.perf_counter() - self.start
         failed = f", {self.failed} failed" if self.failed else ""
         _say(
             self.enabled,
             f"sweep {self.name}: {self.done_count}/{self.total} points{failed}, "
-            f"{elapsed:.0f} s elapsed, {remaining}",
+            f"{elapsed:.0f} s elapsed",
         )

@@ -324,23 +324,67 @@ def test_a_symlinked_lock_is_refused_and_its_target_untouched(tmp_path):
     assert (cache_dir / _key(1)).is_dir()
 
 
-def test_without_fcntl_the_lock_is_an_exclusive_file(tmp_path, monkeypatch):
-    """Importing without fcntl works, and the lock falls back to an O_EXCL file."""
-    import importlib.util
-
-    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` raises ImportError
-    spec = importlib.util.spec_from_file_location(
-        "quifer_brian.backends._without_fcntl", build_cache.__file__
-    )
-    spec.loader.exec_module(importlib.util.module_from_spec(spec))  # no crash at import
-    monkeypatch.setattr(build_cache, "fcntl", None)
-    cache = BuildCache(tmp_path)
-    _fake_entry(tmp_path, _key(1))
+# Where fcntl is missing (filelock then falls back to a soft lock: an exclusively created
+# marker holding its owner's process id), in a fresh interpreter.
+SOFT_HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    sys.modules["fcntl"] = None  # `import fcntl` raises ImportError, as on such a platform
+    from quifer_brian.backends import build_cache
+    cache = build_cache.BuildCache(sys.argv[1])
+    print(build_cache._LOCK_CLASS.__name__, flush=True)
     with cache._lock():
-        assert (tmp_path / ".lock.pid").read_text() == str(os.getpid())
-    (tmp_path / ".lock.pid").write_text(str(_dead_pid()))  # left by a killed process
-    assert cache.clear() == 1
-    assert not os.listdir(tmp_path)
+        print("held", flush=True)
+        time.sleep(600)  # killed while holding the lock
+    """
+)
+
+
+def test_without_fcntl_the_soft_lock_excludes_and_is_taken_back_from_a_dead_holder(tmp_path):
+    """No fcntl: the module imports, the lock excludes another process, and a lock whose
+    holder was killed (SIGKILL: no release) is taken back, not waited on for an hour."""
+    import filelock
+
+    _fake_entry(tmp_path, _key(1))
+    holder = subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-c", SOFT_HOLDER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "SoftFileLock", holder.stderr.read()[-2000:]
+        assert holder.stdout.readline().strip() == "held", holder.stderr.read()[-2000:]
+        assert (tmp_path / ".lock").is_file()  # the marker, not a link, not a folder
+        contender = filelock.SoftFileLock(str(tmp_path / ".lock"), timeout=0.5)
+        with pytest.raises(filelock.Timeout):
+            contender.acquire()  # held by a live process: excluded
+    finally:
+        holder.kill()
+        holder.wait()
+    cache = BuildCache(tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_cache, "_LOCK_CLASS", filelock.SoftFileLock)
+        patch.setattr(build_cache, "_LOCK_TIMEOUT_S", 30)  # a dead holder must not block
+        started = time.monotonic()
+        assert cache.clear() == 1
+        assert time.monotonic() - started < 30
+    assert not os.listdir(tmp_path)  # the soft lock's marker goes with its release
+
+
+def test_the_default_cache_folder_is_the_platforms(monkeypatch, tmp_path):
+    """$QUIFER_BRIAN_CACHE first; else platformdirs' user cache folder (XDG on Linux)."""
+    monkeypatch.setenv("QUIFER_BRIAN_CACHE", str(tmp_path / "mine"))
+    assert build_cache.default_cache_dir() == str(tmp_path / "mine")
+    monkeypatch.delenv("QUIFER_BRIAN_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    expected = (
+        tmp_path / "xdg" / "quifer_brian" / "builds" if sys.platform.startswith("linux") else None
+    )
+    found = build_cache.default_cache_dir()
+    assert found.endswith(os.path.join("quifer_brian", "builds"))
+    if expected is not None:
+        assert found == str(expected)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from brian2 import ms
 from quifer_brian.backends import backend_session
 
 pytestmark = pytest.mark.cuda
+pytest.importorskip("brian2cuda", reason="the cuda extra is not installed")
 
 
 def test_cuda_code_is_generated(tmp_path, build_ei_network):

@@ -74,7 +74,7 @@ class Metric:
         return self.function(result)
 
 
-_REGISTRY = {}
+_REGISTRY: dict[str, Metric] = {}
 
 
 def register_metric(metric, replace=False):

@@ -9,9 +9,11 @@ brian2, numpy and the compiler settings.  A later run of the same structure -- i
 process or another, with other values of the tunable parameters or another seed -- runs
 the cached program directly (``run_args``), without code generation or compilation.
 
-Safe to share between processes: builds hold the cache's lock (a ``.lock`` file, opened
-without following links), so two processes asking for the same structure compile it
-once; a build happens in a private ``.build-<pid>-*`` folder and is published by an
+Safe to share between processes, on every platform: builds hold the cache's lock (a
+``.lock`` file taken through :mod:`filelock`: ``flock`` on POSIX, ``msvcrt`` on Windows,
+an exclusively created marker that a dead holder's successor takes back elsewhere; the
+lock is never opened through a link), so two processes asking for the same structure
+compile it once; a build happens in a private ``.build-<pid>-*`` folder and is published by an
 atomic rename; runs write their results to private folders.  Repairs itself: an entry
 whose manifest is missing, unreadable or of another version, whose program is missing
 or does not match the sha256 recorded at build, is rebuilt (under the lock), never run;
@@ -44,17 +46,16 @@ import shutil
 import stat
 import tempfile
 import time
+from typing import Any
 
-try:  # POSIX; elsewhere the lock is an exclusively created file
-    import fcntl
-except ImportError:  # pragma: no cover - exercised by monkeypatching in the tests
-    fcntl = None
-
+import filelock
 import numpy as np
+import platformdirs
+from brian2 import Quantity
 
 from .._version import __version__
 from ..errors import BackendError
-from ..results import write_json
+from ..results import Result, write_json
 from ..units import quantity_to_json
 from .compiled import (
     MANIFEST,
@@ -83,24 +84,30 @@ _CACHE_VARIABLE = "QUIFER_BRIAN_CACHE"
 _KEY = re.compile(r"[0-9a-f]{24}")
 _BUILD_PREFIX = ".build-"
 _LOCK = ".lock"
-_LOCK_FILE = ".lock.pid"  # the lock where fcntl is missing: created exclusively
+_LOCK_FILE = ".lock.pid"  # the lock of versions before filelock where fcntl was missing
+#: The lock's class (filelock picks the platform's: flock, msvcrt, or a soft lock).
+_LOCK_CLASS = filelock.FileLock
 #: A ``.build-*`` folder older than this is an orphan even if its process id is in use.
 ORPHAN_AGE_S = 6 * 3600
 _LOCK_TIMEOUT_S = 3600
 _builds = 0
 
 
-def build_count():
+def build_count() -> int:
     """Number of programs compiled by this process through a :class:`BuildCache`."""
     return _builds
 
 
-def default_cache_dir():
-    """``$QUIFER_BRIAN_CACHE``, else ``$XDG_CACHE_HOME/quifer_brian/builds`` (~/.cache)."""
+def default_cache_dir() -> str:
+    """``$QUIFER_BRIAN_CACHE``, else the platform's user cache folder + ``builds``.
+
+    The platform's folder comes from :mod:`platformdirs`: ``$XDG_CACHE_HOME/quifer_brian``
+    (``~/.cache/quifer_brian``) on Linux, ``~/Library/Caches/quifer_brian`` on macOS,
+    ``%LOCALAPPDATA%\\quifer_brian\\Cache`` on Windows.
+    """
     if os.environ.get(_CACHE_VARIABLE):
         return os.environ[_CACHE_VARIABLE]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "quifer_brian", "builds")
+    return os.path.join(platformdirs.user_cache_dir("quifer_brian", appauthor=False), "builds")
 
 
 @functools.cache
@@ -119,7 +126,7 @@ def _source_digest():
     return digest.hexdigest()[:16]
 
 
-def source_digest():
+def source_digest() -> str:
     """Digest of the package's Python sources (16 hex digits); part of every cache key."""
     return _source_digest()
 
@@ -151,7 +158,9 @@ class BuildCache:
     max_bytes : int
     """
 
-    def __init__(self, directory=None, max_bytes=DEFAULT_MAX_BYTES):
+    def __init__(
+        self, directory: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
         self.directory = os.path.abspath(directory or default_cache_dir())
         if int(max_bytes) <= 0:
             raise BackendError(f"BuildCache.max_bytes: must be > 0; got {max_bytes!r}.")
@@ -161,7 +170,7 @@ class BuildCache:
         return f"<BuildCache {self.directory}>"
 
     # ------------------------------------------------------------------ keys
-    def key(self, circuit, duration_s):
+    def key(self, circuit: Any, duration_s: float) -> tuple[str, dict[str, Any]]:
         """``(key, structure)``: the digest naming a program and what it digests."""
         structure = {
             "circuit": circuit.name,
@@ -178,7 +187,7 @@ class BuildCache:
         return hashlib.sha256(text.encode()).hexdigest()[:24], structure
 
     # ------------------------------------------------------------------ lookup / build
-    def lookup(self, key):
+    def lookup(self, key: str) -> CompiledProgram | None:
         """The cached program ``key``, or None when it is absent or broken.
 
         A broken entry (manifest missing, unreadable or of another version, program
@@ -200,7 +209,13 @@ class BuildCache:
             os.utime(os.path.join(folder, MANIFEST))  # last use, for the eviction order
         return program
 
-    def get_or_build(self, circuit, duration_s):
+    def find(self, circuit: Any, duration_s: float) -> tuple[str, CompiledProgram | None]:
+        """``(key, program)``: the key of ``circuit``'s structure and its cached program,
+        or None in place of the program when a run would compile it first."""
+        key, _ = self.key(circuit, duration_s)
+        return key, self.lookup(key)
+
+    def get_or_build(self, circuit: Any, duration_s: float) -> tuple[CompiledProgram, bool]:
         """``(program, built)``: the cached program for ``circuit``, compiled if missing.
 
         A missing or broken entry is (re)built under the cache's lock: a process that
@@ -257,21 +272,31 @@ class BuildCache:
     # ------------------------------------------------------------------ housekeeping
     @contextlib.contextmanager
     def _lock(self):
-        """The cache's lock, held by builds, eviction and clear (never follows a link)."""
+        """The cache's lock, held by builds, eviction and clear (never follows a link).
+
+        A link or anything but a regular file at ``.lock`` is refused with a clear
+        message before filelock opens it (filelock itself opens with ``O_NOFOLLOW``, so
+        a link planted between the check and the open is refused too).
+        """
         os.makedirs(self.directory, exist_ok=True)
-        if fcntl is None:
-            with _exclusive_file_lock(os.path.join(self.directory, _LOCK_FILE)):
-                yield
-            return
         path = os.path.join(self.directory, _LOCK)
-        descriptor = _open_no_follow(path, os.O_RDWR | os.O_CREAT)
+        _refuse_link(path)
+        lock = _LOCK_CLASS(path, timeout=_LOCK_TIMEOUT_S, mode=0o644)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            lock.acquire()
+        except filelock.Timeout as err:
+            raise BackendError(
+                f"BuildCache: the lock {path} has been held for {_LOCK_TIMEOUT_S} s; if no "
+                f"other quifer_brian process uses this cache, remove it."
+            ) from err
+        except OSError as err:
+            raise BackendError(f"BuildCache: cannot take the lock {path}: {err}.") from err
+        try:
             yield
         finally:
-            os.close(descriptor)  # releases the lock
+            lock.release()
 
-    def entries(self):
+    def entries(self) -> list[dict[str, Any]]:
         """The cached programs, most recently used first.
 
         Returns
@@ -311,7 +336,7 @@ class BuildCache:
                 found.append((path, _folder_bytes(path), _is_orphan(name, path)))
         return found
 
-    def size_bytes(self):
+    def size_bytes(self) -> int:
         """Total size of the cached programs and of unfinished builds (bytes)."""
         entries = sum(entry["bytes"] for entry in self.entries())
         return entries + sum(size for _, size, _ in self._builds_in_progress())
@@ -344,7 +369,7 @@ class BuildCache:
                 entry["circuit"],
             )
 
-    def clear(self):
+    def clear(self) -> int:
         """Remove every cached program and unfinished build; return how many programs.
 
         Only what the cache made is removed: entries (a key-shaped folder with a valid
@@ -395,7 +420,14 @@ class BuildCache:
         return entries, builds
 
 
-def run_cached(circuit, duration, seed=None, cache=None, progress=False, check=True):
+def run_cached(
+    circuit: Any,
+    duration: Quantity,
+    seed: int | None = None,
+    cache: "BuildCache | str | os.PathLike[str] | None" = None,
+    progress: bool = False,
+    check: bool = True,
+) -> Result:
     """Run ``circuit`` on cpp_standalone through the build cache.
 
     Parameters
@@ -450,63 +482,15 @@ def _refuse_unsafe_folder(directory):
         )
 
 
-def _open_no_follow(path, flags):
-    """A descriptor of the regular file ``path``; a link or anything else is refused."""
-    if os.path.islink(path):  # also where O_NOFOLLOW is missing
+def _refuse_link(path):
+    """Refuse a lock path that is a link or not a regular file (a clear BackendError)."""
+    if os.path.islink(path):
         raise BackendError(
             f"BuildCache: {path} is a symbolic link; the cache's lock is never followed "
             f"through a link. Remove the link."
         )
-    try:
-        descriptor = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, 0o644)
-    except OSError as err:
-        raise BackendError(f"BuildCache: cannot open the lock {path}: {err}.") from err
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
         raise BackendError(f"BuildCache: the lock {path} is not a regular file; remove it.")
-    return descriptor
-
-
-@contextlib.contextmanager
-def _exclusive_file_lock(path):
-    """A lock without fcntl: a file created with O_EXCL, holding the owner's process id."""
-    deadline = time.monotonic() + _LOCK_TIMEOUT_S
-    while True:
-        try:
-            descriptor = _open_no_follow(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-            break
-        except BackendError as err:
-            if not isinstance(err.__cause__, FileExistsError):
-                raise
-        if _lock_owner_gone(path):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            continue
-        if time.monotonic() > deadline:
-            raise BackendError(
-                f"BuildCache: the lock {path} has been held for {_LOCK_TIMEOUT_S} s; if no "
-                f"other quifer_brian process uses this cache, remove it."
-            )
-        time.sleep(0.2)
-    try:
-        os.write(descriptor, str(os.getpid()).encode())
-        os.close(descriptor)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-
-
-def _lock_owner_gone(path):
-    descriptor = _open_no_follow(path, os.O_RDONLY)
-    try:
-        text = os.read(descriptor, 32).decode(errors="replace")
-    finally:
-        os.close(descriptor)
-    with contextlib.suppress(OSError):
-        if time.time() - os.path.getmtime(path) > ORPHAN_AGE_S:
-            return True
-    return text.isdigit() and not _process_alive(int(text))
 
 
 def _process_alive(pid):

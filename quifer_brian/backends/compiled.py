@@ -25,11 +25,14 @@ import signal
 import subprocess
 import tempfile
 import time
+from typing import Any
 
 import numpy as np
 from brian2 import TimedArray, get_device
 
 from ..errors import BackendError, RunInterrupted, SimulationError
+from ..progress import is_quiet
+from ..results import Result
 from .recording import assemble_result
 
 __all__ = [
@@ -50,7 +53,7 @@ MANIFEST_VERSION = 3
 _LAYOUT_KEYS = ("circuit", "sizes", "fs", "rate_dt", "lfp", "params")
 
 
-def seed_code():
+def seed_code() -> str:
     """C++ lines for the start of ``main``: seed the generators from the environment."""
     return (
         "{\n"
@@ -63,7 +66,7 @@ def seed_code():
     )
 
 
-def describe_program(circuit, duration_s, structure):
+def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any]) -> dict[str, Any]:
     """The manifest of a circuit just compiled in the active cpp_standalone session.
 
     Parameters
@@ -126,7 +129,7 @@ def _tunable_dtypes(circuit):
     return dtypes
 
 
-def program_digest(directory):
+def program_digest(directory: str) -> str:
     """sha256 (hex) of the executable ``main`` in ``directory``."""
     digest = hashlib.sha256()
     with open(os.path.join(directory, PROGRAM), "rb") as stream:
@@ -158,13 +161,13 @@ class CompiledProgram:
         does not match its digest.
     """
 
-    def __init__(self, directory, manifest=None):
+    def __init__(self, directory: str, manifest: dict[str, Any] | None = None) -> None:
         self.directory = os.path.abspath(directory)
         from_disk = manifest is None
-        if from_disk:
+        if manifest is None:
             manifest = _read_manifest(self.directory)
         _check_manifest(manifest, self.directory, require_digest=from_disk)
-        self.manifest = manifest
+        self.manifest: dict[str, Any] = manifest
         self._check_folder()
         self.verify()
 
@@ -185,7 +188,7 @@ class CompiledProgram:
                         f"{self.directory}; refusing to use it."
                     )
 
-    def verify(self):
+    def verify(self) -> None:
         """Check the program against the digest in the manifest (when it records one)."""
         expected = self.manifest.get("program_sha256")
         if expected is None:
@@ -204,11 +207,17 @@ class CompiledProgram:
             )
 
     @property
-    def duration(self):
+    def duration(self) -> float:
         """Simulated time of one run (s)."""
         return self.manifest["duration_s"]
 
-    def run(self, values, seed=None, progress=False, check=True):
+    def run(
+        self,
+        values: dict[str, Any],
+        seed: int | None = None,
+        progress: bool = False,
+        check: bool = True,
+    ) -> Result:
         """Run the program once with ``values`` and return the result.
 
         Parameters
@@ -242,6 +251,7 @@ class CompiledProgram:
                 f"CompiledProgram.run: values for {', '.join(missing)} are missing; pass "
                 f"circuit.run_values(...)."
             )
+        progress = progress and not is_quiet()  # --quiet / QUIFER_QUIET
         environment = dict(os.environ)
         if seed is not None:
             environment[SEED_VARIABLE] = str(int(seed))

@@ -10,7 +10,7 @@ import os
 from brian2 import prefs
 
 from ..errors import BackendError
-from .detect import gpu_names, nvcc_path
+from .detect import gpu_names, import_optional, nvcc_path
 
 __all__ = ["configure_cuda"]
 
@@ -35,7 +35,9 @@ def _toolkit_has_curand(cuda_root):
     return any(glob.glob(os.path.join(cuda_root, pattern)) for pattern in patterns)
 
 
-def configure_cuda(directory, compute_capability=None, detect_gpu=None):
+def configure_cuda(
+    directory: str, compute_capability: float | None = None, detect_gpu: bool | None = None
+) -> None:
     """Set the brian2cuda preferences this machine needs (before the network runs).
 
     - GPU detection off when there is no GPU (it would call ``nvidia-smi``), with GPU 0
@@ -56,7 +58,8 @@ def configure_cuda(directory, compute_capability=None, detect_gpu=None):
     detect_gpu : bool, optional
         Default: True if ``nvidia-smi`` lists a GPU.
     """
-    import brian2cuda  # noqa: F401  (heavy, optional: registers the device and its prefs)
+    # heavy, optional (the `cuda` extra): registers the device and its preferences
+    import_optional("brian2cuda", "cuda", "cuda_standalone")
 
     cuda = prefs.devices.cuda_standalone.cuda_backend
     if detect_gpu is None:

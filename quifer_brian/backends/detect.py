@@ -5,10 +5,14 @@ Each backend's ``status`` function (see :mod:`.registry`) answers with a
 """
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from types import ModuleType
+
+from ..errors import BackendError
 
 __all__ = [
     "BackendStatus",
@@ -16,6 +20,8 @@ __all__ = [
     "cuda_standalone_status",
     "cython_status",
     "gpu_names",
+    "import_optional",
+    "missing_extra_note",
     "numpy_status",
     "nvcc_path",
 ]
@@ -49,8 +55,37 @@ def _which_cxx():
 _NO_CXX = "no C++ compiler (install g++ or set CXX)"
 
 
+def missing_extra_note(package: str, extra: str) -> str | None:
+    """Why a backend cannot be used when its optional ``package`` is not installed, or None.
+
+    The note names the extra that installs it: ``pip install 'quifer-brian[<extra>]'``.
+    """
+    if importlib.util.find_spec(package) is not None:
+        return None
+    return (
+        f"{package} is not installed: install the {extra} extra, "
+        f"pip install 'quifer-brian[{extra}]'"
+    )
+
+
+def import_optional(package: str, extra: str, backend: str) -> ModuleType:
+    """Import the optional ``package`` a backend needs; a :class:`BackendError` naming the
+    extra that installs it when it is missing.
+
+    Every code path that imports brian2cuda goes through here.
+    """
+    try:
+        return importlib.import_module(package)
+    except ImportError as err:
+        raise BackendError(
+            f"backend={backend!r}: needs {package}, which is not installed ({err}). "
+            f"Install the {extra} extra: pip install 'quifer-brian[{extra}]' "
+            f"(or run on a CPU backend such as 'cpp_standalone')."
+        ) from err
+
+
 @functools.cache
-def nvcc_path():
+def nvcc_path() -> str | None:
     """Path of the CUDA compiler, or None (``CUDA_PATH``/bin first, then the PATH)."""
     cuda_home = os.environ.get("CUDA_PATH") or os.environ.get("CUDA_HOME")
     if cuda_home and os.path.isfile(os.path.join(cuda_home, "bin", "nvcc")):
@@ -59,7 +94,7 @@ def nvcc_path():
 
 
 @functools.cache
-def gpu_names():
+def gpu_names() -> tuple[str, ...]:
     """Names of the NVIDIA GPUs seen by ``nvidia-smi`` (empty without a GPU or driver)."""
     smi = shutil.which("nvidia-smi")
     if smi is None:
@@ -77,12 +112,12 @@ def gpu_names():
     return tuple(line.strip() for line in out.splitlines() if line.strip())
 
 
-def numpy_status():
+def numpy_status() -> BackendStatus:
     """numpy: always there, nothing to compile."""
     return BackendStatus("numpy", True, False, True, "pure Python + numpy, no compiler")
 
 
-def cython_status():
+def cython_status() -> BackendStatus:
     """cython: a C++ compiler and the Cython package."""
     cxx = _which_cxx()
     if cxx is None:
@@ -94,7 +129,7 @@ def cython_status():
     return BackendStatus("cython", True, True, True, f"Cython with {cxx}")
 
 
-def cpp_standalone_status():
+def cpp_standalone_status() -> BackendStatus:
     """cpp_standalone: a C++ compiler and ``make``."""
     cxx = _which_cxx()
     if cxx is None:
@@ -104,8 +139,11 @@ def cpp_standalone_status():
     return BackendStatus("cpp_standalone", True, True, True, f"{cxx} + make")
 
 
-def cuda_standalone_status():
-    """cuda_standalone: nvcc to compile, a GPU to run."""
+def cuda_standalone_status() -> BackendStatus:
+    """cuda_standalone: brian2cuda (the ``cuda`` extra), nvcc to compile, a GPU to run."""
+    missing = missing_extra_note("brian2cuda", "cuda")
+    if missing is not None:
+        return BackendStatus("cuda_standalone", False, False, False, missing)
     nvcc = nvcc_path()
     if nvcc is None:
         return BackendStatus("cuda_standalone", True, False, False, "no nvcc: generates code only")

@@ -11,22 +11,21 @@ physiological range during the run (:mod:`.watch`), or a silent network, raise
 """
 
 import logging
+from typing import Any
 
-import brian2
 import numpy as np
 from brian2 import StateMonitor
 
-from .._version import __version__
 from ..analysis.lfp import mazzoni_lfp
 from ..errors import SimulationError
-from ..results import Result
+from ..results import Result, package_versions
 
 __all__ = ["assemble_result", "read_recorded"]
 
 logger = logging.getLogger("quifer_brian.backends")
 
 
-def read_recorded(recorded):
+def read_recorded(recorded: dict[str, Any]) -> dict[str, np.ndarray]:
     """Every recorded signal as a plain array (a copy), by key.
 
     Parameters
@@ -46,7 +45,15 @@ def read_recorded(recorded):
     return arrays
 
 
-def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
+def assemble_result(
+    layout: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    duration: float,
+    backend: str,
+    seed: int | None,
+    wall: float,
+    check: bool = True,
+) -> Result:
     """A :class:`Result` from plain arrays and a ``circuit.result_layout()``.
 
     Shared by runs whose monitors live in this process and runs of a compiled program
@@ -87,11 +94,7 @@ def assemble_result(layout, arrays, duration, backend, seed, wall, check=True):
             "backend": backend,
             "seed": seed,
             "wall_time_s": wall,
-            "versions": {
-                "quifer_brian": __version__,
-                "brian2": brian2.__version__,
-                "numpy": np.__version__,
-            },
+            "versions": package_versions(),
         },
     )
     if check:

@@ -23,6 +23,7 @@ from .detect import (
     cpp_standalone_status,
     cuda_standalone_status,
     cython_status,
+    import_optional,
     numpy_status,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "check_backend",
     "default_backend",
     "get_backend",
+    "import_backend_module",
     "is_standalone",
     "list_backends",
     "register_backend",
@@ -56,6 +58,9 @@ class Backend:
     module : str, optional
         A package that registers the device and its preferences, imported when a
         session starts (before the preferences are saved for restoring).
+    extra : str, optional
+        The package's extra that installs ``module`` (named in the error when it is
+        missing: ``pip install 'quifer-brian[<extra>]'``).
     """
 
     name: str
@@ -63,12 +68,13 @@ class Backend:
     status: Callable[[], BackendStatus]
     configure: Callable | None = None
     module: str | None = None
+    extra: str | None = None
 
 
 _REGISTRY: dict[str, Backend] = {}
 
 
-def register_backend(backend):
+def register_backend(backend: Backend) -> Backend:
     """Add ``backend`` (a :class:`Backend`) to the registry; a name is registered once."""
     if not isinstance(backend, Backend):
         raise BackendError(f"register_backend: expected a Backend; got {backend!r}.")
@@ -78,12 +84,19 @@ def register_backend(backend):
     return backend
 
 
-def list_backends():
+def import_backend_module(backend: Backend) -> None:
+    """Import the package ``backend.module`` (a :class:`BackendError` naming its extra if
+    it is missing)."""
+    if backend.module is not None:
+        import_optional(backend.module, backend.extra or backend.name, backend.name)
+
+
+def list_backends() -> tuple[str, ...]:
     """Names of the registered backends, fastest start first."""
     return tuple(_REGISTRY)
 
 
-def get_backend(name):
+def get_backend(name: str) -> Backend:
     """The :class:`Backend` called ``name``; a :class:`BackendError` listing the valid ones."""
     if not isinstance(name, str) or name not in _REGISTRY:
         valid = ", ".join(repr(n) for n in _REGISTRY)
@@ -94,22 +107,22 @@ def get_backend(name):
     return _REGISTRY[name]
 
 
-def check_backend(name):
+def check_backend(name: str) -> str:
     """Return ``name`` if it names a registered backend; raise listing the valid ones."""
     return get_backend(name).name
 
 
-def is_standalone(name):
+def is_standalone(name: str) -> bool:
     """Whether the backend ``name`` is a standalone device."""
     return get_backend(name).standalone
 
 
-def default_backend():
+def default_backend() -> str:
     """The fastest CPU backend that runs here: cpp_standalone, else numpy."""
     return "cpp_standalone" if get_backend("cpp_standalone").status().runs else "numpy"
 
 
-def backend_status():
+def backend_status() -> list[BackendStatus]:
     """Report what each backend can do here.
 
     Returns
@@ -130,6 +143,7 @@ for _backend in (
         cuda_standalone_status,
         configure=configure_cuda,
         module="brian2cuda",
+        extra="cuda",
     ),
 ):
     register_backend(_backend)

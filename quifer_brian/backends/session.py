@@ -21,21 +21,23 @@ Examples
 """
 
 import contextlib
-import importlib
 import os
 import re
 import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import brian2
-from brian2 import NetworkOperation, device, get_device, prefs, set_device
+from brian2 import Network, NetworkOperation, Quantity, device, get_device, prefs, set_device
 from brian2.devices.device import RuntimeDevice
 
 from ..checks import check_choice, check_count
 from ..errors import BackendError, SimulationError
-from .registry import get_backend, is_standalone
+from ..progress import is_quiet, progress_bar
+from .registry import get_backend, import_backend_module, is_standalone
 
 __all__ = [
     "BackendSession",
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 
-def check_standalone_compatible(network, backend):
+def check_standalone_compatible(network: Network, backend: str) -> None:
     """Refuse a network that relies on Python callbacks on a standalone backend.
 
     Brian2's standalone devices silently skip ``NetworkOperation`` objects (Python code
@@ -68,7 +70,7 @@ def check_standalone_compatible(network, backend):
 _standalone_epoch = 0
 
 
-def build_owner():
+def build_owner() -> str | tuple[str, int]:
     """A key naming where objects created now belong.
 
     ``'runtime'`` outside standalone sessions; inside one, a key unique to that session
@@ -80,7 +82,7 @@ def build_owner():
 
 
 @contextlib.contextmanager
-def preserved_random_state():
+def preserved_random_state() -> Iterator[None]:
     """Put the runtime random state (numpy's global generator, Brian2's buffers) back after.
 
     Seeding inside the block (``brian2.seed``) leaves the caller's random stream as it
@@ -99,7 +101,7 @@ def preserved_random_state():
 
 
 @contextlib.contextmanager
-def stop_on_interrupt(network):
+def stop_on_interrupt(network: Network) -> Iterator[Callable[[], bool]]:
     """Make the first Ctrl-C (SIGINT) stop ``network`` cleanly after the current time step.
 
     Inside the block, the first SIGINT calls ``network.stop()``: Brian2 finishes the time
@@ -150,7 +152,9 @@ class BackendSession:
         (see :func:`stop_on_interrupt`); the network's ``t`` says how far it got.
     """
 
-    def __init__(self, backend, directory, threads, stop_after):
+    def __init__(
+        self, backend: str, directory: str | None, threads: int, stop_after: str | None
+    ) -> None:
         self.backend = backend
         self.directory = directory
         self.threads = threads
@@ -158,7 +162,14 @@ class BackendSession:
         self.compiled = False
         self.interrupted = False
 
-    def run(self, network, duration, seed=None, report=None, report_period=None):
+    def run(
+        self,
+        network: Network,
+        duration: Quantity,
+        seed: int | None = None,
+        report: str | None = None,
+        report_period: Quantity | None = None,
+    ) -> None:
         """Run ``network`` for ``duration`` (for standalone: generate, compile, execute).
 
         Parameters
@@ -183,20 +194,26 @@ class BackendSession:
         check_standalone_compatible(network, self.backend)
         if seed is not None:
             brian2.seed(seed)
+        if is_quiet():  # --quiet / QUIFER_QUIET: no report either
+            report = None
         kwargs = {"report": report}
         if report_period is not None:
             kwargs["report_period"] = report_period
         self.interrupted = False
         if is_standalone(self.backend):
-            network.run(duration, namespace={}, **kwargs)
-            # the compiled program prints the progress report: let its output through
-            self.build(with_output=report is not None)
+            with progress_bar(total=2, desc=f"{self.backend}: generating code") as bar:
+                network.run(duration, namespace={}, **kwargs)
+                bar.update(1)
+                bar.set_description(f"{self.backend}: {_BUILD_STAGE[self.stop_after]}")
+                # the compiled program prints the progress report: let its output through
+                self.build(with_output=report is not None)
+                bar.update(1)
             return
         with stop_on_interrupt(network) as stopped:
             network.run(duration, namespace={}, **kwargs)
         self.interrupted = stopped()
 
-    def build(self, with_output=False):
+    def build(self, with_output: bool = False) -> None:
         """Generate, compile and execute the standalone project (or stop earlier).
 
         Raises
@@ -221,7 +238,7 @@ class BackendSession:
             raise failure from err
         self.compiled = self.stop_after != "generate"
 
-    def rerun(self, run_args=None):
+    def rerun(self, run_args: dict[Any, Any] | None = None) -> None:
         """Execute the compiled standalone program again with new values (no recompile).
 
         Parameters
@@ -235,6 +252,13 @@ class BackendSession:
                 f"backend={self.backend!r}, compiled={self.compiled}."
             )
         device.run(run_args=run_args or {}, with_output=False)
+
+
+_BUILD_STAGE = {
+    None: "compiling and running",
+    "compile": "compiling",
+    "generate": "code generated",
+}
 
 
 def _build_failure(err, directory):
@@ -260,12 +284,12 @@ def _build_failure(err, directory):
 
 @contextlib.contextmanager
 def backend_session(
-    backend="numpy",
-    directory=None,
-    threads=0,
-    stop_after=None,
-    compute_capability=None,
-):
+    backend: str = "numpy",
+    directory: str | None = None,
+    threads: int = 0,
+    stop_after: str | None = None,
+    compute_capability: float | None = None,
+) -> Iterator[BackendSession]:
     """Activate ``backend`` for the objects created inside the ``with`` block.
 
     Parameters
@@ -303,7 +327,7 @@ def backend_session(
         hint = " Pass stop_after='compile' to build without running." if status.compiles else ""
         raise BackendError(f"backend={backend!r} cannot do that here: {status.note}.{hint}")
     if entry.module is not None:
-        importlib.import_module(entry.module)  # heavy, optional: only for this backend
+        import_backend_module(entry)  # heavy, optional: only for this backend
     saved_prefs = _snapshot_prefs()
     previous_device = get_device()
     temporary = None  # a project folder of our own: removed at the end

@@ -15,6 +15,7 @@ cannot carry, before any code is generated or compiled.
 
 import logging
 import re
+from typing import Any
 
 import numpy as np
 import sympy
@@ -155,7 +156,7 @@ def _fastest_tau(group, variable, expression, functions):
     return float(-1 / decays.min()) if decays.size else np.inf
 
 
-def fastest_time_constants(group):
+def fastest_time_constants(group: Any) -> dict[str, float]:
     """``{variable: tau (s)}`` for every integrated variable of ``group`` that decays.
 
     ``tau = -1 / max(-d f / d x)`` for ``dx/dt = f`` (noise terms dropped), the
@@ -181,13 +182,13 @@ def fastest_time_constants(group):
     return taus
 
 
-def check_steps(objects, owner):
+def check_steps(objects: dict[str, Any], owner: str) -> None:
     """Both checks of this module: :func:`check_time_steps`, :func:`check_bernoulli_sources`."""
     check_time_steps(objects, owner)
     check_bernoulli_sources(objects, owner)
 
 
-def check_time_steps(objects, owner):
+def check_time_steps(objects: dict[str, Any], owner: str) -> None:
     """Refuse a step too large for an integrated variable's fastest time constant.
 
     Parameters
@@ -205,7 +206,8 @@ def check_time_steps(objects, owner):
         largest dt the method is allowed (``dt <= ratio * tau``, see
         :data:`MAX_STEP_RATIO`).
     """
-    too_large = []  # (largest dt allowed, label, variable, tau, method, ratio)
+    # (largest dt allowed, label, variable, tau, method, ratio)
+    too_large: list[tuple[Any, ...]] = []
     for label, group in objects.items():
         if getattr(group, "state_updater", None) is None:
             continue
@@ -230,7 +232,7 @@ def check_time_steps(objects, owner):
         )
 
 
-def check_bernoulli_sources(objects, owner):
+def check_bernoulli_sources(objects: dict[str, Any], owner: str) -> None:
     """Refuse a ``rand() < p`` threshold whose ``p`` exceeds :data:`MAX_SPIKE_PROBABILITY`.
 
     ``p`` is evaluated at t = 0 with the values the group holds before the run

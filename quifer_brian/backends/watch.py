@@ -11,6 +11,7 @@ raises :class:`~quifer_brian.errors.SimulationError`.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from brian2 import NeuronGroup, Synapses, second, siemens, volt
 
@@ -43,7 +44,7 @@ class Watch:
     objects: list = field(default_factory=list)
     entries: list = field(default_factory=list)
 
-    def recorded(self):
+    def recorded(self) -> dict[str, tuple[Any, str]]:
         """``{key: (watch group, variable)}``: the first time of each watched range."""
         groups = {group.name: group for group in self.objects if isinstance(group, NeuronGroup)}
         return {
@@ -66,7 +67,7 @@ def _watched(group):
     return checks
 
 
-def watch_ranges(circuit_name, populations):
+def watch_ranges(circuit_name: str, populations: dict[str, Any]) -> "Watch":
     """A :class:`Watch` over ``populations`` (``{label: NeuronGroup}``)."""
     watch = Watch()
     for label, population in populations.items():

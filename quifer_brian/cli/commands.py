@@ -24,6 +24,7 @@ from ..errors import CommandLineError, QuiferError, RunInterrupted, did_you_mean
 from ..networks import build_network, get_network, list_networks
 from ..networks.actualization.batch import summarise_batch
 from ..plotting import analysis_figures, save_figures
+from ..progress import is_quiet
 from ..protocols import simulate_fi_curve
 from ..results import load, write_json
 from ..sweeps import sweep
@@ -129,18 +130,21 @@ def cmd_run(args):
     prepare_out(out)  # an unwritable folder is found before the simulation, not after
     cache = None
     if backend == "cpp_standalone" and not args.no_cache:
-        cache = prepare_out(args.cache_dir, "--cache-dir") if args.cache_dir else True
-    how = " from the build cache" if cache else ""
+        cache = BuildCache(prepare_out(args.cache_dir, "--cache-dir") if args.cache_dir else None)
     print(
-        f"running {args.network} for {duration} on {backend}{how} (seed {args.seed}) ...",
+        f"running {args.network} for {duration} on {backend} (seed {args.seed})"
+        f"{_cache_note(cache, circuit, duration)} ...",
         flush=True,
     )
     try:
-        result = circuit.run(duration, backend=backend, seed=args.seed, progress=True, cache=cache)
+        result = circuit.run(
+            duration, backend=backend, seed=args.seed, progress=not is_quiet(), cache=cache
+        )
     except RunInterrupted as interrupt:
         return _save_interrupted(interrupt.result, out, params)
     summary = summarise_run(result)
     summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
+    summary["versions"] = result.meta.get("versions", {})  # what made these numbers
     if circuit.name == "actualization":  # where the trials settled: target, cued, any
         summary["loop"] = summarise_batch(circuit, result)
     result.save(os.path.join(out, "result.npz"))
@@ -163,6 +167,19 @@ def cmd_run(args):
     print_table(rows)
     print(f"result.npz and summary.json written to {out}/")
     return 0
+
+
+def _cache_note(cache, circuit, duration):
+    """What the build cache will do for this run, found before it starts."""
+    if cache is None:
+        return ""
+    key, program = cache.find(circuit, float(duration / second))
+    if program is not None:
+        return f" with the cached build {key}: no compile"
+    return (
+        f": compiling it first (a minute or two), then kept as build {key} in "
+        f"{cache.directory} so later runs of this structure skip the compile"
+    )
 
 
 def _loop_rows(loop):

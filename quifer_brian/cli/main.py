@@ -20,6 +20,7 @@ with their parameters, units and defaults.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -30,6 +31,8 @@ from ..backends import list_backends
 from ..errors import QuiferError, did_you_mean
 from ..networks import list_networks
 from ..plotting import FIGURE_DPI, FIGURE_FORMATS
+from ..progress import quiet
+from ..results import package_versions
 from .commands import (
     cmd_analyze,
     cmd_cache,
@@ -42,7 +45,7 @@ from .commands import (
 )
 from .text import bounded_int, finite_float, parse_seed
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "version_text"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,13 +72,28 @@ def _suggest(message):
 _MAX_SURROGATES = 100_000
 
 
-def build_parser():
+def version_text() -> str:
+    """``quifer-brian X`` and the versions of the numerical packages its numbers depend on
+    (the ones every result records in ``meta['versions']``)."""
+    versions = package_versions()
+    others = ", ".join(
+        f"{name} {version}" for name, version in versions.items() if name != "quifer_brian"
+    )
+    return f"quifer-brian {__version__} ({others})"
+
+
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``quifer-brian`` (one subparser per subcommand)."""
     parser = _Parser(
         prog="quifer-brian",
         description="Equation-driven spiking networks on Brian2.",
     )
-    parser.add_argument("--version", action="version", version=f"quifer-brian {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars or reports (results and errors are still printed)",
+    )
     parser.add_argument(
         "--traceback",
         action="store_true",
@@ -219,8 +237,12 @@ def _figure_options(command):
     )
 
 
-def main(argv=None):
-    """Run the command line; return the exit status (see the module docstring)."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (see the module docstring).
+
+    ``--quiet`` turns every progress bar and report off for this call
+    (:func:`quifer_brian.progress.quiet`).
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -231,7 +253,8 @@ def main(argv=None):
         return 2
     label = f"quifer-brian {args.command}"
     try:
-        return args.func(args)
+        with quiet() if args.quiet else contextlib.nullcontext():
+            return args.func(args)
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = open(os.devnull, "w")  # silence the failing flush at exit
         return 0

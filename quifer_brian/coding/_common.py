@@ -1,5 +1,7 @@
 """Checks and spike-train helpers shared by the codes (see :mod:`quifer_brian.coding`)."""
 
+from typing import Any
+
 import numpy as np
 from brian2 import Hz, second
 
@@ -37,7 +39,7 @@ __all__ = [
 BYTES_PER_SPIKE = 48
 
 
-def generator(seed, owner):
+def generator(seed: Any, owner: str) -> np.random.Generator:
     """A :class:`numpy.random.Generator` from ``seed`` (None, an int in [0, 2**32 - 1],
     or a Generator, used as it is)."""
     if isinstance(seed, np.random.Generator):
@@ -64,7 +66,7 @@ def check_spike_count(n_spikes, owner):
     return n_spikes
 
 
-def number(name, value, unit, owner, allow_zero=False):
+def number(name: str, value: Any, unit: Any, owner: str, allow_zero: bool = False) -> float:
     """A scalar > 0 (>= 0 with ``allow_zero``) in SI, from a float or a Brian2 quantity."""
     if hasattr(value, "dim"):
         check_scalar_quantity(name, value, unit, owner=owner, allow_zero=allow_zero)
@@ -72,7 +74,7 @@ def number(name, value, unit, owner, allow_zero=False):
     return check_real(name, value, owner=owner, allow_zero=allow_zero)
 
 
-def rate_bounds(r_min, r_max, owner):
+def rate_bounds(r_min: Any, r_max: Any, owner: str) -> tuple[float, float]:
     r_min = number("r_min", r_min, Hz, owner, allow_zero=True)
     r_max = number("r_max", r_max, Hz, owner)
     if not r_max > r_min:
@@ -80,7 +82,7 @@ def rate_bounds(r_min, r_max, owner):
     return r_min, r_max
 
 
-def to_values(values, owner, value_range=(0.0, 1.0)):
+def to_values(values: Any, owner: str, value_range: Any = (0.0, 1.0)) -> np.ndarray:
     """``values`` as a float (n_trials, n_dims) array inside ``value_range``."""
     try:
         array = np.asarray(values, dtype=float)
@@ -96,7 +98,14 @@ def to_values(values, owner, value_range=(0.0, 1.0)):
     return check_within("values", array, low, high, owner, fix="Rescale or np.clip them first.")
 
 
-def encoder_setup(values, duration, neurons_per_dim, t_start, owner, name="duration"):
+def encoder_setup(
+    values: Any,
+    duration: Any,
+    neurons_per_dim: Any,
+    t_start: Any,
+    owner: str,
+    name: str = "duration",
+) -> tuple[np.ndarray, float, int, float]:
     values = to_values(values, owner)
     duration = number(name, duration, second, owner)
     neurons_per_dim = check_count("neurons_per_dim", neurons_per_dim, owner=owner)
@@ -109,7 +118,9 @@ def encoder_setup(values, duration, neurons_per_dim, t_start, owner, name="durat
     )
 
 
-def spike_arrays(times, indices, n_neurons, owner, window=(-np.inf, np.inf)):
+def spike_arrays(
+    times: Any, indices: Any, n_neurons: int, owner: str, window: Any = (-np.inf, np.inf)
+) -> tuple[np.ndarray, np.ndarray]:
     """Checked float times (s) and int indices, restricted to ``window``."""
     times = np.atleast_1d(as_seconds(times, f"{owner}.times"))
     indices = np.atleast_1d(np.asarray(indices))
@@ -132,7 +143,16 @@ def spike_arrays(times, indices, n_neurons, owner, window=(-np.inf, np.inf)):
     return times[inside], indices[inside]
 
 
-def decoder_setup(times, indices, shape, neurons_per_dim, t_start, t_stop, owner, need_stop):
+def decoder_setup(
+    times: Any,
+    indices: Any,
+    shape: Any,
+    neurons_per_dim: Any,
+    t_start: Any,
+    t_stop: Any,
+    owner: str,
+    need_stop: bool,
+) -> tuple[tuple[int, int], int, tuple[float, float], np.ndarray, np.ndarray]:
     """Checked ``(shape, neurons_per_dim, (t_start, t_stop), times, indices)`` in the window."""
     if not (isinstance(shape, tuple | list) and len(shape) == 2):
         raise ModelError(f"{owner}.shape: must be a pair (n_trials, n_dims); got {shape!r}.")
@@ -158,7 +178,7 @@ def decoder_setup(times, indices, shape, neurons_per_dim, t_start, t_stop, owner
     return shape, neurons_per_dim, (t_start, t_stop), *spikes
 
 
-def sort_spikes(times, indices):
+def sort_spikes(times: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((indices, times))
     return times[order], indices[order]
 

@@ -1,7 +1,8 @@
 """Brian2 input from encoded spikes."""
 
 import numpy as np
-from brian2 import SpikeGeneratorGroup, defaultclock, get_logger, second
+from brian2 import Quantity, SpikeGeneratorGroup, defaultclock, get_logger, second
+from numpy.typing import ArrayLike
 
 from ..checks import check_count
 from ..errors import AnalysisError
@@ -12,7 +13,13 @@ __all__ = ["to_spike_generator"]
 logger = get_logger(__name__)
 
 
-def to_spike_generator(times, indices, n_neurons, dt=None, name="coded_input"):
+def to_spike_generator(
+    times: ArrayLike,
+    indices: ArrayLike,
+    n_neurons: int,
+    dt: float | Quantity | None = None,
+    name: str = "coded_input",
+) -> SpikeGeneratorGroup:
     """Return a ``brian2.SpikeGeneratorGroup`` emitting the given spikes.
 
     Parameters

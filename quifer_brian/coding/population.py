@@ -1,7 +1,8 @@
 """Population code: Gaussian tuning curves over a value range, maximum-likelihood read-out."""
 
 import numpy as np
-from brian2 import second
+from brian2 import Quantity, second
+from numpy.typing import ArrayLike
 
 from ..checks import MAX_COUNT, check_count, check_real
 from ..errors import ModelError
@@ -57,14 +58,14 @@ def _population_rates(values, code, owner):
 
 
 def population_rates(
-    values,
+    values: ArrayLike,
     *,
-    neurons_per_dim=50,
-    value_range=(0.0, 1.0),
-    width=None,
-    r_min=0.0,
-    r_max=100.0,
-):
+    neurons_per_dim: int = 50,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    width: float | None = None,
+    r_min: float | Quantity = 0.0,
+    r_max: float | Quantity = 100.0,
+) -> np.ndarray:
     r"""Firing rate of every neuron of a population code, in the index layout.
 
     Parameters
@@ -100,17 +101,17 @@ def population_rates(
 
 
 def encode_population(
-    values,
-    duration,
+    values: ArrayLike,
+    duration: float | Quantity,
     *,
-    neurons_per_dim=50,
-    value_range=(0.0, 1.0),
-    width=None,
-    r_min=0.0,
-    r_max=100.0,
-    t_start=0.0,
-    seed=None,
-):
+    neurons_per_dim: int = 50,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    width: float | None = None,
+    r_min: float | Quantity = 0.0,
+    r_max: float | Quantity = 100.0,
+    t_start: float | Quantity = 0.0,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Encode values as Poisson spikes of populations with Gaussian tuning curves.
 
     Parameters
@@ -142,18 +143,18 @@ def encode_population(
 
 
 def decode_population(
-    times,
-    indices,
-    shape,
-    t_start=0.0,
-    t_stop=None,
+    times: ArrayLike,
+    indices: ArrayLike,
+    shape: int | tuple[int, ...],
+    t_start: float | Quantity = 0.0,
+    t_stop: float | Quantity | None = None,
     *,
-    neurons_per_dim=50,
-    value_range=(0.0, 1.0),
-    width=None,
-    r_min=0.0,
-    r_max=100.0,
-):
+    neurons_per_dim: int = 50,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    width: float | None = None,
+    r_min: float | Quantity = 0.0,
+    r_max: float | Quantity = 100.0,
+) -> np.ndarray:
     r"""Decode a population code (:func:`encode_population`) by maximum likelihood.
 
     Parameters
@@ -194,7 +195,7 @@ def decode_population(
     shape, per_dim, (t_start, t_stop), times, indices = decoder_setup(
         times, indices, shape, neurons_per_dim, t_start, t_stop, owner, need_stop=True
     )
-    counts = np.bincount(indices, minlength=shape[0] * shape[1] * per_dim)
+    counts: np.ndarray = np.bincount(indices, minlength=shape[0] * shape[1] * per_dim)
     counts = counts.reshape(-1, per_dim).astype(float)
     grid = np.linspace(low, high, _N_GRID)
     distance = 0.5 * ((grid[:, np.newaxis] - preferred) / width) ** 2

@@ -1,6 +1,8 @@
 """Rate code: each value sets the firing rate of its neurons."""
 
 import numpy as np
+from brian2 import Quantity
+from numpy.typing import ArrayLike
 
 from ..checks import check_choice
 from ._common import decoder_setup, encoder_setup, generator, rate_bounds, spike_trains
@@ -9,16 +11,16 @@ __all__ = ["decode_rate", "encode_rate"]
 
 
 def encode_rate(
-    values,
-    duration,
+    values: ArrayLike,
+    duration: float | Quantity,
     *,
-    r_min=0.0,
-    r_max=100.0,
-    neurons_per_dim=1,
-    process="poisson",
-    t_start=0.0,
-    seed=None,
-):
+    r_min: float | Quantity = 0.0,
+    r_max: float | Quantity = 100.0,
+    neurons_per_dim: int = 1,
+    process: str = "poisson",
+    t_start: float | Quantity = 0.0,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Encode values in [0, 1] as firing rates :math:`r_{min} + v (r_{max} - r_{min})`.
 
     Parameters
@@ -57,16 +59,16 @@ def encode_rate(
 
 
 def decode_rate(
-    times,
-    indices,
-    shape,
-    t_start=0.0,
-    t_stop=None,
+    times: ArrayLike,
+    indices: ArrayLike,
+    shape: int | tuple[int, ...],
+    t_start: float | Quantity = 0.0,
+    t_stop: float | Quantity | None = None,
     *,
-    r_min=0.0,
-    r_max=100.0,
-    neurons_per_dim=1,
-):
+    r_min: float | Quantity = 0.0,
+    r_max: float | Quantity = 100.0,
+    neurons_per_dim: int = 1,
+) -> np.ndarray:
     r"""Decode a rate code (:func:`encode_rate`) from the spike counts in a window.
 
     Parameters

@@ -1,7 +1,8 @@
 """Temporal codes: latency (time to first spike) and phase relative to a reference rhythm."""
 
 import numpy as np
-from brian2 import Hz, second
+from brian2 import Hz, Quantity, second
+from numpy.typing import ArrayLike
 
 from ..analysis._inputs import as_signal, check_fs
 from ..errors import AnalysisError, ModelError
@@ -18,7 +19,14 @@ from ._common import (
 __all__ = ["decode_latency", "decode_phase", "encode_latency", "encode_phase"]
 
 
-def encode_latency(values, *, t_max=0.05, dt=1e-4, neurons_per_dim=1, t_start=0.0):
+def encode_latency(
+    values: ArrayLike,
+    *,
+    t_max: float | Quantity = 0.05,
+    dt: float | Quantity = 1e-4,
+    neurons_per_dim: int = 1,
+    t_start: float | Quantity = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Encode values in [0, 1] as the time of one spike per neuron (time to first spike).
 
     Parameters
@@ -60,8 +68,15 @@ def encode_latency(values, *, t_max=0.05, dt=1e-4, neurons_per_dim=1, t_start=0.
 
 
 def decode_latency(
-    times, indices, shape, t_start=0.0, t_stop=None, *, t_max=0.05, neurons_per_dim=1
-):
+    times: ArrayLike,
+    indices: ArrayLike,
+    shape: int | tuple[int, ...],
+    t_start: float | Quantity = 0.0,
+    t_stop: float | Quantity | None = None,
+    *,
+    t_max: float | Quantity = 0.05,
+    neurons_per_dim: int = 1,
+) -> np.ndarray:
     r"""Decode a latency code (:func:`encode_latency`) from each neuron's first spike.
 
     Parameters
@@ -92,7 +107,7 @@ def decode_latency(
     shape, per_dim, (t_start, _), times, indices = decoder_setup(
         times, indices, shape, neurons_per_dim, t_start, t_stop, owner, need_stop=False
     )
-    first = np.full(shape[0] * shape[1] * per_dim, np.inf)
+    first: np.ndarray = np.full(shape[0] * shape[1] * per_dim, np.inf)
     np.minimum.at(first, indices, times)
     first = first.reshape(*shape, per_dim)
     fired = np.isfinite(first)
@@ -145,17 +160,17 @@ class _Rhythm:
 
 
 def encode_phase(
-    values,
-    duration,
+    values: ArrayLike,
+    duration: float | Quantity,
     *,
-    frequency=None,
-    reference=None,
-    fs=None,
-    neurons_per_dim=1,
-    t_start=0.0,
-    jitter=0.0,
-    seed=None,
-):
+    frequency: float | Quantity | None = None,
+    reference: ArrayLike | None = None,
+    fs: float | Quantity | None = None,
+    neurons_per_dim: int = 1,
+    t_start: float | Quantity = 0.0,
+    jitter: float | Quantity = 0.0,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Encode values in [0, 1] as the phase at which neurons fire in a reference rhythm.
 
     Parameters
@@ -214,17 +229,17 @@ def encode_phase(
 
 
 def decode_phase(
-    times,
-    indices,
-    shape,
-    t_start=0.0,
-    t_stop=None,
+    times: ArrayLike,
+    indices: ArrayLike,
+    shape: int | tuple[int, ...],
+    t_start: float | Quantity = 0.0,
+    t_stop: float | Quantity | None = None,
     *,
-    frequency=None,
-    reference=None,
-    fs=None,
-    neurons_per_dim=1,
-):
+    frequency: float | Quantity | None = None,
+    reference: ArrayLike | None = None,
+    fs: float | Quantity | None = None,
+    neurons_per_dim: int = 1,
+) -> np.ndarray:
     r"""Decode a phase code (:func:`encode_phase`) by the circular mean of spike phases.
 
     Parameters

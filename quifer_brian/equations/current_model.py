@@ -8,8 +8,17 @@ what a presynaptic spike does (``on_pre``) and creates the ``Synapses`` that del
 """
 
 from dataclasses import dataclass, field, replace
+from typing import Any, Self
 
-from brian2 import Equations, Synapses, get_dimensions, second, siemens
+from brian2 import (
+    Equations,
+    NeuronGroup,
+    Quantity,
+    Synapses,
+    get_dimensions,
+    second,
+    siemens,
+)
 from brian2.units.fundamentalunits import get_unit
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
@@ -51,11 +60,11 @@ class CurrentModel(Model):
 
     # ------------------------------------------------------------------ naming
     @property
-    def suffix(self):
+    def suffix(self) -> str:
         """The label used as suffix of variables and parameters."""
         return self.label or self.name
 
-    def labelled(self, label):
+    def labelled(self, label: str) -> Self:
         """Return the same model attached under another label (``'ampa_fast'``)."""
         if not label.isidentifier():
             raise ModelError(f"{self.name}.labelled: label must be an identifier; got {label!r}.")
@@ -72,7 +81,7 @@ class CurrentModel(Model):
         return {name: f"{name}_{self.suffix}{postfix}" for name in self._template_names()}
 
     @property
-    def current_name(self):
+    def current_name(self) -> str:
         """Name of the current in the neuron group (``I_ampa``)."""
         return f"{self.output}_{self.suffix}"
 
@@ -83,16 +92,16 @@ class CurrentModel(Model):
         return lines
 
     # ------------------------------------------------------------------ neuron side
-    def neuron_equations(self):
+    def neuron_equations(self) -> Equations:
         """The template's equations with every name suffixed by the label."""
         return Equations(self.equations, **self._renamed())
 
-    def neuron_namespace(self, **overrides):
+    def neuron_namespace(self, **overrides: Any) -> dict[str, Any]:
         """The parameters, suffixed by the label, for the neuron group's namespace."""
         values = self.namespace(**overrides)
         return {f"{name}_{self.suffix}": value for name, value in values.items()}
 
-    def initial_values(self):
+    def initial_values(self) -> list[tuple[str, str]]:
         """Initial values as ``(variable, expression)`` in the neuron group's names."""
         renamed = self._renamed()
         return [(renamed[var], word_substitute(expr, renamed)) for var, expr in self.initial]
@@ -100,19 +109,19 @@ class CurrentModel(Model):
     # ------------------------------------------------------------------ synapse side
     def synapses(
         self,
-        source,
-        target,
-        w,
-        p=None,
-        condition=None,
-        delay=None,
-        on=None,
-        plasticity=None,
-        w_max=None,
-        name=None,
-        method=None,
-        **plasticity_params,
-    ):
+        source: NeuronGroup,
+        target: NeuronGroup,
+        w: Quantity | float | str,
+        p: float | str | None = None,
+        condition: str | None = None,
+        delay: Quantity | str | None = None,
+        on: str | None = None,
+        plasticity: Any = None,
+        w_max: Quantity | float | None = None,
+        name: str | None = None,
+        method: str | None = None,
+        **plasticity_params: Any,
+    ) -> Synapses:
         """Connect ``source`` to ``target`` through this receptor and return the Synapses.
 
         Parameters

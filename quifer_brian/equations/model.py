@@ -6,8 +6,10 @@ parameters with units.  It never runs anything itself: the subclasses in
 with the parameters placed in the objects' namespace.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as fields_of
+from typing import Any, Self
 
 from brian2 import Equations, Quantity, get_dimensions
 from brian2.equations.equations import EquationError
@@ -44,7 +46,7 @@ class Parameter:
     positive: bool = False
     nonnegative: bool = False
 
-    def check(self, value, owner):
+    def check(self, value: Any, owner: str) -> None:
         """Return ``value`` if it has this parameter's units, is finite and has its sign."""
         check_quantity(self.name, value, self.default, owner=owner)
         check_finite(self.name, value, owner=owner)
@@ -79,7 +81,7 @@ class Model:
 
     # ------------------------------------------------------------------ parameters
     @property
-    def params(self):
+    def params(self) -> dict[str, Any]:
         """Dict of the current parameter values, by name."""
         return {p.name: p.default for p in self.parameters}
 
@@ -93,7 +95,7 @@ class Model:
             f"{self.name}: unknown parameter {name!r}; {hint}its parameters are {valid}."
         )
 
-    def check_params(self, overrides):
+    def check_params(self, overrides: Mapping[str, Any]) -> Mapping[str, Any]:
         """Validate ``overrides`` (name -> value) against the declared parameters.
 
         Each value is checked for units, finiteness and sign, and the model's
@@ -106,14 +108,14 @@ class Model:
             constraint.check(values, self.name, ModelError)
         return overrides
 
-    def namespace(self, **overrides):
+    def namespace(self, **overrides: Any) -> dict[str, Any]:
         """Return the parameter values with ``overrides`` applied, after checking them."""
         self.check_params(overrides)
         values = self.params
         values.update(overrides)
         return values
 
-    def with_params(self, **overrides):
+    def with_params(self, **overrides: Any) -> Self:
         """Return a new model whose defaults are replaced by ``overrides``.
 
         Examples
@@ -131,7 +133,9 @@ class Model:
         )
         return replace(self, parameters=parameters)
 
-    def extended(self, name, equations="", parameters=(), **fields):
+    def extended(
+        self, name: str, equations: str = "", parameters: Sequence[Parameter] = (), **fields: Any
+    ) -> Self:
         """Return a new model ``name``: this one with more equations and parameters.
 
         The way to derive a variant from a library model (a neuron that carries more

@@ -5,12 +5,15 @@ Every neuron model has a membrane potential ``v`` and two input currents in ampe
 input currents attached with ``currents=``: synaptic receptors, noise).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from brian2 import Equations, NeuronGroup, get_dimensions
+from brian2 import Equations, NeuronGroup, Quantity, get_dimensions
 
 from ..checks import MAX_COUNT, check_count
 from ..errors import ModelError, did_you_mean
+from .current_model import CurrentModel
 from .model import Model
 
 __all__ = ["NeuronModel"]
@@ -52,7 +55,9 @@ class NeuronModel(Model):
             lines.append(f"Time step: {self.dt}")
         return lines
 
-    def build_equations(self, currents=(), as_variables=()):
+    def build_equations(
+        self, currents: Sequence[CurrentModel] = (), as_variables: Sequence[str] = ()
+    ) -> Equations:
         """Return the full :class:`brian2.Equations` of a group with ``currents`` attached.
 
         ``as_variables`` names parameters (of the model or of an attached current, with
@@ -92,14 +97,14 @@ class NeuronModel(Model):
 
     def group(
         self,
-        n,
-        name=None,
-        currents=(),
-        method=None,
-        dt=None,
-        as_variables=(),
-        **params,
-    ):
+        n: int,
+        name: str | None = None,
+        currents: Sequence[CurrentModel] = (),
+        method: str | None = None,
+        dt: Quantity | None = None,
+        as_variables: Sequence[str] = (),
+        **params: Any,
+    ) -> NeuronGroup:
         """Create a :class:`brian2.NeuronGroup` of ``n`` neurons of this model.
 
         Parameters

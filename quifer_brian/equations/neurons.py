@@ -6,6 +6,7 @@ al. 2008) are the same model with other parameter values.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from brian2 import Hz, Mohm, cm2, defaultclock, mS, ms, mV, nA, nS, pA, pF, uF
 
@@ -206,7 +207,7 @@ IZHIKEVICH_PRESETS = {
 # rate functions use exprel(x) = (exp(x) - 1)/x to remove their 0/0 points.
 #: What the two Hodgkin-Huxley-type models share: spike detection (and refractoriness) at
 #: V_spike, gating variables starting at their steady state, RK4.
-_HH_EVENTS = {
+_HH_EVENTS: dict[str, Any] = {
     "threshold": "v > V_spike",
     "refractory": "v > V_spike",
     "initial": (

@@ -1,13 +1,18 @@
 """The registry of every model in the library, by name."""
 
+from typing import TYPE_CHECKING, Any
+
 from ..errors import ModelError, did_you_mean
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["get_model", "list_models", "register"]
 
-_MODELS = {}
+_MODELS: dict[str, Any] = {}
 
 
-def register(model):
+def register[M: Model](model: M) -> M:
     """Add ``model`` to the registry under its name and return it."""
     if model.name in _MODELS:
         raise ModelError(f"register: a model named {model.name!r} already exists.")
@@ -15,7 +20,7 @@ def register(model):
     return model
 
 
-def list_models(kind=None):
+def list_models(kind: str | None = None) -> list[str]:
     """Names of the registered models, sorted; ``kind`` filters by model kind.
 
     Parameters
@@ -37,7 +42,7 @@ def list_models(kind=None):
     return sorted(name for name, m in _MODELS.items() if kind is None or m.kind == kind)
 
 
-def get_model(name):
+def get_model(name: str) -> "Model":
     """Return the registered model called ``name``.
 
     Examples

@@ -8,7 +8,7 @@ potentials.  Kernels are normalised so that one spike of weight ``w`` peaks at `
 """
 
 import numpy as np
-from brian2 import mM, ms, mV
+from brian2 import Quantity, mM, ms, mV
 
 from .current_model import CurrentModel
 from .model import Parameter
@@ -163,7 +163,7 @@ nmda = _kernel_model(
 )
 
 
-def peak_time_biexp(tau_r, tau_d):
+def peak_time_biexp(tau_r: Quantity | float, tau_d: Quantity | float) -> Quantity | float:
     """Closed-form peak time of the bi-exponential kernel.
 
     Notes

@@ -14,6 +14,8 @@ compiled cpp_standalone program to another point of the (g, eta) plane without
 recompiling (``BackendSession.rerun``, the build cache).
 """
 
+from typing import Any
+
 import numpy as np
 from brian2 import Hz, Synapses, TimedArray, ms, mV, second
 
@@ -138,7 +140,7 @@ def _check_brunel(g, eta, scale, n_e, epsilon, J, delay, tau_m, V_th, V_reset, t
 
 
 @BRUNEL.builder
-def brunel(**params):
+def brunel(**params: Any) -> Circuit:
     r"""Sparse E/I network of Brunel (2000), model A, with fixed in-degrees.
 
     Parameters

@@ -29,7 +29,9 @@ records ``complete``, ``requested_duration_s`` and ``simulated_duration_s``.
 
 import contextlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Self, cast
 
 import brian2
 import numpy as np
@@ -37,6 +39,7 @@ from brian2 import (
     Network,
     NeuronGroup,
     PopulationRateMonitor,
+    Quantity,
     SpikeMonitor,
     StateMonitor,
     Synapses,
@@ -47,6 +50,8 @@ from brian2.utils.stringtools import get_identifiers, word_substitute
 
 from ..analysis.lfp import MAZZONI_ALPHA, MAZZONI_DELAY_S
 from ..backends import (
+    BackendSession,
+    BuildCache,
     CompiledProgram,
     assemble_result,
     backend_session,
@@ -61,6 +66,7 @@ from ..backends import (
 )
 from ..checks import check_duration, check_seed
 from ..errors import CircuitError, RunInterrupted
+from ..results import Result
 from ..units import quantity_to_json
 
 __all__ = ["Circuit", "CircuitParts", "LfpSpec"]
@@ -176,15 +182,15 @@ class Circuit:
 
     def __init__(
         self,
-        name,
-        construct,
-        params,
-        fs=1000 / second,
-        tunable=None,
-        tunable_params=(),
-        table=None,
-        lfp_delay=None,
-    ):
+        name: str,
+        construct: Callable[..., CircuitParts],
+        params: dict[str, Any],
+        fs: Quantity = 1000 / second,
+        tunable: Callable[..., dict[str, Any]] | None = None,
+        tunable_params: Sequence[str] = (),
+        table: Any = None,
+        lfp_delay: Quantity | None = None,
+    ) -> None:
         if table is not None and (tunable is not None or tunable_params):
             raise CircuitError(
                 f"{name}: give either a parameter table or tunable/tunable_params, not both."
@@ -199,9 +205,10 @@ class Circuit:
         self.tunable_params = tuple(tunable_params)
         self._tunable = tunable
         self._construct = construct
-        self._parts = None
-        self._network = None
-        self._monitors = None
+        # created on first use (build, run, a handle): CircuitParts, Network, monitors
+        self._parts: Any = None
+        self._network: Any = None
+        self._monitors: Any = None
         self._built_on = None  # where the objects live: see devices.build_owner
         self._built_seed = None  # the seed the objects were created under (None: unknown)
         self._stream = None  # random state after build(seed=...) or the last run
@@ -214,7 +221,7 @@ class Circuit:
             self._build(owner)
         return self
 
-    def build(self, seed=None, backend="numpy"):
+    def build(self, seed: int | None = None, backend: str = "numpy") -> Self:
         """Create the Brian2 objects now, under ``seed``; return the circuit.
 
         For extending the circuit before a seeded run: ``run(seed=s)`` keeps objects
@@ -296,32 +303,32 @@ class Circuit:
         self._built_on = owner
 
     @property
-    def network(self):
+    def network(self) -> Network:
         """The :class:`brian2.Network` holding every object of the circuit."""
         return self._ensure_built()._network
 
     @property
-    def populations(self):
+    def populations(self) -> dict[str, NeuronGroup]:
         """Dict of the named populations (:class:`brian2.NeuronGroup`)."""
         return self._ensure_built()._parts.populations
 
     @property
-    def synapses(self):
+    def synapses(self) -> dict[str, Synapses]:
         """Dict of the named :class:`brian2.Synapses`."""
         return self._ensure_built()._parts.synapses
 
     @property
-    def monitors(self):
+    def monitors(self) -> dict[str, Any]:
         """Dict of the standard monitors (``spikes_E``, ``rate_E``, ``lfp``, ...)."""
         return self._ensure_built()._monitors
 
     @property
-    def exc(self):
+    def exc(self) -> NeuronGroup:
         """The excitatory population ``'E'``."""
         return self._population("E")
 
     @property
-    def inh(self):
+    def inh(self) -> NeuronGroup:
         """The inhibitory population ``'I'``."""
         return self._population("I")
 
@@ -338,11 +345,11 @@ class Circuit:
 
     # ---------------------------------------------------------------- run-time values
     @property
-    def structure_params(self):
+    def structure_params(self) -> dict[str, Any]:
         """The parameters a compiled program cannot change: ``params`` less the tunable."""
         return {k: v for k, v in self.params.items() if k not in self.tunable_params}
 
-    def run_values(self, **changes):
+    def run_values(self, **changes: Any) -> dict[str, Any]:
         """Values of the tunable parameters as ``{"group.variable": SI float}``.
 
         Parameters
@@ -383,15 +390,15 @@ class Circuit:
     # ---------------------------------------------------------------- running
     def run(
         self,
-        duration,
-        backend="numpy",
-        seed=None,
-        progress=False,
-        directory=None,
-        session=None,
-        check=True,
-        cache=None,
-    ):
+        duration: Quantity,
+        backend: str = "numpy",
+        seed: int | None = None,
+        progress: bool = False,
+        directory: str | None = None,
+        session: BackendSession | None = None,
+        check: bool = True,
+        cache: bool | str | BuildCache | None = None,
+    ) -> Result | None:
         """Simulate the circuit and return a :class:`~quifer_brian.results.Result`.
 
         Parameters
@@ -567,7 +574,9 @@ class Circuit:
                 f"backend={backend!r}) instead."
             )
 
-    def rerun(self, session, seed=None, check=True, **changes):
+    def rerun(
+        self, session: BackendSession, seed: int | None = None, check: bool = True, **changes: Any
+    ) -> Result:
         """Run the program compiled in ``session`` again with new tunable values.
 
         The one rerun path: :meth:`run_values` gives the values, a
@@ -600,7 +609,7 @@ class Circuit:
         manifest = describe_program(self, duration_s, {})
         # the result records the values it ran with, not the compiled defaults
         manifest["layout"]["params"].update({k: quantity_to_json(v) for k, v in changes.items()})
-        program = CompiledProgram(session.directory, manifest)
+        program = CompiledProgram(cast(str, session.directory), manifest)
         result = program.run(values, seed=None, check=check)
         return result.with_meta(seed=seed, backend=session.backend)
 
@@ -609,11 +618,11 @@ class Circuit:
             self.monitor_arrays(), float(duration / second), backend, seed, wall, check=check
         )
 
-    def monitor_arrays(self):
+    def monitor_arrays(self) -> dict[str, np.ndarray]:
         """Every recorded signal as a plain array, by :meth:`recorded` key."""
         return read_recorded(self.recorded())
 
-    def recorded(self):
+    def recorded(self) -> dict[str, Any]:
         """``{key: (Brian2 object, variable)}`` of everything a result is made from."""
         monitored = {}
         for name, group in self._parts.populations.items():
@@ -631,7 +640,7 @@ class Circuit:
         monitored.update(self._watch.recorded())
         return monitored
 
-    def result_layout(self):
+    def result_layout(self) -> dict[str, Any]:
         """What :meth:`assemble_result` needs besides the arrays (JSON-able)."""
         parts = self._parts
         first = next(iter(parts.populations.values()))
@@ -652,7 +661,16 @@ class Circuit:
             "watch": self._watch.entries,
         }
 
-    def assemble_result(self, arrays, duration, backend, seed, wall, layout=None, check=True):
+    def assemble_result(
+        self,
+        arrays: dict[str, np.ndarray],
+        duration: float,
+        backend: str,
+        seed: int | None,
+        wall: float,
+        layout: dict[str, Any] | None = None,
+        check: bool = True,
+    ) -> Result:
         """Make a :class:`Result` from :meth:`monitor_arrays`-style arrays."""
         return assemble_result(
             layout or self.result_layout(), arrays, duration, backend, seed, wall, check

@@ -7,6 +7,8 @@ reference, the Kuramoto bank, is in :mod:`quifer_brian.networks.kuramoto`.
 read a run's per-module LFP proxy and phase.
 """
 
+from typing import Any
+
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, amp, ms, mV, nA, nS, pA, second, siemens
 
@@ -159,7 +161,7 @@ FREQUENCY_BANK = ParamTable(
 
 
 @FREQUENCY_BANK.builder
-def frequency_bank(**params):
+def frequency_bank(**params: Any) -> Circuit:
     r"""A multi-frequency clock: one spiking PING module per requested frequency.
 
     Module k has LIF pyramidal cells ('E<k>') with nearly equal constant drive and LIF

@@ -9,6 +9,8 @@ Both rhythms emerge from the dynamics; nothing in the equations oscillates by it
   interneurons synchronise through mutual GABA_A inhibition alone.
 """
 
+from typing import Any
+
 from brian2 import amp, ms, mV, nA, nS, pA, siemens, volt
 
 from ..equations import ampa, exp_current, gaba_a, lif, ou_current, tonic_current, wang_buzsaki
@@ -145,7 +147,7 @@ PING = ParamTable(
 
 
 @PING.builder
-def ping(**params):
+def ping(**params: Any) -> Circuit:
     r"""Pyramidal-interneuron network gamma (PING), Börgers & Kopell 2003/2005.
 
     E cells (LIF, 'E') with heterogeneous constant drive plus Ornstein-Uhlenbeck noise
@@ -345,7 +347,7 @@ ING = ParamTable(
 
 
 @ING.builder
-def ing(**params):
+def ing(**params: Any) -> Circuit:
     r"""Interneuron network gamma (ING), Wang & Buzsáki 1996.
 
     Wang-Buzsáki fast-spiking interneurons ('I') under constant heterogeneous drive,

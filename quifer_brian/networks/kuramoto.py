@@ -7,6 +7,8 @@ spiking clock (:func:`~quifer_brian.networks.frequency_bank`) replaces.
 :func:`~quifer_brian.analysis.mean_field_phase` read a run's mean field.
 """
 
+from typing import Any
+
 import numpy as np
 from brian2 import Hz, NeuronGroup, Synapses, linked_var, ms, second
 
@@ -111,7 +113,7 @@ def _check_frequencies(n, frequencies, owner="kuramoto"):
 
 
 @KURAMOTO.builder
-def kuramoto(**params):
+def kuramoto(**params: Any) -> Circuit:
     r"""Kuramoto phase oscillators with mean-field coupling, written as equations.
 
     ``n`` oscillators ('oscillators') with natural angular frequencies

@@ -44,13 +44,15 @@ import inspect
 import math
 import numbers
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from brian2 import get_dimensions
+from brian2 import Quantity, get_dimensions
 
 from ..checks import MAX_COUNT, Constraint, check_choice, check_count, check_memory, check_quantity
-from ..errors import CircuitError, ParameterNameError, did_you_mean
+from ..errors import CircuitError, ParameterNameError, QuiferError, did_you_mean
 from ..units import describe_unit, format_value
 
 __all__ = ["KINDS", "MAX_COUNT", "REQUIRED", "Constraint", "Param", "ParamTable", "Target"]
@@ -68,6 +70,13 @@ REQUIRED = inspect.Parameter.empty
 
 #: Parameter kinds other than a physical unit.
 KINDS = ("count", "number", "choice", "bool", "any")
+_KIND_TYPES: dict[str, Any] = {
+    "count": int,
+    "number": float,
+    "choice": str,
+    "bool": bool,
+    "any": Any,
+}
 
 _ONE_SIDED = re.compile(r"^(>=|>|<=|<)\s*(-?[\d.eE+-]+)$")
 _INTERVAL = re.compile(r"^([\[(])\s*(-?[\d.eE+-]+)\s*,\s*(-?[\d.eE+-]+)\s*([\])])$")
@@ -94,13 +103,13 @@ class Target:
 
     handle: str
     variable: str = "values"
-    convert: object = None
+    convert: Callable[[Any, Mapping[str, Any]], Any] | None = None
 
-    def resolve(self, prefix):
+    def resolve(self, prefix: str) -> str:
         """The compiled program's name of the target: ``'<prefix>_<handle>.<variable>'``."""
         return f"{prefix}_{self.handle}.{self.variable}"
 
-    def value(self, value, params):
+    def value(self, value: Any, params: Mapping[str, Any]) -> Any:
         """The value written to the target."""
         return value if self.convert is None else self.convert(value, params)
 
@@ -175,8 +184,8 @@ class Param:
     """
 
     name: str
-    default: object
-    unit: object
+    default: Any
+    unit: Any
     bounds: str | None = None
     meaning: str = ""
     tunable: bool = False
@@ -198,11 +207,17 @@ class Param:
             raise ValueError(f"Param {self.name}: a target is given but tunable is False.")
 
     @property
-    def is_quantity(self):
+    def is_quantity(self) -> bool:
         return not isinstance(self.unit, str)
 
+    @property
+    def annotation(self) -> Any:
+        """The type of the parameter's values, for the builder's signature."""
+        kind = Quantity if self.is_quantity else _KIND_TYPES[self.unit]
+        return kind | None if self.optional and kind is not Any else kind
+
     # ------------------------------------------------------------------ checks
-    def check(self, value, owner, error=CircuitError):
+    def check(self, value: Any, owner: str, error: type[QuiferError] = CircuitError) -> Any:
         """Return the checked value (counts as int, numbers as float); raise naming it.
 
         Raises
@@ -261,7 +276,7 @@ class Param:
 
     # ------------------------------------------------------------------ text
     @property
-    def allowed(self):
+    def allowed(self) -> str:
         """What the bounds allow, in words: ``'>= 0'``, ``'a number in (0, 1]'``."""
         low, low_open, high, high_open = self._limits
         unit = f" {self.unit}" if self.is_quantity else ""  # bounds are in this unit
@@ -277,7 +292,7 @@ class Param:
         return "any value"
 
     @property
-    def unit_text(self):
+    def unit_text(self) -> str:
         """The unit column: ``'second'``, ``'amp'``, ``'1'`` (numbers), the kind otherwise."""
         if self.shown_unit:
             return self.shown_unit
@@ -286,7 +301,7 @@ class Param:
         return {"count": "1", "number": "1"}.get(self.unit, "-")
 
     @property
-    def bounds_text(self):
+    def bounds_text(self) -> str:
         """The bounds column: ``'> 0'``, ``'[0, 1]'``, the options of a choice, ``'-'``."""
         if self.unit == "choice":
             return "|".join(str(o) for o in self.options)
@@ -319,8 +334,14 @@ class ParamTable:
     """
 
     def __init__(
-        self, owner, params, derived_tunable=(), error=CircuitError, constraints=(), size=None
-    ):
+        self,
+        owner: str,
+        params: Sequence[Param],
+        derived_tunable: Sequence[str] = (),
+        error: type[QuiferError] = CircuitError,
+        constraints: Sequence[Constraint] = (),
+        size: Callable[[Mapping[str, Any]], tuple[float, float]] | None = None,
+    ) -> None:
         self.error = error
         self.owner = owner
         self.params = {param.name: param for param in params}
@@ -344,26 +365,28 @@ class ParamTable:
         return self.params[name]
 
     @property
-    def names(self):
+    def names(self) -> tuple[str, ...]:
         """Every parameter name, in signature order."""
         return tuple(self.params)
 
     @property
-    def tunable(self):
+    def tunable(self) -> tuple[str, ...]:
         """Names of the tunable parameters."""
         return tuple(p.name for p in self if p.tunable)
 
     @property
-    def structural(self):
+    def structural(self) -> tuple[str, ...]:
         """Names of the parameters a change of which needs a new build."""
         return tuple(p.name for p in self if not p.tunable)
 
-    def defaults(self):
+    def defaults(self) -> dict[str, Any]:
         """``{name: default}`` in signature order."""
         return {p.name: p.default for p in self}
 
     # ------------------------------------------------------------------ checks
-    def check(self, values, context=None):
+    def check(
+        self, values: Mapping[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Check ``values`` (a subset of the parameters) and return them checked.
 
         The constraints are checked on ``{**context, **values}`` (``context``: the other
@@ -390,7 +413,7 @@ class ParamTable:
         self.check_constraints({**(context or {}), **checked})
         return checked
 
-    def check_names(self, values):
+    def check_names(self, values: Mapping[str, Any]) -> None:
         """Refuse a keyword the table does not have, suggesting the closest names."""
         for name in values:
             if name not in self.params:
@@ -400,12 +423,12 @@ class ParamTable:
                     f"{', '.join(self.params)}."
                 )
 
-    def check_constraints(self, values):
+    def check_constraints(self, values: Mapping[str, Any]) -> None:
         """Raise for the first :class:`Constraint` that ``values`` break."""
         for constraint in self.constraints:
             constraint.check(values, self.owner, self.error)
 
-    def check_size(self, values):
+    def check_size(self, values: Mapping[str, Any]) -> None:
         """Refuse complete ``values`` whose circuit would not fit in memory (see ``size``)."""
         if self.size is None:
             return
@@ -414,12 +437,18 @@ class ParamTable:
         what = f"{n_neurons:.3g} neurons and {n_synapses:.3g} synapses"
         check_memory(what, n_bytes, owner=self.owner, error=self.error)
 
-    def signature(self):
-        """An :class:`inspect.Signature` with every parameter and its default."""
+    def signature(self, return_annotation: Any = inspect.Signature.empty) -> inspect.Signature:
+        """An :class:`inspect.Signature` with every parameter, its type and its default."""
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        return inspect.Signature([inspect.Parameter(p.name, kind, default=p.default) for p in self])
+        return inspect.Signature(
+            [
+                inspect.Parameter(p.name, kind, default=p.default, annotation=p.annotation)
+                for p in self
+            ],
+            return_annotation=return_annotation,
+        )
 
-    def builder(self, function):
+    def builder[R](self, function: Callable[..., R]) -> Callable[..., R]:
         """Decorator: ``function(**params)`` becomes a builder with the table's signature.
 
         The wrapper binds positional and keyword arguments to the table's signature
@@ -429,7 +458,7 @@ class ParamTable:
         the checked values as keywords.  The builder gets ``__signature__`` (IDE help,
         ``inspect.signature``) and ``table``.
         """
-        signature = self.signature()
+        signature = self.signature(inspect.signature(function).return_annotation)
 
         @functools.wraps(function)
         def build(*args, **kwargs):
@@ -440,12 +469,12 @@ class ParamTable:
             self.check_size(checked)
             return function(**checked)
 
-        build.__signature__ = signature
-        build.table = self
+        build.__signature__ = signature  # type: ignore[attr-defined]
+        build.table = self  # type: ignore[attr-defined]
         return build
 
     # ------------------------------------------------------------------ run values
-    def run_values(self, prefix, params):
+    def run_values(self, prefix: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """``{"<prefix>_<handle>.<variable>": value}`` of every tunable target.
 
         ``params`` holds all the circuit's parameters (converters may read structural
@@ -458,7 +487,7 @@ class ParamTable:
         return values
 
     # ------------------------------------------------------------------ listing
-    def rows(self):
+    def rows(self) -> list[tuple[Any, ...]]:
         """``(name, default, unit, bounds, tunable, meaning)`` rows for ``quifer-brian list``."""
         rows = []
         for p in self:

@@ -9,14 +9,17 @@ True
 True
 """
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from ..errors import CircuitError, did_you_mean
 
 __all__ = ["build_network", "get_network", "list_networks", "register_network"]
 
-_NETWORKS = {}
+_NETWORKS: dict[str, Callable[..., Any]] = {}
 
 
-def register_network(name, builder):
+def register_network(name: str, builder: Callable[..., Any]) -> Callable[..., Any]:
     """Register ``builder`` (a function made by ``ParamTable.builder``) under ``name``.
 
     Registering the same builder again is harmless (a module reload); another builder
@@ -43,7 +46,7 @@ def register_network(name, builder):
     return builder
 
 
-def get_network(name):
+def get_network(name: str) -> Callable[..., Any]:
     """The builder registered as ``name``; a CircuitError listing the names if none."""
     if name not in _NETWORKS:
         raise CircuitError(
@@ -53,19 +56,19 @@ def get_network(name):
     return _NETWORKS[name]
 
 
-def list_networks():
+def list_networks() -> tuple[str, ...]:
     """The registered network names, sorted."""
     return tuple(sorted(_NETWORKS))
 
 
-def build_network(name, params):
+def build_network(name: str, params: Mapping[str, Any]) -> Any:
     """Call the builder registered as ``name`` with ``params``.
 
     Unlike a direct call (where an unknown keyword is Python's ``TypeError``), an unknown
     parameter is a :class:`CircuitError` listing the builder's parameters: this is the
     entry point for names and values that come from text (the command line, sweeps).
     """
-    builder = get_network(name)
+    builder: Any = get_network(name)  # a ParamTable.builder: it has a table
     names = builder.table.names
     unknown = sorted(set(params) - set(names))
     if unknown:

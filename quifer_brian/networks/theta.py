@@ -1,5 +1,7 @@
 """Emergent theta and theta-nested gamma: pyramidal, PV-like and O-LM-like cells."""
 
+from typing import Any
+
 from brian2 import Hz, amp, ms, mV, nS, pA, siemens
 
 from ..equations import adex, ampa, gaba_a, lif
@@ -60,7 +62,7 @@ THETA_GAMMA = ParamTable(
 
 
 @THETA_GAMMA.builder
-def theta_gamma(**params):
+def theta_gamma(**params: Any) -> Circuit:
     r"""Theta (4-12 Hz) and theta-nested gamma (30-100 Hz) that emerge from three populations.
 
     Pyramidal cells ``'E'`` (AdEx with spike-triggered adaptation), fast-spiking PV-like

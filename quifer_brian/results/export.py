@@ -22,11 +22,15 @@ import datetime
 import json
 import os
 import uuid
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from ..errors import AnalysisError, QuiferError
 from .files import atomic_path, strict_json
+
+if TYPE_CHECKING:
+    from .result import Result
 
 __all__ = ["to_neo", "to_nwb"]
 
@@ -91,7 +95,7 @@ def _spikes_by_neuron(result, name):
     return times, bounds
 
 
-def to_neo(result, population=None):
+def to_neo(result: "Result", population: str | None = None) -> Any:
     """Convert a result into a Neo ``Block`` (one ``Segment``).
 
     Parameters
@@ -162,7 +166,7 @@ def to_neo(result, population=None):
         signal = neo.AnalogSignal(
             np.asarray(result.lfp, dtype=float).reshape(-1, 1),
             units=pq.A,
-            sampling_rate=float(result.fs) * pq.Hz,
+            sampling_rate=float(cast(float, result.fs)) * pq.Hz,
             t_start=0.0 * pq.s,
             name="lfp",
             description=LFP_DESCRIPTION,
@@ -172,13 +176,13 @@ def to_neo(result, population=None):
 
 
 def to_nwb(
-    result,
-    path=None,
-    session_description=None,
-    identifier=None,
-    session_start_time=None,
-    population=None,
-):
+    result: "Result",
+    path: str | os.PathLike[str] | None = None,
+    session_description: str | None = None,
+    identifier: str | None = None,
+    session_start_time: datetime.datetime | None = None,
+    population: str | None = None,
+) -> Any:
     """Convert a result into an NWB file, and write it to ``path`` if given.
 
     Parameters
@@ -262,7 +266,7 @@ def to_nwb(
             name=name,
             data=np.asarray(values, dtype=float),
             unit=unit,
-            rate=float(result.fs),
+            rate=float(cast(float, result.fs)),
             starting_time=0.0,
             description=description,
         )

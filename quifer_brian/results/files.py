@@ -20,6 +20,8 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 import numpy as np
 
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-def current_umask():
+def current_umask() -> int:
     """The process's umask (read without changing it where the system allows)."""
     with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as stream:
         for line in stream:
@@ -49,7 +51,7 @@ def current_umask():
 
 
 @contextlib.contextmanager
-def atomic_path(path, suffix):
+def atomic_path(path: str | os.PathLike[str], suffix: str) -> Iterator[str]:
     """A temporary path next to ``path``, renamed over it once the block ends without error.
 
     For writers that take a file name (NWB, HDF5, matplotlib).  The file gets the
@@ -73,7 +75,7 @@ def atomic_path(path, suffix):
 
 
 @contextlib.contextmanager
-def atomic_file(path, suffix, mode):
+def atomic_file(path: str | os.PathLike[str], suffix: str, mode: str) -> Iterator[IO[Any]]:
     """A stream to a temporary file next to ``path``, renamed over it once complete.
 
     An exception leaves ``path`` as it was and no temporary file behind.
@@ -82,14 +84,14 @@ def atomic_file(path, suffix, mode):
         yield stream
 
 
-def atomic_text(path, text):
+def atomic_text(path: str | os.PathLike[str], text: str) -> str | os.PathLike[str]:
     """Write ``text`` (UTF-8) to ``path`` atomically; return ``path``."""
     with atomic_file(path, os.path.splitext(os.fspath(path))[1], "w") as stream:
         stream.write(text)
     return path
 
 
-def save_figure(figure, path, **kwargs):
+def save_figure(figure: Any, path: str | os.PathLike[str], **kwargs: Any) -> str | os.PathLike[str]:
     """``figure.savefig(path, **kwargs)``, atomically; return ``path``.
 
     The format comes from ``path``'s extension unless ``format=`` is given.
@@ -101,7 +103,7 @@ def save_figure(figure, path, **kwargs):
     return path
 
 
-def strict_json(data):
+def strict_json(data: Any) -> Any:
     """``data`` with numpy values made plain and NaN/inf made None (strict JSON)."""
     if isinstance(data, dict):
         return {key: strict_json(value) for key, value in data.items()}
@@ -120,16 +122,18 @@ def _dumps(data, **kwargs):
     return json.dumps(strict_json(data), allow_nan=False, default=_json_default, **kwargs)
 
 
-def write_record(path, arrays, metadata):
+def write_record(
+    path: str | os.PathLike[str], arrays: dict[str, np.ndarray], metadata: dict[str, Any]
+) -> str | os.PathLike[str]:
     """Write ``arrays`` and a JSON ``metadata`` record to one ``.npz`` file, atomically."""
     arrays = dict(arrays)
     arrays["metadata"] = np.frombuffer(_dumps(metadata).encode(), dtype=np.uint8)
     with atomic_file(path, ".npz", "wb") as stream:
-        np.savez(stream, **arrays)
+        np.savez(stream, **arrays)  # type: ignore[arg-type]  # numpy stubs: allow_pickle
     return path
 
 
-def read_record(path):
+def read_record(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], Any]:
     """``(arrays, metadata)`` of a file written by :func:`write_record`, unchecked.
 
     ``metadata`` is None when the file holds no metadata record.  For result files use
@@ -148,7 +152,7 @@ def read_record(path):
     return arrays, metadata
 
 
-def write_json(data, path):
+def write_json(data: Any, path: str | os.PathLike[str]) -> None:
     """Write ``data`` as strict JSON atomically (NaN and inf become ``null``).
 
     numpy scalars and arrays are written as numbers and lists.  Read it back with
@@ -158,7 +162,7 @@ def write_json(data, path):
     atomic_text(path, text + "\n")
 
 
-def read_json(path, float_keys=()):
+def read_json(path: str | os.PathLike[str], float_keys: Iterable[str] = ()) -> Any:
     """JSON written by :func:`write_json`; ``null`` under a key of ``float_keys`` -> NaN.
 
     Parameters
@@ -190,7 +194,7 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {value!r}")
 
 
-def ensure_writable_folder(folder):
+def ensure_writable_folder(folder: str | os.PathLike[str]) -> str | os.PathLike[str]:
     """Create ``folder`` and check that files can be written in it.
 
     Raises

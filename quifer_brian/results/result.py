@@ -8,6 +8,7 @@ array sampled at ``result.fs`` Hz starting at t = 0.  ``result.save(path)`` writ
 
 import os
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 import numpy as np
 
@@ -88,22 +89,22 @@ class Result:
         lines.append(f"  params: {_keys(self.params)}")
         return "\n".join(lines)
 
-    def with_meta(self, **items):
+    def with_meta(self, **items: Any) -> "Result":
         """A copy of the result with ``items`` added to its ``meta`` (this one unchanged)."""
         return replace(self, meta={**self.meta, **items})
 
     @property
-    def populations(self):
+    def populations(self) -> list[str]:
         """Names of the populations, in the order they were built."""
         return list(self.spikes)
 
     @property
-    def times(self):
+    def times(self) -> np.ndarray:
         """Sample times (s) of ``lfp`` and ``states``."""
         n = len(self.lfp) if self.lfp is not None else len(next(iter(self.states.values())))
-        return np.arange(n) / self.fs
+        return np.arange(n) / cast(float, self.fs)
 
-    def state(self, name):
+    def state(self, name: str) -> np.ndarray:
         """A recorded signal (``states[name]``) as a float array; a clear error if absent."""
         if name not in self.states:
             raise AnalysisError(
@@ -113,12 +114,12 @@ class Result:
             )
         return np.asarray(self.states[name], dtype=float)
 
-    def mean_rate(self, population):
+    def mean_rate(self, population: str) -> float:
         """Mean firing rate (Hz) of one population over the whole run."""
         times, _ = self.spikes[population]
         return len(times) / (self.sizes[population] * self.duration)
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         """Write the result to ``path`` (``.npz``), atomically.
 
         The file is written to a temporary file in the same folder and renamed over
@@ -149,7 +150,7 @@ class Result:
         return write_record(os.fspath(path), arrays, metadata)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: str | os.PathLike[str]) -> "Result":
         """The result saved at ``path`` (see :func:`load`)."""
         return load(path)
 
@@ -163,7 +164,7 @@ def _keys(mapping, shown=8):
     return ", ".join(names[:shown]) + more
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> Result:
     """Read a :class:`Result` saved with :meth:`Result.save`, checked against its schema.
 
     Every array's declared type and shape is checked before it is read (a damaged or

@@ -14,6 +14,7 @@ import math
 import numbers
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def _short(value):
 
 
 # ---------------------------------------------------------------------------- the archive
-def read_result_file(path):
+def read_result_file(path: str) -> tuple[dict[str, np.ndarray], Any]:
     """``(arrays, metadata)`` of a result file, with every array header checked first.
 
     Raises
@@ -136,7 +137,7 @@ def _split_metadata(path, arrays):
 
 
 # ---------------------------------------------------------------------------- the content
-def check_result_fields(path, arrays, metadata):
+def check_result_fields(path: str, arrays: dict[str, np.ndarray], metadata: Any) -> dict[str, Any]:
     """The checked, typed fields of a :class:`Result` from a file's arrays and metadata.
 
     Returns

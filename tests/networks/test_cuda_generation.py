@@ -14,6 +14,7 @@ from quifer_brian.backends import backend_session, nvcc_path
 from quifer_brian.networks import brunel, frequency_bank, ing, kuramoto, ping, theta_gamma
 
 pytestmark = pytest.mark.cuda
+pytest.importorskip("brian2cuda", reason="the cuda extra is not installed")
 
 SMALL_BUILDERS = {
     "ping": lambda: ping(n_e=40, n_i=10),

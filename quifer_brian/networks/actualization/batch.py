@@ -12,6 +12,8 @@ archetype apart (what ``quifer-brian run actualization`` prints).  For your own
 archetypes and cues use :func:`actualization_loop` and :meth:`ActualizationLoop.actualize`.
 """
 
+from typing import Any
+
 import numpy as np
 from brian2 import pA
 
@@ -116,7 +118,7 @@ ACTUALIZATION = ParamTable(
 
 
 @ACTUALIZATION.builder
-def actualization(**params):
+def actualization(**params: Any) -> Circuit:
     """A batch of actualization trials on random archetypes, as a circuit.
 
     Parameters

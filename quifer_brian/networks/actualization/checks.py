@@ -5,6 +5,7 @@ the value received and the fix, before anything is built.
 """
 
 import numbers
+from typing import Any
 
 import numpy as np
 from brian2 import second
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 
-def as_states(name, values, rows, n_dims, owner):
+def as_states(name: str, values: Any, rows: int | None, n_dims: int, owner: str) -> np.ndarray:
     """``values`` as a float (rows, n_dims) array in [0, 1] (any number of rows if None)."""
     try:
         array = np.array(values, dtype=float)
@@ -40,7 +41,9 @@ def as_states(name, values, rows, n_dims, owner):
     return check_within(name, array, low, high, owner, LoopError, "values ", fix)
 
 
-def check_separation(name, states, min_separation, owner):
+def check_separation(
+    name: str, states: np.ndarray, min_separation: float, owner: str
+) -> np.ndarray:
     """``states`` (K, n_dims) if every pair is at least ``min_separation`` apart, else an
     error."""
     gaps = np.sqrt(((states[:, np.newaxis] - states[np.newaxis]) ** 2).sum(axis=-1))
@@ -55,7 +58,9 @@ def check_separation(name, states, min_separation, owner):
     return states
 
 
-def check_archetypes(archetypes, n_archetypes, n_dims, min_separation, owner):
+def check_archetypes(
+    archetypes: Any, n_archetypes: int, n_dims: int, min_separation: float, owner: str
+) -> np.ndarray | None:
     """The archetypes as a float (K, n_dims) array (None when they are to be imprinted)."""
     if n_archetypes is not None:
         n_archetypes = Checks(owner, LoopError).count("n_archetypes", n_archetypes)
@@ -75,7 +80,9 @@ def check_archetypes(archetypes, n_archetypes, n_dims, min_separation, owner):
     return check_separation("archetypes", array, min_separation, owner)
 
 
-def check_patterns(patterns, n_patterns, n_dims, min_separation, owner):
+def check_patterns(
+    patterns: Any, n_patterns: int | None, n_dims: int, min_separation: float, owner: str
+) -> np.ndarray:
     """The patterns to imprint as a float (K, n_dims) array: shape, range, number and
     separation checked."""
     array = as_states("patterns", patterns, None, n_dims, owner)
@@ -87,7 +94,7 @@ def check_patterns(patterns, n_patterns, n_dims, min_separation, owner):
     return check_separation("patterns", array, min_separation, owner)
 
 
-def check_onsets(onsets, batch, owner):
+def check_onsets(onsets: Any, batch: int, owner: str) -> np.ndarray:
     """Every trial's cue onset (s), ``(batch,)`` floats >= 0 (zeros if None)."""
     if onsets is None:
         return np.zeros(batch)
@@ -110,7 +117,7 @@ def check_onsets(onsets, batch, owner):
     return array
 
 
-def target_states(target, archetypes, batch, owner):
+def target_states(target: Any, archetypes: np.ndarray, batch: int, owner: str) -> np.ndarray | None:
     """The target of every trial, ``(batch, n_dims)``, or None: ``target`` is None, an
     archetype index, one state ``(n_dims,)`` or one per trial ``(batch, n_dims)``."""
     if target is None:
@@ -121,7 +128,7 @@ def target_states(target, archetypes, batch, owner):
             raise LoopError(
                 f"{owner}.target: must be an archetype index, a state or None; got {target!r}."
             )
-        if not 0 <= target < n_archetypes:
+        if not 0 <= int(target) < n_archetypes:
             raise LoopError(
                 f"{owner}.target: archetype index out of range; got {target}, the loop "
                 f"stores {n_archetypes} archetypes (0..{n_archetypes - 1})."
@@ -133,7 +140,7 @@ def target_states(target, archetypes, batch, owner):
     return as_states("target", states, batch, n_dims, owner)
 
 
-def check_cued(cued, batch, n_archetypes, owner):
+def check_cued(cued: Any, batch: int, n_archetypes: int, owner: str) -> np.ndarray | None:
     """The archetype each trial was cued with, ``(batch,)`` ints in [0, K) (None stays
     None: the run then declares no cued archetypes)."""
     if cued is None:

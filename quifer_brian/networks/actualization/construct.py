@@ -8,6 +8,8 @@ block-diagonal: one block per trial), the jitter sources into M; then where the 
 values live in the circuit (``run_args`` of a compiled program).
 """
 
+from typing import Any
+
 import numpy as np
 from brian2 import NeuronGroup, Synapses, amp, ms, pA, second
 
@@ -374,7 +376,7 @@ def loop_run_values(
     return values
 
 
-def construct_loop(**params):
+def construct_loop(**params: Any) -> CircuitParts:
     """The ``construct`` of the loop's :class:`~quifer_brian.networks.Circuit`: the
     objects, with the run values (:func:`loop_run_values`) set."""
     parts = _build(params)

@@ -10,6 +10,7 @@ the spiking loop, so settling times of the two can be compared directly
 
 import numpy as np
 from brian2 import second
+from numpy.typing import ArrayLike
 
 from ...checks import Checks
 from ...errors import LoopError
@@ -20,22 +21,22 @@ __all__ = ["continuous_loop", "settling_times"]
 
 
 def continuous_loop(
-    archetypes,
-    initial_states,
-    steps=50,
-    target=None,
-    focus=0.2,
-    field=0.3,
-    width=0.15,
-    release=0.7,
-    cue_steps=4,
-    ramp_steps=20,
-    force_schedule=True,
-    noise_amplitude=0.0,
-    noise_decay="exponential",
-    decay_rate=0.05,
-    seed=None,
-):
+    archetypes: ArrayLike,
+    initial_states: ArrayLike,
+    steps: int = 50,
+    target: ArrayLike | int | None = None,
+    focus: float = 0.2,
+    field: float = 0.3,
+    width: float = 0.15,
+    release: float = 0.7,
+    cue_steps: int = 4,
+    ramp_steps: int = 20,
+    force_schedule: bool = True,
+    noise_amplitude: float = 0.0,
+    noise_decay: str = "exponential",
+    decay_rate: float = 0.05,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
     r"""Run the continuous loop; returns the trajectory ``(steps + 1, batch, n_dims)``.
 
     .. math::
@@ -110,7 +111,9 @@ def continuous_loop(
     return np.array(trajectory)
 
 
-def settling_times(trajectory, target, threshold=0.1, step=JITTER_STEP):
+def settling_times(
+    trajectory: np.ndarray, target: ArrayLike, threshold: float = 0.1, step: float = JITTER_STEP
+) -> np.ndarray:
     """When each trial enters ``threshold`` of ``target`` for good (s; NaN: never).
 
     Measured as :meth:`ActualizationResult.settling_times` measures the spiking loop.

@@ -48,11 +48,14 @@ end between the bounds or at them; nothing grows without limit.
 
 import functools
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
-from brian2 import Hz, Synapses, TimedArray, amp, ms, pA, second
+from brian2 import Hz, Quantity, Synapses, TimedArray, amp, ms, pA, second
+from numpy.typing import ArrayLike
 
 from ...backends import backend_session
 from ...checks import Checks
@@ -118,7 +121,13 @@ class ImprintResult:
         )
 
 
-def weight_ratio(weights, patterns, neurons_per_dim, memory_size, radius=0.05):
+def weight_ratio(
+    weights: ArrayLike,
+    patterns: ArrayLike,
+    neurons_per_dim: int,
+    memory_size: int,
+    radius: float = 0.05,
+) -> float:
     """Mean weight within the patterns over the mean weight between them.
 
     Parameters
@@ -170,20 +179,20 @@ def weight_ratio(weights, patterns, neurons_per_dim, memory_size, radius=0.05):
 
 # ------------------------------------------------------------------------ imprint
 def simulate_imprint(
-    loop,
-    patterns,
-    repetitions,
-    noise=0.1,
-    presentation=100 * ms,
-    pause=20 * ms,
-    teacher_gain=200 * pA,
-    initial_weight=0.5,
-    rule=istdp,
-    read_rule=None,
-    write_rule=None,
-    backend="numpy",
-    seed=None,
-):
+    loop: Any,
+    patterns: ArrayLike,
+    repetitions: int,
+    noise: float = 0.1,
+    presentation: Quantity = 100 * ms,
+    pause: Quantity = 20 * ms,
+    teacher_gain: Quantity = 200 * pA,
+    initial_weight: float = 0.5,
+    rule: PlasticityModel = istdp,
+    read_rule: Mapping[str, Any] | None = None,
+    write_rule: Mapping[str, Any] | None = None,
+    backend: str = "numpy",
+    seed: int | None = None,
+) -> "ImprintResult":
     """Grow archetypes from noisy presentations into the loop's weights (see the module
     docstring); the loop is not changed.
 

@@ -35,20 +35,24 @@ Trials are independent copies side by side in one simulation (block-diagonal
 connectivity), so a batch of trials costs one run.
 """
 
+from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any, cast
 
 import numpy as np
-from brian2 import amp, ms, pA, second
+from brian2 import Quantity, amp, ms, pA, second
+from numpy.typing import ArrayLike
 
 from ...checks import (
     Checks,
 )
 from ...errors import LoopError
+from ...results import Result
 from ..circuit import Circuit
 from ..params import REQUIRED, Param, ParamTable
 from .checks import as_states, check_archetypes, check_cued, check_onsets, target_states
 from .construct import TUNABLE, construct_loop, loop_run_values
-from .imprint import simulate_imprint
+from .imprint import ImprintResult, simulate_imprint
 from .readout import READOUT_WINDOW, ActualizationResult, decode_states
 
 #: Decays of the jitter's amplitude.
@@ -65,28 +69,28 @@ class ActualizationLoop:
     loop instead of changing this one.
     """
 
-    def __init__(self, params):
+    def __init__(self, params: Mapping[str, Any]) -> None:
         self._params = MappingProxyType(dict(params))
 
     @property
-    def params(self):
+    def params(self) -> Mapping[str, Any]:
         """The loop's parameters (read-only), as :func:`actualization_loop` checked them."""
         return self._params
 
     @property
-    def n_dims(self):
+    def n_dims(self) -> int:
         return self._params["n_dims"]
 
     @property
-    def n_archetypes(self):
+    def n_archetypes(self) -> int:
         return self._params["n_archetypes"]
 
     @property
-    def batch(self):
+    def batch(self) -> int:
         return self._params["batch"]
 
     @property
-    def archetypes(self):
+    def archetypes(self) -> np.ndarray | None:
         """The stored states, ``(K, n_dims)``, or None before an imprint."""
         return self._params["archetypes"]
 
@@ -97,7 +101,9 @@ class ActualizationLoop:
             f"batch={p['batch']} neurons_per_dim={p['neurons_per_dim']}>"
         )
 
-    def imprint(self, patterns, repetitions, **options):
+    def imprint(
+        self, patterns: ArrayLike, repetitions: int, **options: Any
+    ) -> tuple["ActualizationLoop", ImprintResult]:
         """Grow the archetypes in the F<->M weights from noisy presentations.
 
         This loop is not changed: the learned weights come back in a new loop.
@@ -153,16 +159,16 @@ class ActualizationLoop:
 
     def circuit(
         self,
-        initial_states,
-        target=None,
-        noise_amplitude=0 * pA,
-        noise_decay="exponential",
-        decay_rate=0.05,
-        force_schedule=True,
-        focus_gain=None,
-        release=None,
-        onsets=None,
-    ):
+        initial_states: ArrayLike,
+        target: ArrayLike | int | None = None,
+        noise_amplitude: Quantity = 0 * pA,
+        noise_decay: str = "exponential",
+        decay_rate: float = 0.05,
+        force_schedule: bool = True,
+        focus_gain: Quantity | None = None,
+        release: float | None = None,
+        onsets: ArrayLike | None = None,
+    ) -> Circuit:
         """The :class:`~quifer_brian.networks.Circuit` of one run.
 
         The arguments are :meth:`actualize`'s (documented there); every one is checked
@@ -210,16 +216,16 @@ class ActualizationLoop:
 
     def actualize(
         self,
-        initial_states,
-        duration,
-        target=None,
+        initial_states: ArrayLike,
+        duration: Quantity,
+        target: ArrayLike | int | None = None,
         *,
-        cued=None,
-        backend="numpy",
-        seed=None,
-        cache=True,
-        **options,
-    ):
+        cued: ArrayLike | None = None,
+        backend: str = "numpy",
+        seed: int | None = None,
+        cache: bool | str | None = True,
+        **options: Any,
+    ) -> ActualizationResult:
         """Run a batch of trials side by side in one simulation and decode them.
 
         Parameters
@@ -290,13 +296,14 @@ class ActualizationLoop:
                 f"at least {last:g} s or cue earlier."
             )
         use_cache = cache if backend == "cpp_standalone" else None
-        result = circuit.run(duration, backend=backend, seed=seed, cache=use_cache)
+        result = cast(Result, circuit.run(duration, backend=backend, seed=seed, cache=use_cache))
         times, indices = result.spikes["F"]
         stops, states = decode_states(
             times, indices, self.batch, self.n_dims, self._params["neurons_per_dim"], duration
         )
         targets = circuit.params["target_states"]
-        return ActualizationResult(stops, states, targets, self.archetypes, result, onsets, cued)
+        archetypes = cast(np.ndarray, self.archetypes)  # checked by circuit() above
+        return ActualizationResult(stops, states, targets, archetypes, result, onsets, cued)
 
 
 def loop_size(p):
@@ -366,7 +373,7 @@ LOOP = ParamTable(
 
 
 @LOOP.builder
-def actualization_loop(**params):
+def actualization_loop(**params: Any) -> "ActualizationLoop":
     r"""Build a spiking actualization loop: stored archetypes, focus, annealed jitter.
 
     Parameters
@@ -471,8 +478,14 @@ def actualization_loop(**params):
 
 
 def random_archetypes(
-    n_archetypes, n_dims, separation=0.4, low=0.1, high=0.9, seed=None, max_tries=10_000
-):
+    n_archetypes: int,
+    n_dims: int,
+    separation: float = 0.4,
+    low: float = 0.1,
+    high: float = 0.9,
+    seed: int | np.random.Generator | None = None,
+    max_tries: int = 10_000,
+) -> np.ndarray:
     """``n_archetypes`` archetypes uniform in ``[low, high]^n_dims``, pairwise at least
     ``separation`` apart (Euclidean): whole sets are drawn until one is separated
     (rejection sampling).

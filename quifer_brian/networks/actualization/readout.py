@@ -1,9 +1,11 @@
 """Read-out of the spiking actualization loop: decoded states, distances, rhythm."""
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from brian2 import ms, second
+from numpy.typing import ArrayLike
 
 from ...errors import LoopError
 from .layout import VALUE_RANGE, preferred_values
@@ -23,16 +25,16 @@ READOUT_STEP = 10 * ms
 
 # ------------------------------------------------------------------------ read-out
 def decode_states(
-    times,
-    indices,
-    batch,
-    n_dims,
-    neurons_per_dim,
-    duration,
-    window=READOUT_WINDOW,
-    step=READOUT_STEP,
-    radius=0.15,
-):
+    times: ArrayLike,
+    indices: ArrayLike,
+    batch: int,
+    n_dims: int,
+    neurons_per_dim: int,
+    duration: float,
+    window: float = READOUT_WINDOW,
+    step: float = READOUT_STEP,
+    radius: float = 0.15,
+) -> tuple[np.ndarray, np.ndarray]:
     """Decode F spikes into states in sliding windows (local population vector).
 
     Parameters
@@ -166,22 +168,22 @@ class ActualizationResult:
             object.__setattr__(self, name, _read_only(value))
 
     @property
-    def n_trials(self):
+    def n_trials(self) -> int:
         """Trials run side by side (``batch``)."""
         return self.trajectory.shape[1]
 
     @property
-    def final_states(self):
+    def final_states(self) -> np.ndarray:
         """The states decoded in the last window, ``(batch, n_dims)``."""
         return self.trajectory[-1]
 
     @property
-    def silent(self):
+    def silent(self) -> np.ndarray:
         """Trials whose final state cannot be decoded."""
         return np.isnan(self.final_states).any(axis=-1)
 
     @property
-    def goal(self):
+    def goal(self) -> str | None:
         """What :meth:`success` measures: ``'target'`` (focus), ``'cued'`` (no focus, cued
         archetypes declared) or None (neither: no success to report)."""
         if self.targets is not None:
@@ -189,7 +191,7 @@ class ActualizationResult:
         return "cued" if self.cued is not None else None
 
     @property
-    def distance(self):
+    def distance(self) -> np.ndarray:
         """Distance to the goal (:attr:`goal`), ``(n_windows, batch)``.
 
         Raises
@@ -199,7 +201,7 @@ class ActualizationResult:
         """
         return self._distance_to(self._require_goal("distance"), "distance")
 
-    def success(self, threshold=0.1, time=None):
+    def success(self, threshold: float = 0.1, time: float | None = None) -> np.ndarray:
         """Trials within ``threshold`` of their declared goal at ``time``: the focus
         target, or without focus the archetype they were cued with.
 
@@ -222,23 +224,23 @@ class ActualizationResult:
         """
         return self._within(self._require_goal("success"), threshold, time)
 
-    def reached_target(self, threshold=0.1, time=None):
+    def reached_target(self, threshold: float = 0.1, time: float | None = None) -> np.ndarray:
         """Trials within ``threshold`` of their focus target at ``time`` (as
         :meth:`success`); raises for a run without focus."""
         return self._within("target", threshold, time)
 
-    def reached_cued(self, threshold=0.1, time=None):
+    def reached_cued(self, threshold: float = 0.1, time: float | None = None) -> np.ndarray:
         """Trials within ``threshold`` of the archetype they were cued with at ``time``
         (as :meth:`success`); raises for a run whose cued archetypes were not declared."""
         return self._within("cued", threshold, time)
 
-    def reached_nearest(self, threshold=0.1, time=None):
+    def reached_nearest(self, threshold: float = 0.1, time: float | None = None) -> np.ndarray:
         """Trials within ``threshold`` of *some* archetype at ``time``: settled, wherever
         (as :meth:`success`).  Not a success measure: a trial that settles into the wrong
         archetype counts here."""
         return self._within("nearest", threshold, time)
 
-    def states_at(self, times):
+    def states_at(self, times: ArrayLike) -> np.ndarray:
         """Each trial's state in the read-out window ending nearest to its time.
 
         Parameters
@@ -251,7 +253,9 @@ class ActualizationResult:
         """
         return self.trajectory[self._windows(times), np.arange(self.n_trials)]
 
-    def reached_at(self, times, threshold=0.1, to=None):
+    def reached_at(
+        self, times: ArrayLike, threshold: float = 0.1, to: str | None = None
+    ) -> np.ndarray:
         """Each trial within ``threshold`` of ``to`` at its own read-out time.
 
         Parameters
@@ -271,7 +275,7 @@ class ActualizationResult:
         reached = distance[self._windows(times), np.arange(self.n_trials)]
         return np.nan_to_num(reached, nan=np.inf) <= threshold
 
-    def settling_times(self, threshold=0.1, to=None):
+    def settling_times(self, threshold: float = 0.1, to: str | None = None) -> np.ndarray:
         """When each trial settles: the end of the first read-out window after which
         its distance to ``to`` stays within ``threshold`` to the end of the run, counted
         from the trial's cue onset (s).
@@ -290,11 +294,11 @@ class ActualizationResult:
         to = self._require_goal("settling_times") if to is None else to
         distance = self._distance_to(to, "settling_times")
         inside = np.nan_to_num(distance, nan=np.inf) <= threshold
-        after_cue = self.times[:, np.newaxis] > self.onsets[np.newaxis]
+        after_cue = self.times[:, np.newaxis] > cast(np.ndarray, self.onsets)[np.newaxis]
         first = first_settled(inside, after_cue)
         return np.where(first >= 0, self.times[first] - self.onsets, np.nan)
 
-    def nearest_archetype(self, time=None):
+    def nearest_archetype(self, time: float | None = None) -> np.ndarray:
         """Index of the archetype nearest to each trial's state at ``time``."""
         states = self.trajectory[self._index(time)]
         gaps = states[:, np.newaxis, :] - self.archetypes[np.newaxis]
