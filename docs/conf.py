@@ -1,6 +1,7 @@
 """Sphinx configuration of the quifer_brian documentation (``make docs``)."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -81,7 +82,15 @@ def _write_shadowed(target: Path) -> None:
     import importlib
     import pkgutil
 
-    lines = []
+    lines = [
+        "Subpackages listed by their modules",
+        "===================================",
+        "",
+        "A subpackage whose name is also a function of its parent (the function",
+        ":func:`quifer_brian.networks.actualization` hides the package",
+        "``quifer_brian.networks.actualization``) is listed here by its modules.",
+        "",
+    ]
     for package in _shadowed_packages():
         module = importlib.import_module(package)
         names = [
@@ -92,8 +101,6 @@ def _write_shadowed(target: Path) -> None:
         lines += [
             f"``{package}``",
             "-" * (len(package) + 4),
-            "",
-            ".. currentmodule:: None",
             "",
             ".. autosummary::",
             "   :toctree: generated",
@@ -111,19 +118,42 @@ def _write_shadowed(target: Path) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-_write_shadowed(DOCS / "api_shadowed.rst.inc")
+_write_shadowed(DOCS / "api_subpackages.rst")
 
 # -- The labs: a sphinx-gallery of examples/*/plot_*.py -----------------------------------
-# DOCS_PLOT_GALLERY=0 renders the labs without running them (code, text, downloads);
-# otherwise they run in quick mode (QUIFER_LAB_QUICK=1) and their figures show.
+# The labs run in quick mode (QUIFER_LAB_QUICK=1) and their figures go on their pages.
+# DOCS_PLOT_GALLERY: "all" (default) runs every lab; "light" only the labs whose stated
+# quick run time is in seconds, not minutes (CI: the test suite runs every lab anyway);
+# "0" none (code, text and downloads only).
 os.environ.setdefault("QUIFER_LAB_QUICK", "1")
 os.environ.setdefault("QUIFER_LAB_OUT", str(DOCS / "_build" / "lab_output"))
 os.environ.setdefault("QUIFER_QUIET", "1")
+PLOT_GALLERY = os.environ.get("DOCS_PLOT_GALLERY") or "all"
+
+
+def _quick_in_seconds(lab: Path) -> bool:
+    """Whether a lab's docstring states a quick run time in seconds ("Quick ...: about 4 s")."""
+    from lab_index import lab_sections
+
+    run_time = lab_sections(lab).get("run time on 2 cores", "")
+    quick = re.search(r"quick[^:]*:\s*about\s*([^.]*)", run_time, re.IGNORECASE | re.DOTALL)
+    return bool(quick) and "min" not in quick[1]
+
+
+def _executed_labs() -> str:
+    """sphinx-gallery's ``filename_pattern``: the labs to run for their figures."""
+    if PLOT_GALLERY == "light":
+        light = [lab.stem for lab in sorted((ROOT / "examples").glob("*/plot_*.py"))]
+        light = [n for n in light if _quick_in_seconds(next(ROOT.glob(f"examples/*/{n}.py")))]
+        return r"/(" + "|".join(map(re.escape, light)) + r")\.py$" if light else r"^$"
+    return r"/plot_"
+
+
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "labs",
-    "filename_pattern": r"/plot_",
-    "plot_gallery": os.environ.get("DOCS_PLOT_GALLERY", "True"),
+    "filename_pattern": _executed_labs(),
+    "plot_gallery": PLOT_GALLERY != "0",
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
     "remove_config_comments": True,

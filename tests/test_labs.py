@@ -35,8 +35,9 @@ def _params(marked):
 def sections(lab):
     """``(title, {section name (lower case): text})`` of a lab's docstring."""
     text = ast.get_docstring(ast.parse(lab.read_text(encoding="utf-8"))) or ""
-    found = list(re.finditer(r"^([^\n]+)\n([-=])\2{2,}\n", text, re.MULTILINE))
-    title = found[0][1] if found and found[0][2] == "=" else None
+    found = list(re.finditer(r"^([^\n]+)\n(([-=])\3{2,})\n", text, re.MULTILINE))
+    found = [match for match in found if len(match[2]) >= len(match[1].rstrip())]
+    title = found[0][1] if found and found[0][3] == "=" else None
     named = {}
     for this, following in zip(found, [*found[1:], None], strict=True):
         end = following.start() if following else len(text)

@@ -1,6 +1,6 @@
 """
 Lab 6: the spiking actualization loop -- archetypes grown by STDP, focus and jitter
-==================================================================================
+===================================================================================
 
 A state vector is carried by a population code (a feature layer F: per dimension, cells
 with preferred values); stored *archetypes* are attractors made by conjunctive memory
