@@ -179,4 +179,6 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
 html_show_sourcelink = False
+# pages without sub-pages: no empty navigation column (the labs' table needs the width)
+html_sidebars = {page: [] for page in ("index", "install", "lab_index", "architecture", "api")}
 html_last_updated_fmt = None

@@ -25,10 +25,27 @@ def lab_sections(path: Path) -> dict[str, str]:
     return sections
 
 
-def _cell(text: str) -> str:
-    """One line of text for a list-table cell (bullets joined by '; ')."""
-    lines = [line.strip().lstrip("-*").strip() for line in text.splitlines() if line.strip()]
-    return "; ".join(lines) or "--"
+def _items(text: str) -> list[str]:
+    """The bullet items of a section (``- ...`` lines and their continuations)."""
+    items: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(("- ", "* ")) or not items:
+            items.append(stripped.lstrip("-* ").strip())
+        else:
+            items[-1] += " " + stripped
+    return items
+
+
+def _cell(text: str, bullets: bool = False) -> str:
+    """A list-table cell: the section as one paragraph, or as a bullet list."""
+    if not text.strip():
+        return "--"
+    if bullets and len(_items(text)) > 1:
+        return "\n       ".join(f"* {item}" for item in _items(text))
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _section(sections: dict[str, str], start: str) -> str:
@@ -44,7 +61,7 @@ def write_index(examples: Path, target: Path) -> None:
         rows.append(
             f"   * - :doc:`{sections['title']} <{page}>`\n"
             f"     - {_cell(_section(sections, 'run time'))}\n"
-            f"     - {_cell(_section(sections, 'course topics'))}\n"
+            f"     - {_cell(_section(sections, 'course topics'), bullets=True)}\n"
             f"     - :download:`solutions <../examples/{lab.parent.name}/solutions.md>`"
         )
     text = (

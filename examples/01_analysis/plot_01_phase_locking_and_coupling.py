@@ -21,7 +21,7 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full: about 10 s. Quick (``QUIFER_LAB_QUICK=1``): about 4 s.
+Full: about 25 s. Quick (``QUIFER_LAB_QUICK=1``): about 4 s.
 
 Course topics
 -------------

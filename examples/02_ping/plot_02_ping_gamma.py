@@ -29,7 +29,8 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full: about 2 min (numpy). Quick (``QUIFER_LAB_QUICK=1``): about 30 s.
+Full: about 2-3 min (numpy; estimated from the quick run, which simulates a quarter of
+the time). Quick (``QUIFER_LAB_QUICK=1``): about 30 s.
 
 Course topics
 -------------

@@ -22,8 +22,8 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full (4 s per network, numpy): about 40 s. Quick (``QUIFER_LAB_QUICK=1``, 2 s per
-network): about 20 s.
+Full (4 s per network, numpy): about 40 s (estimated: twice the quick run). Quick
+(``QUIFER_LAB_QUICK=1``, 2 s per network): about 20 s.
 
 Course topics
 -------------

@@ -21,7 +21,8 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full: about 1 min 30 s (numpy). Quick (``QUIFER_LAB_QUICK=1``): about 25 s.
+Full: about 1 min 30 s (numpy; estimated from the quick run). Quick
+(``QUIFER_LAB_QUICK=1``): about 25 s.
 
 Course topics
 -------------

@@ -32,7 +32,7 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full (32 trials): about 4 min. Quick (``QUIFER_LAB_QUICK=1``, 8 trials, fewer
+Full (32 trials): about 4 min (estimated). Quick (``QUIFER_LAB_QUICK=1``, 8 trials, fewer
 presentations): about 2 min. Most of it is compiling the loop's cpp_standalone programs.
 
 Course topics
