@@ -30,7 +30,7 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "labs/*.md5"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "labs/*.md5", "sg_execution_times.rst"]
 root_doc = "index"
 
 # -- API reference: every module of the package, found by itself -------------------------

@@ -188,7 +188,7 @@ def part_2_bank(quick):
         )
         axes[k, 1].semilogy(freqs, power)
         axes[k, 1].axvline(target, color="k", ls="--", lw=0.8)
-        axes[k, 1].set(ylabel="LFP power")
+        axes[k, 1].set(ylabel="LFP proxy power (A^2/Hz)")
     axes[-1, 0].set_xlabel("time (s)")
     axes[-1, 1].set_xlabel("frequency (Hz)")
     fig.tight_layout()
