@@ -37,9 +37,9 @@ Learning goals
 Run time on 2 cores
 -------------------
 Full (2 s per point): about 4 min (estimated), of which about 2 min is the one compile. Quick
-(``QUIFER_LAB_QUICK=1``, 0.5 s per point): about 2 min with the compile, about 30 s
-when ``QUIFER_LAB_BUILD_DIR`` names a folder where it has been compiled before (the test
-suite shares its build with ``tests/networks/test_brunel.py``).
+(``QUIFER_LAB_QUICK=1``, 0.5 s per point): about 2 min, most of it the compile, which
+``QUIFER_LAB_BUILD_DIR`` lets a later run reuse (the test suite shares the folder with
+``tests/networks/test_brunel.py``).
 
 Course topics
 -------------
