@@ -168,10 +168,11 @@ def network(duration, backend, min_shift):
         plotting.plot_raster((times, indices + offset), ax=axes[0], color=color)
         offset += result.sizes[name]
     axes[0].set_ylabel("E | I | O")
-    axes[1].plot(np.arange(result.lfp.size) / fs, result.lfp, lw=0.7)
-    axes[1].set_ylabel("LFP proxy (A)")
+    axes[1].plot(np.arange(result.lfp.size) / fs, result.lfp * 1e9, lw=0.7)
+    axes[1].set_ylabel("LFP proxy (nA)")
     axes[1].set_xlabel("time (s)")
     axes[1].set_xlim(T_START, min(result.duration, T_START + 1.0))
+    fig.tight_layout()
     fig.savefig(OUT / "raster.png", dpi=120)
     return theta_band, gamma_band, plv
 
