@@ -224,8 +224,9 @@ figure.tight_layout()
 figure.savefig(OUT / "focus_trajectories.png", dpi=120)
 
 figure, axes = plt.subplots(1, 2, figsize=(10, 4))
-weights = np.asarray(imprint.fm_weights)
-axes[0].imshow(weights, aspect="auto", cmap="viridis")
+weights = np.asarray(imprint.fm_weights) * 1e12  # pA
+image = axes[0].imshow(weights, aspect="auto", cmap="viridis")
+figure.colorbar(image, ax=axes[0], label="weight (pA)")
 axes[0].set(xlabel="memory cell", ylabel="feature cell", title="Learned F->M weights")
 keep = (rhythm["freqs"] >= 5) & (rhythm["freqs"] <= 200)
 axes[1].semilogy(rhythm["freqs"][keep], rhythm["power"][keep])
