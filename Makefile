@@ -9,10 +9,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
-EXTRAS := test,cuda,learn
+EXTRAS := test,cuda,learn,docs
 comma  := ,
 
-.PHONY: setup demo test test-slow lint lock typecheck format bench clean
+.PHONY: setup demo test test-slow lint lock typecheck format bench clean docs
 
 $(STAMP): setup.cfg pyproject.toml scripts/find-python.sh $(LOCK)
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -56,6 +56,17 @@ lock: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The documentation site: docs/_build/html/index.html. Warnings are errors, and so is a
+# reference to a part of quifer_brian that does not exist (-n). DOCS_PLOT_GALLERY=all
+# (default) runs every lab in quick mode for its figures, =light only those whose quick
+# run takes seconds (CI), =0 none.
+DOCS_PLOT_GALLERY ?= all
+
+docs: $(STAMP)
+	DOCS_PLOT_GALLERY=$(DOCS_PLOT_GALLERY) $(PY) -m sphinx -b html -E -n -W --keep-going \
+	  docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_fi_curve.py

@@ -223,7 +223,9 @@ def describe_unit(dimensions):
 
 
 def format_value(value):
-    """``(shown, unit)`` of a parameter value, for tables: ``('10. ms', 'second')``.
+    """``(shown, unit)`` of a parameter value, for tables.
+
+    ``10 * ms`` is shown as ``('10. ms', 'second')``.
 
     Examples
     --------

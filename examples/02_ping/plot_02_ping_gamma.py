@@ -1,40 +1,68 @@
-"""Lab 2: gamma rhythms that emerge from inhibition -- PING and ING.
+"""
+Lab 2: gamma rhythms that emerge from inhibition -- PING and ING
+================================================================
 
 A network of excitatory (E) and inhibitory (I) integrate-and-fire cells has no
 oscillator in its equations, yet it produces a gamma rhythm: a volley of E spikes fires
 the I cells, their inhibition silences the E cells, and the E cells fire again when the
-inhibition has decayed (PING, Börgers & Kopell 2003/2005).  The period is set by the
-decay time of GABA_A inhibition:
+inhibition has decayed (PING, Börgers & Kopell 2003/2005). The period is set by the
+decay time of GABA_A inhibition::
 
     T ~ tau_GABA * ln(g_peak / g_thr) + d
 
-with g_peak the inhibitory conductance after a volley, g_thr the conductance the E drive
-can just overcome and d the delays and the E cells' rise time.  Interneurons alone,
-coupled by inhibition, make a rhythm too (ING, Wang & Buzsáki 1996).
+with ``g_peak`` the inhibitory conductance after a volley, ``g_thr`` the conductance the
+E drive can just overcome and ``d`` the delays and the E cells' rise time. Interneurons
+alone, coupled by inhibition, make a rhythm too (ING, Wang & Buzsáki 1996).
 
 Sections: 1. PING at the default parameters (spectrum, rates, spike locking);
-2. the tau_GABA sweep 5 -> 10 -> 20 ms against the Börgers-Kopell slope; 3. the control
-without I->E inhibition; 4. ING with Wang-Buzsáki interneurons.
+2. the tau_GABA sweep against the Börgers-Kopell slope; 3. the control without I->E
+inhibition; 4. ING with Wang-Buzsáki interneurons.
 
-Run ``python plot_02_ping_gamma.py [--quick] [--out DIR]``.
+Learning goals
+--------------
+- See a rhythm emerge from an E -> I -> E loop whose equations hold no oscillator.
+- Derive the PING period from the decay of inhibition and check its slope
+  ``dT/dtau_GABA = ln(g_peak/g_thr)`` against simulations.
+- Measure a rhythm with a spectrum (peak above background) and with spike-field
+  locking (PLV), and use a control (no I->E synapses) to show what makes it.
+- Contrast PING with ING, a rhythm of mutually inhibiting interneurons alone.
+
+Run time on 2 cores
+-------------------
+Full: about 2-3 min (numpy; estimated from the quick run, which simulates a quarter of
+the time). Quick (``QUIFER_LAB_QUICK=1``): about 30 s.
+
+Course topics
+-------------
+- Gerstner et al., *Neuronal Dynamics*, ch. 12-13 (populations of integrate-and-fire
+  neurons, excitatory-inhibitory networks, oscillations).
+- Dayan & Abbott, *Theoretical Neuroscience*, ch. 7.5 (excitatory-inhibitory networks
+  and their oscillations).
+- Börgers & Kopell 2003, *Neural Comput* 15:509 (PING); Wang & Buzsáki 1996,
+  *J Neurosci* 16:6402 (ING); Buzsáki & Wang 2012, *Annu Rev Neurosci* 35:203 (review).
 
 Exercises
 ---------
 1. Raise ``w_ie`` from 0.5 to 1 nS: by how much should the slope dT/dtau_GABA grow
-   (ln(g_peak/g_thr))? Measure it.
-2. Set ``drive_e_spread=0`` and ``noise_e=0 * pA``: what happens to the E rate and to the
-   PLV, and why do all E cells now fire on every cycle (strong PING)?
+   (``ln(g_peak/g_thr)``)? Measure it.
+2. Set ``drive_e_spread=0`` and ``noise_e=0 * pA``: what happens to the E rate and to
+   the PLV, and why do all E cells now fire on every cycle (strong PING)?
 3. In ING, lower ``g_syn`` to 2 nS or raise ``drive_spread`` to 0.3: when does the
    rhythm break down (Wang & Buzsáki 1996, fig. 6)?
+
+Solutions: ``solutions.md`` beside this file.
 """
 
-import argparse
+# %%
+# Settings
+# --------
+# ``QUIFER_LAB_QUICK=1`` selects the short runs of the test suite (0.5 s instead of 2 s,
+# three values of tau_GABA instead of five); ``QUIFER_LAB_OUT`` names the figure folder.
+# The networks are small, so they run on numpy: no compiler needed.
+
 import itertools
 import os
-
-import matplotlib
-
-matplotlib.use("Agg")
+from pathlib import Path
 
 import brian2
 import matplotlib.pyplot as plt
@@ -44,6 +72,11 @@ from brian2 import Mohm, ms, mV, nS, second
 from quifer_brian import analysis as qa
 from quifer_brian import plotting
 from quifer_brian.networks import ing, ping
+
+QUICK = os.environ.get("QUIFER_LAB_QUICK") == "1"
+OUT = Path(os.environ.get("QUIFER_LAB_OUT", "lab_output"))
+OUT.mkdir(parents=True, exist_ok=True)
+brian2.prefs.codegen.target = "numpy"
 
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
@@ -62,7 +95,31 @@ def measure(result, population):
     return qa.gamma_measures(result, population)
 
 
-def ping_default(out, result):
+# %%
+# The simulations
+# ---------------
+# PING (400 E + 100 I) for each tau_GABA; tau_GABA = 10 ms is the default network of
+# section 1. Every run is seeded (connections, drives and noise), so the numbers repeat.
+
+
+def run_sweep(duration, taus):
+    """PING (400 E + 100 I) for each tau_GABA (ms): tau -> result."""
+    return {tau: simulate(ping(n_e=400, n_i=100, tau_gaba=tau * ms), duration) for tau in taus}
+
+
+duration = 0.5 if QUICK else 2.0
+taus = (5, 10, 20) if QUICK else (5, 7.5, 10, 15, 20)
+sweep = run_sweep(duration, taus)
+
+
+# %%
+# 1. PING at the default parameters
+# ---------------------------------
+# Spikes, population rates and the LFP proxy; the gamma peak of the spectrum and the
+# locking of E spikes to the gamma phase of the LFP.
+
+
+def ping_default(result):
     print("\n# 1. PING, 400 E + 100 I LIF cells, tau_GABA = 10 ms (the default)")
     m = measure(result, "E")
     rate_e, rate_i = result.mean_rate("E"), result.mean_rate("I")
@@ -88,18 +145,22 @@ def ping_default(out, result):
     axes[2].set_xlabel("time (s)")
     axes[2].set_xlim(0, min(result.duration, 0.5))
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "ping_activity.png"), dpi=80)
+    fig.savefig(OUT / "ping_activity.png", dpi=120)
     ax = plotting.plot_phase_histogram(m["phases"])
     ax.set_title("E spike phases in the gamma cycle")
-    ax.figure.savefig(os.path.join(out, "ping_phase_histogram.png"), dpi=80)
+    ax.figure.savefig(OUT / "ping_phase_histogram.png", dpi=120)
 
 
-def run_sweep(duration, taus):
-    """PING (400 E + 100 I) for each tau_GABA (ms): tau -> result."""
-    return {tau: simulate(ping(n_e=400, n_i=100, tau_gaba=tau * ms), duration) for tau in taus}
+ping_default(sweep[10])
 
 
-def gaba_sweep(out, sweep, duration):
+# %%
+# 2. The gamma frequency against the GABA_A decay time
+# ----------------------------------------------------
+# The period grows linearly with tau_GABA; the slope is ``ln(g_peak / g_thr)``.
+
+
+def gaba_sweep(sweep, duration):
     print("\n# 2. The gamma frequency against the GABA_A decay time (Börgers & Kopell)")
     params = ping(n_e=400, n_i=100).params
     taus = sorted(sweep)
@@ -150,7 +211,16 @@ def gaba_sweep(out, sweep, duration):
     right.set_ylabel("gamma period (ms)")
     right.legend()
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "tau_gaba_sweep.png"), dpi=80)
+    fig.savefig(OUT / "tau_gaba_sweep.png", dpi=120)
+
+
+gaba_sweep(sweep, duration)
+
+
+# %%
+# 3. Control: no I->E inhibition
+# ------------------------------
+# Without the synapses that make the rhythm, E spikes do not lock to any gamma phase.
 
 
 def control(duration):
@@ -161,7 +231,16 @@ def control(duration):
     print(f"control rate E (Hz)                 {result.mean_rate('E'):8.1f}")
 
 
-def interneuron_gamma(out, duration, n_i, taus):
+control(duration)
+
+
+# %%
+# 4. ING: interneurons alone
+# --------------------------
+# Wang-Buzsáki interneurons coupled by GABA_A only; the frequency falls with tau_GABA.
+
+
+def interneuron_gamma(duration, n_i, taus):
     print(f"\n# 4. ING: {n_i} Wang-Buzsaki interneurons, mutual GABA_A inhibition only")
     fig, ax = plt.subplots(figsize=(6, 4))
     for tau in taus:
@@ -177,31 +256,12 @@ def interneuron_gamma(out, duration, n_i, taus):
             raster = plotting.plot_raster(result.spikes["I"], markersize=2)
             raster.set_xlim(0, min(result.duration, 0.5))
             raster.set_title("ING: interneuron spikes")
-            raster.figure.savefig(os.path.join(out, "ing_raster.png"), dpi=80)
+            raster.figure.savefig(OUT / "ing_raster.png", dpi=120)
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("LFP proxy power (A^2/Hz)")
     ax.legend()
-    fig.savefig(os.path.join(out, "ing_spectra.png"), dpi=80)
+    fig.savefig(OUT / "ing_spectra.png", dpi=120)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Lab 2: PING and ING gamma rhythms.")
-    parser.add_argument("--quick", action="store_true", help="short runs, for tests")
-    parser.add_argument("--out", default="figures", help="folder for the figures")
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-    brian2.prefs.codegen.target = "numpy"  # no compiler needed; small networks
-    duration = 0.5 if args.quick else 2.0
-    taus = (5, 10, 20) if args.quick else (5, 7.5, 10, 15, 20)
-    sweep = run_sweep(duration, taus)
-    ping_default(args.out, sweep[10])
-    gaba_sweep(args.out, sweep, duration)
-    control(duration)
-    interneuron_gamma(args.out, duration, 50 if args.quick else 100, (5, 10, 20))
-    plt.close("all")
-    print(f"\nfigures saved to {os.path.abspath(args.out)}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+interneuron_gamma(duration, 50 if QUICK else 100, (5, 10, 20))
+print(f"\nfigures saved to {OUT.resolve()}")

@@ -1,4 +1,6 @@
-"""Lab 3: theta-nested gamma that emerges from pyramidal, PV-like and O-LM-like cells.
+"""
+Lab 3: theta-nested gamma from pyramidal, PV-like and O-LM-like cells
+=====================================================================
 
 ``theta_gamma()`` wires three populations driven only by constant currents and Poisson
 input: pyramidal cells E, fast-spiking PV-like cells I (gamma by PING: fast GABA_A) and
@@ -8,7 +10,29 @@ LFP proxy's spectrum, the phase locking of E spikes to gamma and the theta-phase
 gamma-amplitude coupling (Tort 2010), then removes every GABA synapse as a control.
 Each number is printed next to the criterion it should meet.
 
-Run ``python plot_03_theta_gamma_coupling.py [--quick] [--out DIR] [--backend B]``.
+Learning goals
+--------------
+- See two rhythms at once emerge from two inhibitory time scales (fast PV-like, slow
+  O-LM-like), with no oscillator in the equations.
+- Find theta and gamma both in the LFP spectrum (peaks above the aperiodic background)
+  and in the E spikes (rate autocorrelation), and see why the two can disagree
+  (harmonics).
+- Measure cross-frequency coupling with Tort's modulation index, a surrogate test and a
+  comodulogram, and falsify it with a control network without inhibition.
+
+Run time on 2 cores
+-------------------
+Full (4 s per network, numpy): about 40 s (estimated: twice the quick run). Quick
+(``QUIFER_LAB_QUICK=1``, 2 s per network): about 20 s.
+
+Course topics
+-------------
+- Gerstner et al., *Neuronal Dynamics*, ch. 13 (oscillations in excitatory-inhibitory
+  populations).
+- Dayan & Abbott, *Theoretical Neuroscience*, ch. 7.5 (network oscillations).
+- Tort et al. 2010, *J Neurophysiol* 104:1195 (modulation index); Lisman & Jensen 2013,
+  *Neuron* 77:1002 (the theta-gamma code); Gloveli et al. 2005 / Tort et al. 2007 (O-LM
+  cells and theta).
 
 Exercises
 ---------
@@ -20,15 +44,20 @@ Exercises
 4. Switch on the teaching "septum" (``septal_frequency=6*Hz``): theta is now imposed
    from outside. Compare its spectrum with the emergent one, then lower ``septal_rate``
    to 2000 Hz: which rhythm wins?
+
+Solutions: ``solutions.md`` beside this file.
 """
 
-import argparse
+# %%
+# Settings
+# --------
+# ``QUIFER_LAB_QUICK=1`` selects the 2 s runs of the test suite; ``QUIFER_LAB_OUT`` names
+# the figure folder. ``BACKEND = "cpp_standalone"`` runs the same networks compiled
+# (a compile of about a minute, then faster runs).
+
 import os
 import time
-
-import matplotlib
-
-matplotlib.use("Agg")
+from pathlib import Path
 
 import brian2
 import matplotlib.pyplot as plt
@@ -38,6 +67,12 @@ from brian2 import second
 from quifer_brian import analysis as qa
 from quifer_brian import plotting
 from quifer_brian.networks import theta_gamma
+
+QUICK = os.environ.get("QUIFER_LAB_QUICK") == "1"
+OUT = Path(os.environ.get("QUIFER_LAB_OUT", "lab_output"))
+OUT.mkdir(parents=True, exist_ok=True)
+BACKEND = "numpy"  # or "cpp_standalone"
+DURATION, MIN_SHIFT = (2.0, 0.5) if QUICK else (4.0, 1.0)  # s
 
 T_START = 0.2  # s: transient left out of the analysis
 SEED = 1
@@ -67,7 +102,14 @@ def e_spikes(result):
     return times[keep] - T_START
 
 
-def network(out, duration, backend, min_shift):
+# %%
+# 1. The default network: theta and nested gamma emerge
+# -----------------------------------------------------
+# Rates, the LFP spectrum and its fitted peaks, the rhythms of the E spikes, their
+# locking to gamma, the theta-gamma modulation index and the comodulogram.
+
+
+def network(duration, backend, min_shift):
     print("\n# 1. The default network: theta and nested gamma emerge")
     result = simulate(duration, backend)
     fs = result.fs
@@ -90,7 +132,7 @@ def network(out, duration, backend, min_shift):
     report("gamma rhythm of E spikes (Hz)", rhythms["gamma_hz"], "30-100")
     ax = plotting.plot_spectrum(freqs[freqs > 0], power[freqs > 0], peaks=fit)
     ax.set_xlim(1, 120)
-    ax.figure.savefig(os.path.join(out, "spectrum.png"), dpi=80)
+    ax.figure.savefig(OUT / "spectrum.png", dpi=120)
 
     # bands around the rhythms: +- 2 Hz (theta) and +- 10 Hz (gamma)
     theta_band, gamma_band = qa.theta_gamma_bands(rhythms["theta_hz"], rhythms["gamma_hz"])
@@ -100,7 +142,7 @@ def network(out, duration, backend, min_shift):
     print(f"{'E preferred gamma phase (rad)':<40s} measured {preferred:9.4f}")
     ax = plotting.plot_phase_histogram(phases)
     ax.set_title("E spikes on the gamma cycle")
-    ax.figure.savefig(os.path.join(out, "spike_phase_histogram.png"), dpi=80)
+    ax.figure.savefig(OUT / "spike_phase_histogram.png", dpi=120)
 
     # gamma amplitude in gamma_band +- 5 Hz (theta's side bands) on theta phase
     test = qa.compute_theta_gamma_coupling(
@@ -117,7 +159,7 @@ def network(out, duration, backend, min_shift):
     report("comodulogram max, phase freq (Hz)", pf[j], "4-12")
     report("comodulogram max, amp freq (Hz)", af[i], "30-100")
     ax = plotting.plot_comodulogram(pf, af, mi)
-    ax.figure.savefig(os.path.join(out, "comodulogram.png"), dpi=80)
+    ax.figure.savefig(OUT / "comodulogram.png", dpi=120)
 
     fig, axes = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
     offset = 0
@@ -126,13 +168,21 @@ def network(out, duration, backend, min_shift):
         plotting.plot_raster((times, indices + offset), ax=axes[0], color=color)
         offset += result.sizes[name]
     axes[0].set_ylabel("E | I | O")
-    axes[1].plot(np.arange(result.lfp.size) / fs, result.lfp, lw=0.7)
-    axes[1].set_ylabel("LFP proxy (A)")
+    axes[1].plot(np.arange(result.lfp.size) / fs, result.lfp * 1e9, lw=0.7)
+    axes[1].set_ylabel("LFP proxy (nA)")
     axes[1].set_xlabel("time (s)")
     axes[1].set_xlim(T_START, min(result.duration, T_START + 1.0))
-    fig.savefig(os.path.join(out, "raster.png"), dpi=80)
-    plt.close("all")
+    fig.tight_layout()
+    fig.savefig(OUT / "raster.png", dpi=120)
     return theta_band, gamma_band, plv
+
+
+theta_band, gamma_band, _ = network(DURATION, BACKEND, MIN_SHIFT)
+
+# %%
+# 2. Control: every GABA synapse removed
+# --------------------------------------
+# Without inhibition neither rhythm exists: no locking, no coupling.
 
 
 def control(duration, backend, theta_band, gamma_band, min_shift):
@@ -149,20 +199,4 @@ def control(duration, backend, theta_band, gamma_band, min_shift):
     report("control MI surrogate p-value", test.p_value, "> 0.05 (not significant)")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Theta-nested gamma lab.")
-    parser.add_argument("--quick", action="store_true", help="shorter runs, for tests")
-    parser.add_argument("--out", default="figures", help="folder for the figures")
-    parser.add_argument(
-        "--backend", default="numpy", help="numpy (default) or cpp_standalone (fast, compiles)"
-    )
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-    duration, min_shift = (2.0, 0.5) if args.quick else (4.0, 1.0)
-    theta_band, gamma_band, _ = network(args.out, duration, args.backend, min_shift)
-    control(duration, args.backend, theta_band, gamma_band, min_shift)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+control(DURATION, BACKEND, theta_band, gamma_band, MIN_SHIFT)

@@ -1,4 +1,6 @@
-"""Lab 5: the four states of a sparse E/I network (Brunel 2000, figure 8).
+"""
+Lab 5: the four states of a sparse E/I network (Brunel 2000, figure 8)
+======================================================================
 
 N_E excitatory and N_I = N_E / 4 inhibitory integrate-and-fire neurons; each receives
 exactly C_E = 1000 excitatory and C_I = 250 inhibitory recurrent inputs (delta synapses:
@@ -21,24 +23,52 @@ of Brunel's): shrinking the in-degree, with or without rescaling J, changes the
 fluctuations and destroys the states.  All four points run from ONE compiled
 cpp_standalone program: g and eta are changed between runs with run_args.
 
-Run ``python plot_05_brunel_states.py [--quick] [--out DIR] [--scale S]``.
+Learning goals
+--------------
+- Place a network in Brunel's phase diagram by two numbers, the relative inhibition
+  ``g`` and the external drive ``eta = nu_ext / nu_thr``, and recognise its four states
+  (SR, SI fast, AI, SI slow) in rasters, population rates and spectra.
+- Characterise a state with measures of single cells (rate, CV of ISIs, Fano factor)
+  and of the population (Golomb's chi, spectral peak of the population rate).
+- Rerun one compiled cpp_standalone program at new parameter values (``run_args``)
+  instead of recompiling.
+- Learn why a network is scaled down at fixed in-degree.
+
+Run time on 2 cores
+-------------------
+Full (2 s per point): about 4 min (estimated), of which about 2 min is the one compile. Quick
+(``QUIFER_LAB_QUICK=1``, 0.5 s per point): about 2 min, most of it the compile, which
+``QUIFER_LAB_BUILD_DIR`` lets a later run reuse (the test suite shares the folder with
+``tests/networks/test_brunel.py``).
+
+Course topics
+-------------
+- Gerstner et al., *Neuronal Dynamics*, ch. 12.4 and 13.4 (balanced networks, Brunel's
+  phase diagram, asynchronous irregular and synchronous states).
+- Dayan & Abbott, *Theoretical Neuroscience*, ch. 7.5 (excitatory-inhibitory networks).
+- Brunel 2000, *J Comput Neurosci* 8:183 (the model and figure 8).
 
 Exercises
 ---------
-1. Run with ``--scale 1`` (the full network, 12500 neurons, 15.6 million synapses): does
-   C lose its fast rhythm?  Compare its CV and its peak / background ratio.
+1. Set ``SCALE = 1`` (the full network, 12500 neurons, 15.6 million synapses): does C
+   lose its fast rhythm?  Compare its CV and its peak / background ratio.
 2. Build ``brunel(g=5, eta=2, scale=0.25, epsilon=0.04)`` (C_E = 400) and measure the
    four points again: which states survive a smaller in-degree?
-3. Sweep eta from 1 to 4 at g = 5 with ``circuit.run_values(eta=...)`` and
-   ``circuit.rerun``: where does the fast rhythm appear (Brunel 2000, figure 2)?
+3. Sweep eta from 1 to 4 at g = 5 with ``circuit.rerun(session, eta=...)``: where does
+   the fast rhythm appear (Brunel 2000, figure 2)?
+
+Solutions: ``solutions.md`` beside this file.
 """
 
-import argparse
+# %%
+# Settings
+# --------
+# ``QUIFER_LAB_QUICK=1`` selects 0.5 s per point; ``QUIFER_LAB_OUT`` names the figure
+# folder; ``QUIFER_LAB_BUILD_DIR`` (optional) names the cpp_standalone project folder,
+# reused if the same network was compiled there. This lab needs a C++ compiler.
+
 import os
-
-import matplotlib
-
-matplotlib.use("Agg")
+from pathlib import Path
 
 import brian2
 import matplotlib.pyplot as plt
@@ -51,9 +81,22 @@ from quifer_brian.backends import backend_session
 from quifer_brian.networks import brunel
 from quifer_brian.networks.brunel import BRUNEL_STATES
 
+QUICK = os.environ.get("QUIFER_LAB_QUICK") == "1"
+OUT = Path(os.environ.get("QUIFER_LAB_OUT", "lab_output"))
+OUT.mkdir(parents=True, exist_ok=True)
+BUILD_DIR = os.environ.get("QUIFER_LAB_BUILD_DIR")  # None: a temporary folder
+SCALE = 0.25  # network size as a fraction of Brunel's
+DURATION = 0.5 if QUICK else 2.0  # s per point
+
 SEED = 1
 T_START = 0.1  # s of transient left out of every measurement
 SHOW = 0.1  # s of activity shown in the rasters and rates
+
+
+# %%
+# The simulation: one compile, four points
+# ----------------------------------------
+# Point A is compiled and run; B, C and D rerun the same program with their g and eta.
 
 
 def simulate(scale, duration, directory):
@@ -71,6 +114,16 @@ def simulate(scale, duration, directory):
             spikes[name] = {population: result.spikes[population] for population in ("E", "I")}
         sizes = {"E": circuit.params["N_E"], "I": circuit.params["N_I"]}
     return spikes, sizes
+
+
+print(f"Brunel 2000 at scale {SCALE:g}, {DURATION:g} s per point, cpp_standalone")
+spikes, sizes = simulate(SCALE, DURATION, BUILD_DIR)
+print(f"N_E = {sizes['E']}, N_I = {sizes['I']}, C_E = 1000, C_I = 250")
+
+# %%
+# The signatures of the four states
+# ---------------------------------
+# Each point's measures of the E population, and the criteria of its state.
 
 
 def measure(times, indices, n_neurons, duration):
@@ -113,7 +166,16 @@ def report(measured):
         print(f"{name} lands in its state: {'yes' if verdict else 'NO'}")
 
 
-def figures(out, spikes, sizes, measured, duration):
+measured = {name: measure(*spikes[name]["E"], sizes["E"], DURATION) for name in BRUNEL_STATES}
+report(measured)
+
+# %%
+# Figures: rasters, population rates and spectra
+# -----------------------------------------------
+# The last 100 ms of each point: 100 E cells (black) and 100 I cells (red).
+
+
+def figures(spikes, sizes, measured, duration):
     t_stop = duration
     t_show = max(T_START, t_stop - SHOW)
     fig, axes = plt.subplots(4, 1, figsize=(8, 9), sharex=True)
@@ -128,7 +190,7 @@ def figures(out, spikes, sizes, measured, duration):
         ax.set_xlabel("")
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "brunel_rasters.png"), dpi=80)
+    fig.savefig(OUT / "brunel_rasters.png", dpi=120)
 
     fig, axes = plt.subplots(4, 1, figsize=(8, 9), sharex=True)
     for ax, name in zip(axes, BRUNEL_STATES, strict=True):
@@ -142,7 +204,7 @@ def figures(out, spikes, sizes, measured, duration):
         ax.set_xlabel("")
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "brunel_rates.png"), dpi=80)
+    fig.savefig(OUT / "brunel_rates.png", dpi=120)
 
     fig, ax = plt.subplots(figsize=(7, 5))
     for name in BRUNEL_STATES:
@@ -152,32 +214,8 @@ def figures(out, spikes, sizes, measured, duration):
     ax.legend(fontsize="small")
     ax.set_title("spectra of the E population rate")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "brunel_spectra.png"), dpi=80)
+    fig.savefig(OUT / "brunel_spectra.png", dpi=120)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Lab 5: the four states of Brunel 2000.")
-    parser.add_argument("--quick", action="store_true", help="short runs, for tests")
-    parser.add_argument("--out", default="figures", help="folder for the figures")
-    parser.add_argument(
-        "--scale", type=float, default=0.25, help="network size as a fraction of Brunel's"
-    )
-    parser.add_argument(
-        "--build-dir", default=None, help="cpp_standalone project folder (reused if compiled)"
-    )
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-    duration = 0.5 if args.quick else 2.0
-    print(f"Brunel 2000 at scale {args.scale:g}, {duration:g} s per point, cpp_standalone")
-    spikes, sizes = simulate(args.scale, duration, args.build_dir)
-    print(f"N_E = {sizes['E']}, N_I = {sizes['I']}, C_E = 1000, C_I = 250")
-    measured = {name: measure(*spikes[name]["E"], sizes["E"], duration) for name in BRUNEL_STATES}
-    report(measured)
-    figures(args.out, spikes, sizes, measured, duration)
-    plt.close("all")
-    print(f"\nfigures saved to {os.path.abspath(args.out)}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+figures(spikes, sizes, measured, DURATION)
+print(f"\nfigures saved to {OUT.resolve()}")

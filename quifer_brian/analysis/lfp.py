@@ -17,7 +17,7 @@ MAZZONI_ALPHA = 1.65
 
 
 def mazzoni_lfp(excitatory, inhibitory, fs, delay_s=MAZZONI_DELAY_S, alpha=MAZZONI_ALPHA):
-    """The Mazzoni proxy from the summed |currents| of one population.
+    """The Mazzoni proxy from the summed absolute currents of one population.
 
     Parameters
     ----------

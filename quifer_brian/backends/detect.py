@@ -1,6 +1,6 @@
 """What this machine can do: compilers, make, Cython, nvcc and GPUs.
 
-Each backend's ``status`` function (see :mod:`.registry`) answers with a
+Each backend's ``status`` function (see :mod:`~quifer_brian.backends.registry`) answers with a
 :class:`BackendStatus`: whether code can be generated, compiled and run here, and why not.
 """
 

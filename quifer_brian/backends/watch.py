@@ -17,7 +17,7 @@ from brian2 import NeuronGroup, Synapses, second, siemens, volt
 
 __all__ = ["MAX_ABS_VOLTAGE", "WATCH_DT", "Watch", "watch_ranges"]
 
-#: Largest |v| (V) a run may reach: membrane potentials live within about -0.1..0.06 V,
+#: Largest ``|v|`` (V) a run may reach: membrane potentials live within about -0.1..0.06 V,
 #: so beyond 1 V the integration has diverged.
 MAX_ABS_VOLTAGE = 1.0
 

@@ -71,8 +71,8 @@ from ..units import quantity_to_json
 
 __all__ = ["Circuit", "CircuitParts", "LfpSpec"]
 
-#: Mazzoni et al. 2015 reference weighted sum: LFP(t) = sum_E |I_AMPA(t - 6 ms)| -
-#: 1.65 sum_E |I_GABA(t)| (see :mod:`quifer_brian.analysis.lfp`).
+#: Mazzoni et al. 2015 reference weighted sum: ``LFP(t) = sum_E |I_AMPA(t - 6 ms)|
+#: - 1.65 sum_E |I_GABA(t)|`` (see :mod:`quifer_brian.analysis.lfp`).
 MAZZONI_DELAY = MAZZONI_DELAY_S * second
 
 

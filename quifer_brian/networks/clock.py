@@ -223,7 +223,7 @@ def frequency_bank(**params: Any) -> Circuit:
     Circuit
         Populations ``'E0'``, ``'I0'``, ``'E1'``, ...; synapses ``'EE<k>'``, ``'EI<k>'``,
         ``'IE<k>'`` and ``'E<k>I<l>'`` (coupling); per-module LFP proxies recorded as
-        states ``'I_exc_<k>'`` and ``'I_inh_<k>'`` (summed |AMPA| and |GABA_A| currents
+        states ``'I_exc_<k>'`` and ``'I_inh_<k>'`` (summed absolute AMPA and GABA_A currents
         onto the module's E cells, 1 kHz), combined by :func:`~quifer_brian.analysis.module_lfp`;
         :func:`~quifer_brian.analysis.module_phases` gives each module's phase over time.
         ``circuit.params['frequencies']`` and ``circuit.params['tau_gaba']`` hold the

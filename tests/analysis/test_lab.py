@@ -13,11 +13,12 @@ FIGURES = [
 ]
 
 
-def test_lab_quick(run_lab, tmp_path):
-    out = run_lab(LAB, timeout=120)
+def test_lab_quick(run_lab):
+    run = run_lab(LAB)
+    out = run.stdout
     plv = re.search(r"kappa=2\.0 PLV\s+measured\s+(\S+)\s+theory\s+(\S+)", out)
     assert abs(float(plv[1]) - float(plv[2])) < 0.02
     assert re.search(r"depth 0\.0 .*not significant", out)
     assert re.search(r"comodulogram max, phase freq \(Hz\)\s+measured\s+6\.0", out)
     for name in FIGURES:
-        assert (tmp_path / name).stat().st_size > 1000, name
+        assert (run.out / name).stat().st_size > 1000, name

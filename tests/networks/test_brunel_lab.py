@@ -1,4 +1,4 @@
-"""The Brunel lab runs in quick mode, prints the four states' signatures, saves figures.
+"""The Brunel lab runs as a notebook in quick mode, prints the states' signatures, saves figures.
 
 It compiles into the same cpp_standalone folder as tests/networks/test_brunel.py (same
 circuit, seed and duration), so after that module has run, make finds nothing to
@@ -11,7 +11,6 @@ import pytest
 
 LAB = "05_brunel/plot_05_brunel_states.py"
 FIGURES = ["brunel_rasters.png", "brunel_rates.png", "brunel_spectra.png"]
-BUILD_DIR = "brunel_quarter_build"  # the folder test_brunel.py compiles into
 
 
 def number(pattern, text):
@@ -21,9 +20,9 @@ def number(pattern, text):
 
 
 @pytest.mark.standalone
-def test_lab_quick(run_lab, tmp_path, tmp_path_factory):
-    build = tmp_path_factory.getbasetemp() / BUILD_DIR
-    out = run_lab(LAB, "--build-dir", str(build), timeout=600)
+def test_lab_quick(run_lab):
+    run = run_lab(LAB)  # into test_brunel.py's folder (LAB_BUILD_DIRS)
+    out = run.stdout
     for name in "ABCD":
         assert f"{name} lands in its state: yes" in out, out
     assert number(r"A CV of ISIs\s+(\S+)", out) < 0.1
@@ -33,4 +32,4 @@ def test_lab_quick(run_lab, tmp_path, tmp_path_factory):
     assert number(r"D peak frequency \(Hz\)\s+(\S+)", out) < 60
     assert number(r"D rate E \(Hz\)\s+(\S+)", out) < 15
     for name in FIGURES:
-        assert (tmp_path / name).stat().st_size > 1000, name
+        assert (run.out / name).stat().st_size > 1000, name

@@ -18,8 +18,9 @@ def number(pattern, text):
     return float(found[1])
 
 
-def test_lab_quick(run_lab, tmp_path):
-    out = run_lab(LAB, timeout=300)
+def test_lab_quick(run_lab):
+    run = run_lab(LAB)
+    out = run.stdout
     assert 30 <= number(r"PING peak frequency \(Hz\)\s+(\S+)", out) <= 80
     assert number(r"PING peak / 150-250 Hz median power\s+(\S+)", out) >= 100
     rate_e = number(r"PING rate E \(Hz\)\s+(\S+)", out)
@@ -35,4 +36,4 @@ def test_lab_quick(run_lab, tmp_path):
     assert all(30 <= f <= 100 for f in ing_peaks[:2]), ing_peaks
     assert all(float(p) >= 0.5 for p in re.findall(r"I PLV (\S+)", out))
     for name in FIGURES:
-        assert (tmp_path / name).stat().st_size > 1000, name
+        assert (run.out / name).stat().st_size > 1000, name

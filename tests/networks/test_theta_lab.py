@@ -12,8 +12,9 @@ def number(name, text):
     return float(found[1])
 
 
-def test_lab_quick(run_lab, tmp_path):
-    out = run_lab(LAB, timeout=400)
+def test_lab_quick(run_lab):
+    run = run_lab(LAB)
+    out = run.stdout
     assert 4 <= number("theta peak (Hz)", out) <= 12, out
     assert 30 <= number("gamma peak (Hz)", out) <= 100, out
     assert number("theta peak above background (log10)", out) >= 0.3, out
@@ -27,4 +28,4 @@ def test_lab_quick(run_lab, tmp_path):
     assert number("control E spike PLV to gamma", out) < 0.1, out
     assert number("control MI surrogate p-value", out) > 0.05, out
     for name in FIGURES:
-        assert (tmp_path / name).stat().st_size > 1000, name
+        assert (run.out / name).stat().st_size > 1000, name
