@@ -113,7 +113,7 @@ t = np.arange(n) / FS
 for f0 in (7.0, 43.0):
     sig += np.sqrt(2 * 10 * 2 / FS * f0**-1.5 * 0.75) * np.cos(2 * np.pi * f0 * t)
 f, p = qa.compute_spectrum(sig, FS)
-fit = qa.find_peaks(f, p, f_range=(2, 100))
+fit = qa.compute_spectral_peaks(f, p, f_range=(2, 100))
 for target in (7.0, 43.0):
     report(
         f"peak near {target:g} Hz (Hz)",

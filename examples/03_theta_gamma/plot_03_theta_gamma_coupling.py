@@ -118,7 +118,7 @@ def network(duration, backend, min_shift):
         report(f"rate {name} (Hz)", result.mean_rate(name), "> 0")
 
     freqs, power = qa.compute_spectrum(sig, fs)
-    fit = qa.find_peaks(freqs, power, f_range=qa.LFP_FIT_RANGE)
+    fit = qa.compute_spectral_peaks(freqs, power, f_range=qa.LFP_FIT_RANGE)
     f_theta, h_theta = strongest_peak(fit, qa.THETA_BAND)
     f_gamma, h_gamma = strongest_peak(fit, qa.GAMMA_BAND)
     report("theta peak (Hz)", f_theta, "4-12")
