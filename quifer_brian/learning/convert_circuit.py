@@ -1,8 +1,9 @@
 """The circuit of a converted network: integrate-and-fire layers, a batch side by side.
 
 A :class:`~quifer_brian.learning.SpikingNetwork` (made by
-:func:`~quifer_brian.learning.convert`) holds the normalised weights and biases of a ReLU network and runs them as integrate-and-fire
-layers written as equation strings, one neuron per ReLU unit:
+:func:`~quifer_brian.learning.convert`) holds the normalised weights and biases of a
+ReLU network and runs them as integrate-and-fire layers written as equation strings,
+one neuron per ReLU unit:
 
 .. math::  \\frac{dv}{dt} = \\frac{I}{\\Delta t}, \\quad v \\ge V_{th} \\Rightarrow
     \\text{spike}, \\; v \\leftarrow v - V_{th}
@@ -107,7 +108,7 @@ def _construct(sizes, batch, input_coding, readout, dt, *, values):
             )  # fmt: skip
         elif label == "X":  # regular trains, phase 1/2 as encode_rate(process='regular')
             group = NeuronGroup(
-                batch * sizes[0], REGULAR_INPUT, threshold="phi >= 1", reset="phi -= 1",
+                batch * sizes[0], REGULAR_INPUT, threshold="phi > 1", reset="phi -= 1",
                 method="euler", dt=dt, namespace={}, name=name,
             )  # fmt: skip
             group.phi = 0.5

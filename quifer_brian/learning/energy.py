@@ -92,7 +92,7 @@ def energy_pj(operations: dict, figures: EnergyFigures = HOROWITZ_2014_FP32):
 
     Examples
     --------
-    >>> float(energy_pj(ann_operations([64, 100, 10])))  # 7400 MACs, 110 adds
+    >>> round(float(energy_pj(ann_operations([64, 100, 10]))), 1)  # 7400 MACs, 110 adds
     34139.0
     """
     synaptic = figures.add if figures.synaptic_event is None else figures.synaptic_event
