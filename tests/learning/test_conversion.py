@@ -7,6 +7,7 @@ package.  The benchmarks load it from this file.
 """
 
 import logging
+import os
 import tempfile
 import warnings
 
@@ -276,3 +277,21 @@ def test_cpp_standalone_one_program_rerun_without_compiling(digits):
         import shutil
 
         shutil.rmtree(cache, ignore_errors=True)  # the folder this test created
+
+
+@pytest.mark.cuda
+def test_cuda_code_is_generated(tmp_path):
+    """The converted circuit (Poisson input, two layers) generates brian2cuda code."""
+    from quifer_brian.backends import backend_session
+    from quifer_brian.learning.convert_circuit import build_circuit
+
+    weights = [np.full((3, 4), 0.2), np.full((4, 2), 0.3)]
+    biases = [np.zeros(4), np.full(2, 0.01)]
+    data = np.random.default_rng(0).random((5, 3))
+    net = convert((weights, biases), data, input_coding="poisson", readout="spikes")
+    folder = tmp_path / "cuda"
+    with backend_session("cuda_standalone", directory=str(folder), stop_after="generate") as s:
+        circuit = build_circuit(net, np.full((2, 3), 0.5))
+        assert circuit.run(5 * ms, session=s, check=False) is None
+    sources = [f for f in os.listdir(folder / "code_objects") if f.endswith(".cu")]
+    assert any("conversion_X" in f for f in sources) and any("conversion_S1" in f for f in sources)
