@@ -57,13 +57,15 @@ def test_within_one_point_of_the_ann(trained, options, step):
     assert curve[-1] >= ann - 0.01
 
 
-def test_max_normalisation_is_slower(trained):
-    """At 10 steps the percentile-normalised network is ahead of the max-normalised one."""
+def test_normalisation_ablation(trained):
+    """Max-normalisation is slower over the first 10 steps (mean accuracy), and without
+    normalisation the network stays far below the ANN (benchmark: 56 % at 20 steps)."""
     mlp, x_train, x_test, y_test, cache = trained
     curves = {
         name: convert(mlp, x_train, normalisation=name, backend="cpp_standalone", cache=cache)
         .simulate(x_test, 20 * ms)
         .accuracy_over_time(y_test)
-        for name in ("percentile", "max")
+        for name in ("percentile", "max", "none")
     }
-    assert curves["percentile"][9] > curves["max"][9]
+    assert curves["percentile"][:10].mean() > curves["max"][:10].mean()
+    assert curves["none"][-1] < mlp.score(x_test, y_test) - 0.2
