@@ -173,6 +173,7 @@ for label, run in runs.items():
     ax.plot(snn / 1e3, 100 * run.accuracy_over_time(y_test), marker=".", ms=3, label=label)
 ann_energy = float(energy_pj(ops["ann"]))
 ax.plot([ann_energy / 1e3], [100 * ann_accuracy], "k*", ms=12, label="ANN")
+ax.axvline(ann_energy / 1e3, color="k", ls=":", lw=1)  # left of it the SNN costs less
 ax.set(xlabel="energy per inference (nJ)", ylabel="test accuracy (%)", xlim=(0, None))
 ax.set_title("Energy vs accuracy (Horowitz 2014, 45 nm)")
 ax.legend(frameon=False, fontsize=8, loc="lower right")

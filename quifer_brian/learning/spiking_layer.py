@@ -64,10 +64,11 @@ class SpikingRun:
     def outputs_over_time(self):
         """Decoded outputs after each step: (n_steps, batch, n_out).
 
-        Spike read-out: :math:`\\lambda_L n(k) / k`, the output rate times the output
-        layer's scale (approximates the ANN's ReLU'd output).  Membrane read-out:
-        :math:`\\lambda_{L-1}`-scaled input integrated by a linear output unit, divided by
-        :math:`k`: :math:`(W^T n_{L-1}(k) + k b) / k`, approximating the ANN's output.
+        Spike read-out: :math:`\\lambda_L n(k) / k`, the output rate per step times the
+        output layer's scale (approximates the ANN's ReLU'd output).  Membrane read-out:
+        the linear output unit's potential over :math:`k`, :math:`(W_L^T n_{L-1}(k) + k
+        b_L) / k`, with :math:`W_L` scaled by :math:`\\lambda_{L-1}` (approximates the
+        ANN's output).
         """
         net = self.net
         steps = np.arange(1, self.n_steps + 1)[:, None, None]
