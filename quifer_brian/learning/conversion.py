@@ -46,7 +46,7 @@ def _error(argument, value, problem, fix=None):
     return ModelError(owner=_OWNER, argument=argument, value=value, problem=problem, fix=fix)
 
 
-def read_network(model):
+def read_network(model) -> tuple:
     """``(weights, biases, classes)`` of a fitted MLP or of ``(weights, biases)`` arrays.
 
     Parameters
@@ -121,7 +121,7 @@ def read_network(model):
     return weights, biases, classes
 
 
-def ann_activations(weights, biases, x):
+def ann_activations(weights, biases, x) -> list:
     """Activations of every layer: ReLU hidden layers, linear output (pre-softmax).
 
     Returns
@@ -136,7 +136,9 @@ def ann_activations(weights, biases, x):
     return activations
 
 
-def layer_scales(activations, normalisation="percentile", percentile=99.9):
+def layer_scales(
+    activations, normalisation: str = "percentile", percentile: float = 99.9
+) -> np.ndarray:
     """:math:`\\lambda_l` of each layer (inputs first, :math:`\\lambda_0 = 1`).
 
     ``'percentile'``: the ``percentile``-th percentile of the layer's positive

@@ -64,7 +64,7 @@ def _block_diagonal(n_pre, n_post, batch):
     return i.astype(np.int32), j.astype(np.int32)
 
 
-def run_values(net, x):
+def run_values(net, x: np.ndarray) -> dict:
     """``{"object.variable": array}``: the run values of a batch ``x`` (already checked).
 
     The first simulated layer's constant current holds ``W_1 x + b_1`` with analog input
@@ -136,7 +136,7 @@ def _construct(sizes, batch, input_coding, readout, dt, *, values):
     return CircuitParts(populations=groups, synapses=synapses)
 
 
-def build_circuit(net, x):
+def build_circuit(net, x: np.ndarray) -> Circuit:
     """The :class:`~quifer_brian.networks.circuit.Circuit` running batch ``x`` through ``net``.
 
     Its structure (what a compiled program is keyed on) is the layer sizes, the batch

@@ -50,18 +50,18 @@ class SpikingRun:
     meta: dict
 
     @property
-    def times(self):
+    def times(self) -> np.ndarray:
         """Simulated time after each step (s): ``dt, 2 dt, ..., n_steps dt``."""
         return np.arange(1, self.n_steps + 1) * float(self.net.dt / second)
 
-    def step_counts(self, label, size):
+    def step_counts(self, label: str, size: int) -> np.ndarray:
         """Spikes per step per copy per unit of one population: (n_steps, batch, size)."""
         steps, indices = self.spikes[label]
         counts = np.zeros((self.n_steps, self.batch * size), dtype=np.int32)
         np.add.at(counts, (steps, indices), 1)
         return counts.reshape(self.n_steps, self.batch, size)
 
-    def outputs_over_time(self):
+    def outputs_over_time(self) -> np.ndarray:
         """Decoded outputs after each step: (n_steps, batch, n_out).
 
         Spike read-out: :math:`\\lambda_L n(k) / k`, the output rate per step times the
@@ -80,15 +80,15 @@ class SpikingRun:
         potential = counts @ net.weights[-1] + steps * net.biases[-1]
         return potential / steps
 
-    def outputs(self):
+    def outputs(self) -> np.ndarray:
         """Decoded outputs at the end of the run: (batch, n_out)."""
         return self.outputs_over_time()[-1]
 
-    def predictions_over_time(self):
+    def predictions_over_time(self) -> np.ndarray:
         """Predicted class after each step (classifiers): (n_steps, batch)."""
         return self.net.labels_from_outputs(self.outputs_over_time())
 
-    def accuracy_over_time(self, y):
+    def accuracy_over_time(self, y) -> np.ndarray:
         """Fraction of the batch classified as ``y`` after each step: (n_steps,)."""
         y = np.asarray(y)
         if y.shape != (self.batch,):
@@ -100,7 +100,7 @@ class SpikingRun:
             )
         return (self.predictions_over_time() == y[None, :]).mean(axis=1)
 
-    def operations(self):
+    def operations(self) -> dict:
         """Operations per inference (batch mean) up to each step, and the ANN's.
 
         Returns
@@ -192,7 +192,7 @@ class SpikingNetwork:
         )
 
     # ------------------------------------------------------------------ checks
-    def check_inputs(self, x, owner="SpikingNetwork"):
+    def check_inputs(self, x, owner: str = "SpikingNetwork") -> np.ndarray:
         """``x`` as a float (batch, n_in) array; warn with the fraction outside the range."""
         array = np.asarray(x, dtype=float) if _numeric(x) else None
         if array is None or array.ndim != 2 or array.shape[1] != self.sizes[0] or not array.size:
@@ -241,7 +241,7 @@ class SpikingNetwork:
         return round(n_steps)
 
     # ------------------------------------------------------------------ running
-    def simulate(self, x, duration=50 * ms, seed=None) -> SpikingRun:
+    def simulate(self, x, duration=50 * ms, seed: int | None = None) -> SpikingRun:
         """Run the batch ``x`` for ``duration`` and keep the spikes of every population.
 
         Parameters
@@ -279,11 +279,11 @@ class SpikingNetwork:
         wall = result.meta.get("run_wall_s", result.meta.get("wall_time_s", float("nan")))
         return SpikingRun(self, n_steps, x.shape[0], spikes, float(wall), dict(result.meta))
 
-    def __call__(self, x, duration=50 * ms, seed=None):
+    def __call__(self, x, duration=50 * ms, seed: int | None = None) -> np.ndarray:
         """Decoded outputs of the batch ``x``: (batch, n_out); see :meth:`simulate`."""
         return self.simulate(x, duration, seed).outputs()
 
-    def labels_from_outputs(self, outputs):
+    def labels_from_outputs(self, outputs) -> np.ndarray:
         """Class labels from decoded outputs (last axis: output units)."""
         if self.classes is None:
             raise ModelError(
@@ -297,11 +297,11 @@ class SpikingNetwork:
             return self.classes[(outputs[..., 0] > 0).astype(int)]
         return self.classes[np.argmax(outputs, axis=-1)]
 
-    def predict(self, x, duration=50 * ms, seed=None):
+    def predict(self, x, duration=50 * ms, seed: int | None = None) -> np.ndarray:
         """Predicted class labels of the batch ``x`` (classifiers)."""
         return self.labels_from_outputs(self(x, duration, seed))
 
-    def accuracy_over_time(self, x, y, duration=50 * ms, seed=None):
+    def accuracy_over_time(self, x, y, duration=50 * ms, seed: int | None = None) -> tuple:
         """Accuracy after each time step, from a single run.
 
         Returns
@@ -314,7 +314,7 @@ class SpikingNetwork:
         run = self.simulate(x, duration, seed)
         return run.times, run.accuracy_over_time(y)
 
-    def operations(self, x, duration=50 * ms, seed=None):
+    def operations(self, x, duration=50 * ms, seed: int | None = None) -> dict:
         """Operations per inference up to each time step (see :meth:`SpikingRun.operations`)."""
         return self.simulate(x, duration, seed).operations()
 
