@@ -148,7 +148,12 @@ def main(argv=None):
     parser.add_argument("--skip-deep", action="store_true")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", default=None)
+    parser.add_argument(
+        "--sequential", action="store_true", help="only: side by side vs sequential"
+    )
     args = parser.parse_args(argv)
+    if args.sequential:
+        return compare_sequential(args.n_test)
     if args.quick:
         args.seeds, args.n_test, args.skip_deep = [0], 90, True
     reference = load_reference()
@@ -303,6 +308,96 @@ def deep(x_train, y_train, x_test, y_test, seeds, cache):
         "within_1_5pt_from": first_within(mean, ann, 0.015),
         "within_1_5pt_at_100": bool(mean[99] >= ann - 0.015),
     }
+
+
+def raw_program(mlp, x_train, x_test, n_steps, sequential):
+    """The converted network as raw Brian2 on cpp_standalone, analog input, spike read-out.
+
+    ``sequential=False``: the images side by side (what the package builds);
+    ``sequential=True``: one copy, the images one after the other, the first layer's
+    current from a TimedArray indexed by the image and a ``run_regularly`` at the start
+    of each presentation putting every potential back to 0.  Returns (output spike
+    counts (n_images, n_out), the program's own run time (s): Brian2's
+    ``device._last_run_time``, without the process start and the files).
+    """
+    from brian2 import Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray, device
+
+    from quifer_brian.backends import backend_session
+
+    net = convert(mlp, x_train)
+    w2, b2 = net.weights[1], net.biases[1]
+    currents = x_test @ net.weights[0] + net.biases[0]
+    n_images, n_hidden = currents.shape
+    n_out = len(b2)
+    copies = 1 if sequential else n_images
+    with backend_session("cpp_standalone") as session:
+        if sequential:
+            table = TimedArray(currents, dt=n_steps * ms, name="image_current")
+            model, namespace = "dv/dt = table(t, i)/dt : 1", {"table": table}
+        else:
+            model, namespace = "dv/dt = I/dt : 1\nI : 1 (constant)", {}
+        hidden = NeuronGroup(
+            copies * n_hidden, model, threshold="v >= 1", reset="v -= 1", method="euler",
+            dt=1 * ms, namespace=namespace, name="hidden",
+        )  # fmt: skip
+        out = NeuronGroup(
+            copies * n_out, "dv/dt = b/dt : 1\nb : 1 (constant)", threshold="v >= 1",
+            reset="v -= 1", method="euler", dt=1 * ms, namespace={}, name="out",
+        )  # fmt: skip
+        out.b = np.tile(b2, copies)
+        synapses = Synapses(
+            hidden, out, "w : 1 (constant)", on_pre="v_post += w", dt=1 * ms, namespace={}
+        )
+        if sequential:
+            hidden.run_regularly("v = 0", dt=n_steps * ms, when="start")
+            out.run_regularly("v = 0", dt=n_steps * ms, when="start")
+        else:
+            hidden.I = currents.ravel()
+        pre, post = np.meshgrid(np.arange(n_hidden), np.arange(n_out), indexing="ij")
+        offsets = np.arange(copies)[:, None]
+        synapses.connect(
+            i=(offsets * n_hidden + pre.ravel()).ravel(), j=(offsets * n_out + post.ravel()).ravel()
+        )
+        synapses.w = np.tile(w2.ravel(), copies)
+        monitor = SpikeMonitor(out)
+        duration = (n_images if sequential else 1) * n_steps * ms
+        session.run(Network(hidden, out, synapses, monitor), duration)
+        steps = np.rint(np.asarray(monitor.t_) / 1e-3).astype(int)
+        indices = np.asarray(monitor.i[:])
+        counts = np.zeros((n_images, n_out), dtype=int)
+        if sequential:
+            np.add.at(counts, (steps // n_steps, indices), 1)
+        else:
+            np.add.at(counts, (indices // n_out, indices % n_out), 1)
+        run_time = float(device._last_run_time)
+    return counts, run_time
+
+
+def compare_sequential(n_test, n_steps=100, repeats=3):
+    """The batch side by side (the package) against sequential presentations."""
+    x_train, x_test, y_train, y_test = digits()
+    x_test, y_test = x_test[:n_test], y_test[:n_test]
+    mlp = train((100,), 0, x_train, y_train)
+    cache = tempfile.mkdtemp(prefix="quifer_bench_conversion_")
+    try:
+        net = convert(mlp, x_train, backend="cpp_standalone", cache=cache)
+        net.simulate(x_test, n_steps * ms)  # compiles
+        runs = [net.simulate(x_test, n_steps * ms) for _ in range(repeats)]
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)  # the folder this script created
+    side = float(np.median([run.wall_s for run in runs]))
+    counts_package = np.cumsum(runs[0].step_counts("O", 10), axis=0)[-1]
+    counts_side, time_side = raw_program(mlp, x_train, x_test, n_steps, sequential=False)
+    counts_seq, time_seq = raw_program(mlp, x_train, x_test, n_steps, sequential=True)
+    print(f"package (side by side): {side:.3f} s per call's program (start, files, run)")
+    print(f"raw side by side: program's own run time {time_side:.3f} s")
+    print(f"raw sequential:   program's own run time {time_seq:.3f} s")
+    print(f"sequential / side by side (run times): {time_seq / time_side:.2f}")
+    same = np.array_equal(counts_seq, counts_package) and np.array_equal(
+        counts_side, counts_package
+    )
+    print(f"same output spike counts in all three: {same}")
+    return 0
 
 
 if __name__ == "__main__":
