@@ -10,3 +10,23 @@
 scikit-learn is needed only where a scikit-learn model comes in; install it with the
 ``learn`` extra (``pip install 'quifer-brian[learn]'``).
 """
+
+# conversion
+from .conversion import ann_activations, convert, layer_scales, read_network
+from .energy import HOROWITZ_2014_FP32, LOIHI_2018, EnergyFigures, ann_operations, energy_pj
+from .spiking_layer import SpikingNetwork, SpikingRun
+
+__all__ = [
+    # conversion
+    "HOROWITZ_2014_FP32",
+    "LOIHI_2018",
+    "EnergyFigures",
+    "SpikingNetwork",
+    "SpikingRun",
+    "ann_activations",
+    "ann_operations",
+    "convert",
+    "energy_pj",
+    "layer_scales",
+    "read_network",
+]
