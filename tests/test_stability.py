@@ -10,6 +10,7 @@ from quifer_brian.backends.stability import (
     check_bernoulli_sources,
     check_time_steps,
     fastest_time_constants,
+    mark_bernoulli_by_design,
 )
 from quifer_brian.equations import lif_cond, poisson, traub_miles
 from quifer_brian.equations.registry import list_models
@@ -104,3 +105,17 @@ def test_bernoulli_rate_set_after_creation_is_refused_at_build():
     group.rate = 4 * kHz
     with pytest.raises(CircuitError, match=r"'drive' fires with probability rate\*dt.*0\.4"):
         check_bernoulli_sources({"drive": group}, "test")
+
+
+def test_a_bernoulli_code_by_design_is_exempt_and_only_that_group():
+    """A per-step code (p up to 1) passes only when marked; the same group unmarked fails."""
+    from brian2 import NeuronGroup
+
+    def group(name):
+        g = NeuronGroup(4, "rate : 1", threshold="rand() < rate", dt=1 * ms, name=name)
+        g.rate = 0.9
+        return g
+
+    with pytest.raises(CircuitError, match=r"probability rate per step, up to 0\.9"):
+        check_bernoulli_sources({"X": group("plain_code")}, "test")
+    check_bernoulli_sources({"X": mark_bernoulli_by_design(group("marked_code"))}, "test")

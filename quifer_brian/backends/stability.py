@@ -36,6 +36,7 @@ __all__ = [
     "check_steps",
     "check_time_steps",
     "fastest_time_constants",
+    "mark_bernoulli_by_design",
 ]
 
 logger = logging.getLogger("quifer_brian.backends")
@@ -232,15 +233,32 @@ def check_time_steps(objects: dict[str, Any], owner: str) -> None:
         )
 
 
+_BY_DESIGN = "_quifer_bernoulli_by_design"
+
+
+def mark_bernoulli_by_design(group: NeuronGroup) -> NeuronGroup:
+    """Mark ``group``'s ``rand() < p`` threshold as a per-step Bernoulli code by design.
+
+    :func:`check_bernoulli_sources` then accepts any ``p`` up to 1 for it: the group is
+    meant to fire at most once per step with probability ``p`` (for example the input
+    layer of a converted network, Rueckauer et al. 2017), not to approximate a Poisson
+    process. Returns the group.
+    """
+    setattr(group, _BY_DESIGN, True)
+    return group
+
+
 def check_bernoulli_sources(objects: dict[str, Any], owner: str) -> None:
     """Refuse a ``rand() < p`` threshold whose ``p`` exceeds :data:`MAX_SPIKE_PROBABILITY`.
 
     ``p`` is evaluated at t = 0 with the values the group holds before the run
     (``rate*dt`` of the ``poisson`` model); a value known only during the run is not
-    checked.
+    checked. A group marked with :func:`mark_bernoulli_by_design` is skipped: its spike per
+    step *is* the code (the rate code of ANN-to-SNN conversion), not a stand-in for a
+    Poisson process.
     """
     for label, group in objects.items():
-        if not isinstance(group, NeuronGroup):
+        if not isinstance(group, NeuronGroup) or getattr(group, _BY_DESIGN, False):
             continue
         match = _BERNOULLI.match(group.events.get("spike") or "")
         if match is None:

@@ -28,6 +28,7 @@ import functools
 import numpy as np
 from brian2 import NeuronGroup, Synapses, second
 
+from ..backends.stability import mark_bernoulli_by_design
 from ..networks.circuit import Circuit, CircuitParts
 
 __all__ = ["CIRCUIT_NAME", "V_THRESHOLD", "build_circuit", "layer_labels", "run_values"]
@@ -99,12 +100,13 @@ def _construct(sizes, batch, input_coding, readout, dt, *, values):
         if label == "X" and input_coding == "poisson":
             # A Bernoulli spike per step with probability x <= 1 *is* the conversion's
             # "Poisson" rate code (Rueckauer 2017, SNN toolbox: p = x r_max dt with
-            # r_max = 1/dt).  The package's check of Bernoulli sources (p <= 0.1, meant
-            # for sources standing in for Poisson processes) does not apply: the
-            # threshold is written 'rate > rand()', which that check does not read.
-            group = NeuronGroup(
-                batch * sizes[0], POISSON_INPUT, threshold="rate > rand()", dt=dt,
-                namespace={}, name=name,
+            # r_max = 1/dt), so the check of Bernoulli sources standing in for Poisson
+            # processes (p <= 0.1) is told that this one is by design.
+            group = mark_bernoulli_by_design(
+                NeuronGroup(
+                    batch * sizes[0], POISSON_INPUT, threshold="rand() < rate", dt=dt,
+                    namespace={}, name=name,
+                )
             )  # fmt: skip
         elif label == "X":  # regular trains, phase 1/2 as encode_rate(process='regular')
             group = NeuronGroup(

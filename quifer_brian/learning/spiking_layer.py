@@ -16,7 +16,7 @@ from brian2 import ms, second
 
 from ..backends import BuildCache
 from ..checks import check_seed
-from ..errors import ModelError
+from ..errors import ModelError, SimulationError
 from .convert_circuit import build_circuit, layer_labels
 from .energy import ann_operations
 
@@ -42,7 +42,7 @@ class SpikingRun:
         The result's metadata (backend, build: 'compiled' or 'cached').
     """
 
-    net: object
+    net: "SpikingNetwork"
     n_steps: int
     batch: int
     spikes: dict
@@ -271,6 +271,8 @@ class SpikingNetwork:
             )
         else:
             result = circuit.run(run_duration, backend=self.backend, seed=seed, check=False)
+        if result is None:  # only a build-only run returns nothing; this one ran
+            raise SimulationError(f"SpikingNetwork: the {self.backend} run returned no result")
         dt_s = float(self.dt / second)
         spikes = {
             label: (np.rint(times / dt_s).astype(np.int64), np.asarray(indices, dtype=np.int64))
