@@ -22,10 +22,10 @@ Learning goals
 Run time on 2 cores
 -------------------
 Full: about 3 minutes (450 test images, cpp_standalone: one compile per structure, about
-40 s each). Quick (``QUIFER_LAB_QUICK=1``): under a minute (60 images, numpy backend).
+40 s each). Quick (``QUIFER_LAB_QUICK=1``): about 45 s (60 images, numpy backend).
 
-Course topics served
---------------------
+Course topics
+-------------
 - Gerstner et al., *Neuronal Dynamics*, ch. 1.3 and 7 (integrate-and-fire neurons, rate
   codes); Dayan & Abbott, *Theoretical Neuroscience*, ch. 1 (firing rates, spike counts).
 - Diehl et al. 2015 (IJCNN), Rueckauer et al. 2017 (Front. Neurosci. 11:682): ANN-to-SNN
