@@ -10,3 +10,23 @@
 scikit-learn is needed only where a scikit-learn model comes in; install it with the
 ``learn`` extra (``pip install 'quifer-brian[learn]'``).
 """
+
+# e-prop
+from .eprop_models import EpropSpec
+from .eprop_network import CompiledTrials, RuntimeTrials, TrialOutput
+from .eprop_reference import bptt_gradients, eprop_gradients
+from .eprop_trainer import EpropNetwork, EpropPrediction, eprop_network, load_eprop_network
+
+__all__ = [
+    # e-prop
+    "CompiledTrials",
+    "EpropNetwork",
+    "EpropPrediction",
+    "EpropSpec",
+    "RuntimeTrials",
+    "TrialOutput",
+    "bptt_gradients",
+    "eprop_gradients",
+    "eprop_network",
+    "load_eprop_network",
+]
