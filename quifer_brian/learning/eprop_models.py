@@ -37,7 +37,7 @@ Nat Commun 11:3625.
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Quantity, mV, ms, second, volt
+from brian2 import Quantity, ms, mV, second, volt
 
 from ..checks import check_choice, check_count, check_finite, check_scalar_quantity
 from ..errors import ModelError

@@ -142,7 +142,9 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
     )
     synapses["out"] = readout
     feedback = Synapses(
-        out, rec, "B : 1\nL_post = B * err_pre : 1 (summed)",
+        out,
+        rec,
+        "B : 1\nL_post = B * err_pre : 1 (summed)",
         dt=spec.dt,
         namespace=ns,
         name="eprop_feedback",
@@ -153,9 +155,8 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
         updater.when, updater.order = "end", _ORDER_SIGNAL
     synapses["feedback"] = feedback
     monitors = {
-        f"y{k}": StateMonitor(
-            out, "y", record=[k], dt=spec.dt, when="end", name=f"eprop_y{k}"
-        ) for k in range(spec.n_out)
+        f"y{k}": StateMonitor(out, "y", record=[k], dt=spec.dt, when="end", name=f"eprop_y{k}")
+        for k in range(spec.n_out)
     }
     monitors["spikes"] = SpikeMonitor(rec, name="eprop_spikes_rec")
     monitors["rate"] = PopulationRateMonitor(rec, name="eprop_rate_rec")

@@ -19,7 +19,7 @@ Example
 """
 
 import numpy as np
-from brian2 import Hz, mV, ms, second
+from brian2 import Hz, ms, mV, second
 
 from ..checks import check_choice, check_count, check_seed
 from ..errors import ModelError, SimulationError
@@ -195,7 +195,10 @@ class EpropNetwork:
     def gradients(self, output):
         """The trial's e-prop updates as weight-shaped arrays (per mV for in/rec)."""
         spec = self.spec
-        shapes = {"in": (spec.n_in, spec.n_rec, True, _MV), "out": (spec.n_rec, spec.n_out, True, 1)}
+        shapes = {
+            "in": (spec.n_in, spec.n_rec, True, _MV),
+            "out": (spec.n_rec, spec.n_out, True, 1),
+        }
         if spec.recurrent:
             shapes["rec"] = (spec.n_rec, spec.n_rec, False, _MV)
         grads, sum_e = {}, {}
@@ -256,8 +259,9 @@ class EpropNetwork:
         optimiser = make_optimiser(optimizer, learning_rate)
         c_reg = _check_nonnegative("c_reg", c_reg)
         f_per_step = float(f_target * self.spec.dt)
-        bar = progress_bar(range(n_iterations), desc="e-prop", unit="iteration") if progress else None
-        for _ in bar if bar is not None else range(n_iterations):
+        steps = range(n_iterations)
+        bar = progress_bar(steps, desc="e-prop", unit="iteration") if progress else None
+        for _ in bar if bar is not None else steps:
             iteration = len(self.history["loss"]) + 1
             losses, reg_losses, rates, total = [], [], [], None
             for trial_inputs, trial_target in zip(inputs, targets, strict=True):
@@ -315,7 +319,7 @@ class EpropNetwork:
         """
         given = targets is not None
         if not given:
-            shape = np.shape(inputs)[:-1] + (self.spec.n_out,)
+            shape = (*np.shape(inputs)[:-1], self.spec.n_out)
             targets = np.zeros(shape)
         inputs, targets = _check_data(self.spec, inputs, targets, "predict")
         outputs, spikes, losses = [], [], []

@@ -10,7 +10,7 @@ measured and bounded below.
 
 import numpy as np
 import pytest
-from brian2 import mV, ms
+from brian2 import ms, mV
 
 from quifer_brian.learning import bptt_gradients, eprop_gradients, eprop_network
 
@@ -53,7 +53,8 @@ def test_eprop_equals_bptt_without_recurrence(adaptive):
     model.weights["in"] *= 3.0  # enough spikes for non-trivial gradients
     inputs, target = _data(4)
     grads, output = _brian_updates(model, inputs, target)
-    reference = bptt_gradients(_params(model), model.weights["in"], None, model.weights["out"], inputs, target)
+    weights = (model.weights["in"], None, model.weights["out"])
+    reference = bptt_gradients(_params(model), *weights, inputs, target)
     assert len(output.spike_times) >= 10  # the cells fire: the check is not empty
     assert np.count_nonzero(reference["in"]) > N_REC  # and the gradients are not zero
     assert output.loss.sum() == pytest.approx(reference["loss"], rel=1e-9)
