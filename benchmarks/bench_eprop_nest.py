@@ -232,6 +232,43 @@ def worker_nest(seed, iterations):
     }
 
 
+# ---------------------------------------------------------------------------- gradients
+def cosine_table(seeds=(1, 2, 3), lengths=(100, 300, 1000), scales=(1.0, 0.3, 0.1)):
+    """e-prop against BPTT on the tutorial's network at its initial weights.
+
+    With the numpy formulation (:mod:`quifer_brian.learning.eprop_reference`, which the
+    tests show equal to the Brian2 equations' updates to 1e-6): the cosine similarity of
+    the input and recurrent updates, and the two norms, for trials of ``lengths`` steps
+    with the recurrent weights scaled by ``scales``.
+    """
+    from quifer_brian.learning import bptt_gradients, eprop_gradients
+
+    alpha = kappa = float(np.exp(-1.0 / 30.0))
+    params = {"alpha": alpha, "kappa": kappa, "rho": 1.0, "theta": 0.03, "beta": 0.0}
+    params["gamma"] = 0.3
+    off = ~np.eye(N_REC, dtype=bool)
+    rows = []
+    for n_steps in lengths:
+        for scale in scales:
+            for seed in seeds:
+                w_in, w_rec, w_out, _, spikes, target = tutorial_setup(seed)
+                x, y = spikes.T[:n_steps].astype(float), target[:n_steps, None]
+                weights = (w_in.astype(float), w_rec.astype(float) * scale, w_out.astype(float))
+                e = eprop_gradients(params, *weights, x, y)
+                b = bptt_gradients(params, *weights, x, y)
+                found = np.concatenate([e["in"].ravel(), e["rec"][off]])
+                exact = np.concatenate([b["in"].ravel(), b["rec"][off]])
+                cosine = found @ exact / (np.linalg.norm(found) * np.linalg.norm(exact))
+                rows.append(
+                    (n_steps, scale, seed, cosine, np.linalg.norm(found), np.linalg.norm(exact))
+                )
+                print(
+                    f"steps {n_steps:5d}  W_rec x {scale:3.1f}  seed {seed}: cosine {cosine:6.3f}  "
+                    f"|e-prop| {rows[-1][4]:9.3g}  |BPTT| {rows[-1][5]:9.3g}"
+                )
+    return rows
+
+
 # ---------------------------------------------------------------------------- driver
 def _process(arguments):
     """Run this script as a worker; ``(result, whole-process wall time)``."""
@@ -273,6 +310,9 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--only", choices=("ours", "nest"))
     parser.add_argument("--json", help="write the measured numbers here")
+    parser.add_argument(
+        "--cosine", action="store_true", help="only the e-prop/BPTT cosine table (numpy)"
+    )
     parser.add_argument("--worker", choices=("ours", "nest"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -284,6 +324,9 @@ def main(argv=None):
             result = worker_nest(seed, args.iterations)
         with open(args.json, "w", encoding="utf-8") as stream:
             json.dump(result, stream)
+        return 0
+    if args.cosine:
+        cosine_table(args.seeds)
         return 0
     sides = ["ours", "nest"] if args.only is None else [args.only]
     if "nest" in sides and not nest_available():

@@ -74,7 +74,7 @@ if QUICK:
     PERIODS, P_SPIKE, LEARNING_RATE = (100, 50), 0.1, 0.03
 else:
     N_IN, N_REC, N_STEPS, N_ITERATIONS, BACKEND = 100, 100, 1000, 300, "cpp_standalone"
-    PERIODS, P_SPIKE, LEARNING_RATE = (1000, 500, 333, 200), 0.05, 0.005
+    PERIODS, P_SPIKE, LEARNING_RATE = (1000, 500, 333, 200), 0.05, 0.003
 
 rng = np.random.default_rng(1)
 inputs = (rng.random((N_STEPS, N_IN)) < P_SPIKE).astype(float)
