@@ -166,6 +166,14 @@ class EpropSpec:
             )
         check_choice("adaptive", self.adaptive, (True, False), owner=_OWNER)
         check_choice("recurrent", self.recurrent, (True, False), owner=_OWNER)
+        if self.recurrent and self.n_rec < 2:
+            raise ModelError(
+                owner=_OWNER,
+                argument="n_rec",
+                value=self.n_rec,
+                problem="must be >= 2 with recurrent weights (no autapses)",
+                fix="Pass recurrent=False for a single cell.",
+            )
         if not self.adaptive and float(self.beta / mV) != 0:
             raise ModelError(
                 owner=_OWNER,

@@ -222,6 +222,7 @@ class EpropNetwork:
         c_reg: float = 0.0,
         f_target=10 * Hz,
         progress: bool = True,
+        save_on_error=None,
     ) -> dict:
         """Train for ``n_iterations``; return the history (also kept in ``history``).
 
@@ -240,6 +241,9 @@ class EpropNetwork:
         f_target : brian2.Quantity (Hz)
         progress : bool
             Show a progress bar with the loss.
+        save_on_error : str, optional
+            Where to write the network (weights before the failing iteration and the
+            history so far, as :meth:`save`) if the training diverges.
 
         Returns
         -------
@@ -251,9 +255,11 @@ class EpropNetwork:
         SimulationError
             If a loss or an update becomes non-finite: the message names the iteration,
             ``error.history`` holds the history so far (also in ``self.history``, which
-            :meth:`save` writes) and the weights are those before the failing iteration.
+            :meth:`save` writes; with ``save_on_error`` it is written there before the
+            error is raised) and the weights are those before the failing iteration.
         """
         inputs, targets = _check_data(self.spec, inputs, targets, "fit")
+        self._save_on_error = save_on_error
         n_iterations = check_count("n_iterations", n_iterations, owner="fit")
         check_choice("optimizer", optimizer, ("gd", "adam"), owner="fit")
         optimiser = make_optimiser(optimizer, learning_rate)
@@ -296,15 +302,21 @@ class EpropNetwork:
         try:
             check_trial(output, iteration)
         except SimulationError as err:
-            err.history = {key: list(value) for key, value in self.history.items()}
+            self._keep_history(err)
             raise
+
+    def _keep_history(self, err):
+        """Attach the history to ``err`` and write the network where the caller asked."""
+        err.history = {key: list(value) for key, value in self.history.items()}
+        if getattr(self, "_save_on_error", None) is not None:
+            err.saved_to = self.save(self._save_on_error)
 
     def _fail(self, iteration, what):
         err = SimulationError(
             f"fit: iteration {iteration}: non-finite {what}; the training diverged: lower "
             f"the learning rate. The history so far is kept (error.history, model.history)."
         )
-        err.history = {key: list(value) for key, value in self.history.items()}
+        self._keep_history(err)
         raise err
 
     # ---------------------------------------------------------------- use

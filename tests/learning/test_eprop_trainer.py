@@ -85,16 +85,20 @@ def test_builder_refuses_bad_structure():
         eprop_network(4, 0, 1, 10)
     with pytest.raises(ModelError, match=r"eprop_network\.feedback: unknown value"):
         eprop_network(4, 3, 1, 10, feedback="transpose")
+    with pytest.raises(ModelError, match=r"eprop_network\.n_rec: must be >= 2"):
+        eprop_network(4, 1, 1, 10)
 
 
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
-def test_a_diverging_run_stops_naming_the_iteration_with_its_history():
+def test_a_diverging_run_stops_naming_the_iteration_with_its_history(tmp_path):
     inputs, target = _pattern_task()
     model = eprop_network(N_IN, 10, 1, N_STEPS, seed=0)
+    saved = tmp_path / "diverged.npz"
     with pytest.raises(SimulationError, match=r"iteration \d+: non-finite") as caught:
-        model.fit(inputs, target, 10, learning_rate=1e300, progress=False)
+        model.fit(inputs, target, 10, learning_rate=1e300, progress=False, save_on_error=saved)
     failed = int(str(caught.value).split("iteration ")[1].split(":")[0])
     assert failed >= 2  # the first iteration's loss is finite
     assert len(caught.value.history["loss"]) == failed - 1
     assert caught.value.history == model.history  # kept on the model too (save writes it)
     assert np.all(np.isfinite(model.history["loss"]))
+    assert load_eprop_network(saved).history == model.history  # written before the raise
