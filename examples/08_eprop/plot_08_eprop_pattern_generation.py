@@ -1,6 +1,5 @@
-"""
-e-prop: a recurrent spiking network learns to generate a pattern
-================================================================
+"""e-prop: a recurrent spiking network learns to generate a pattern
+=================================================================
 
 A network of leaky integrate-and-fire cells receives the same frozen Poisson input on
 every trial; a leaky readout sums its spikes.  e-prop (Bellec et al. 2020) trains the
@@ -22,10 +21,11 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full: about 5 minutes (100 inputs, 100 cells, a 1 s target, 300 iterations on
-cpp_standalone; the first run adds one compile of 1-2 minutes, later runs take the
-program from the build cache).  Quick (``QUIFER_LAB_QUICK=1``): under a minute (20
-inputs, 50 cells, 100 steps, 20 iterations on numpy).
+Full: about 5 minutes on a quiet machine (100 inputs, 100 cells, a 1 s target, 300
+Adam iterations on cpp_standalone, about 0.25 s of CPU each, plus one compile of 1-2
+minutes on the first run; later runs take the program from the build cache); several
+times longer on a busy one.  Quick (``QUIFER_LAB_QUICK=1``): 39 s measured on a busy
+machine (20 inputs, 50 cells, 100 steps, 20 iterations on numpy).
 
 Course topics served
 --------------------
