@@ -18,7 +18,7 @@ def _pattern_task():
 
 
 def test_fit_learns_the_pattern_and_the_untrained_control_does_not():
-    # measured: 11.61 -> 2.25 after 25 Adam iterations (learning rate 0.05), 4.6-fold less
+    # measured: 11.61 -> 2.64 after these 20 iterations (4.4-fold less), correlation 0.91
     inputs, target = _pattern_task()
     model = eprop_network(N_IN, N_REC, 1, N_STEPS, seed=1)
     control = eprop_network(N_IN, N_REC, 1, N_STEPS, seed=1)  # same start, never trained
