@@ -14,19 +14,34 @@ scikit-learn is needed only where a scikit-learn model comes in; install it with
 # conversion
 from .conversion import ann_activations, convert, layer_scales, read_network
 from .energy import HOROWITZ_2014_FP32, LOIHI_2018, EnergyFigures, ann_operations, energy_pj
+
+# e-prop
+from .eprop_models import EpropSpec
+from .eprop_network import CompiledTrials, RuntimeTrials, TrialOutput
+from .eprop_reference import bptt_gradients, eprop_gradients
+from .eprop_trainer import EpropNetwork, EpropPrediction, eprop_network, load_eprop_network
 from .spiking_layer import SpikingNetwork, SpikingRun
 
 __all__ = [
-    # conversion
     "HOROWITZ_2014_FP32",
     "LOIHI_2018",
+    "CompiledTrials",
     "EnergyFigures",
+    "EpropNetwork",
+    "EpropPrediction",
+    "EpropSpec",
+    "RuntimeTrials",
     "SpikingNetwork",
     "SpikingRun",
+    "TrialOutput",
     "ann_activations",
     "ann_operations",
+    "bptt_gradients",
     "convert",
     "energy_pj",
+    "eprop_gradients",
+    "eprop_network",
     "layer_scales",
+    "load_eprop_network",
     "read_network",
 ]

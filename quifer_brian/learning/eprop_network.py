@@ -1,0 +1,417 @@
+"""An e-prop network as Brian2 objects, and the two ways one trial runs.
+
+:func:`build_eprop_objects` creates the groups and synapses of
+:mod:`~quifer_brian.learning.eprop_models` (inside whatever device is active).  A trial
+takes its weights, its input spikes and its target as *run values*
+(``{"object.variable": array}``) and gives back the accumulated updates, the loss, the
+readout traces and the recurrent spikes (:class:`TrialOutput`).
+
+- :class:`RuntimeTrials` (numpy or cython): the objects are built once; each trial puts
+  the initial state back, writes the run values and runs.
+- :class:`CompiledTrials` (cpp_standalone): the program is compiled once through the
+  package's build cache (:class:`~quifer_brian.backends.BuildCache`, keyed by the
+  network's structure) and rerun with the run values; trial 2 onward never compiles,
+  and a second process finds the program in the cache.
+
+Object names are fixed (``eprop_in``, ``eprop_rec``, ``eprop_out``, ``eprop_syn_in``,
+``eprop_syn_rec``, ``eprop_syn_out``, ``eprop_feedback``, and the TimedArrays
+``eprop_x_in`` (0/1 input spikes per step) and ``eprop_y_target``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import (
+    Network,
+    NeuronGroup,
+    PopulationRateMonitor,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+    TimedArray,
+    second,
+)
+
+from ..backends import BuildCache, backend_session, build_owner
+from ..errors import SimulationError
+from .eprop_models import (
+    PSEUDO_DERIVATIVE,
+    READOUT_EQUATIONS,
+    READOUT_ERROR,
+    RECURRENT_EQUATIONS,
+    RECURRENT_RESET,
+    RECURRENT_THRESHOLD,
+    EpropSpec,
+    eligibility_code,
+    input_equations,
+)
+
+__all__ = [
+    "CompiledTrials",
+    "EpropObjects",
+    "RuntimeTrials",
+    "TrialOutput",
+    "build_eprop_objects",
+    "connection_indices",
+]
+
+#: Scheduling inside one step (Brian2 slots): psi before the threshold, the eligibility
+#: traces after the spikes were delivered (before the resets), then at the end of the
+#: step: the readout error, the learning signal (summed through the feedback synapses),
+#: the accumulated updates.
+_ORDER_PSI = -1
+_ORDER_TRACE = 10
+_ORDER_ERROR, _ORDER_SIGNAL, _ORDER_UPDATE = 0, 1, 2
+
+
+def connection_indices(n_pre, n_post, autapses=True):
+    """``(i, j)``: presynaptic and postsynaptic index of every synapse, pre-major.
+
+    A weight matrix ``W`` of shape ``(n_post, n_pre)`` maps to the synapses as
+    ``W[j, i]``; without autapses the diagonal is left out.
+    """
+    i = np.repeat(np.arange(n_pre), n_post)
+    j = np.tile(np.arange(n_post), n_pre)
+    if not autapses:
+        keep = i != j
+        i, j = i[keep], j[keep]
+    return i, j
+
+
+@dataclass
+class EpropObjects:
+    """The Brian2 objects of one e-prop network (see the module's names)."""
+
+    network: Network
+    groups: dict
+    synapses: dict
+    timed_arrays: dict
+    monitors: dict
+
+
+def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
+    """Create the network of ``spec`` in the active device (weights zero)."""
+    ns = spec.namespace()
+    x_in = TimedArray(np.zeros((spec.n_steps, spec.n_in)), dt=spec.dt, name="eprop_x_in")
+    y_target = TimedArray(np.zeros((spec.n_steps, spec.n_out)), dt=spec.dt, name="eprop_y_target")
+    inputs = NeuronGroup(
+        spec.n_in,
+        input_equations(),
+        threshold="x_in(t, i) > 0.5",
+        reset="xbar += 1 - alpha",
+        method="exact",
+        dt=spec.dt,
+        namespace={**ns, "x_in": x_in},
+        name="eprop_in",
+    )
+    rec = NeuronGroup(
+        spec.n_rec,
+        RECURRENT_EQUATIONS,
+        threshold=RECURRENT_THRESHOLD,
+        reset=RECURRENT_RESET,
+        method="exact",
+        dt=spec.dt,
+        namespace=ns,
+        name="eprop_rec",
+    )
+    rec.run_regularly(PSEUDO_DERIVATIVE, when="thresholds", order=_ORDER_PSI, name="eprop_rec_psi")
+    out = NeuronGroup(
+        spec.n_out,
+        READOUT_EQUATIONS,
+        method="exact",
+        dt=spec.dt,
+        namespace={**ns, "y_target": y_target},
+        name="eprop_out",
+    )
+    out.run_regularly(READOUT_ERROR, when="end", order=_ORDER_ERROR, name="eprop_out_error")
+    synapses = {"in": _eligible_synapses(spec, inputs, rec, "xbar", "in")}
+    if spec.recurrent:
+        synapses["rec"] = _eligible_synapses(spec, rec, rec, "zbar", "rec", autapses=False)
+    readout = Synapses(
+        rec,
+        out,
+        "w : 1\ng : 1",
+        on_pre="y_post += (1 - kappa) * w",
+        dt=spec.dt,
+        namespace=ns,
+        name="eprop_syn_out",
+    )
+    readout.connect(**_ij(spec.n_rec, spec.n_out))
+    readout.run_regularly(
+        "g += err_post * zout_pre", when="end", order=_ORDER_UPDATE, name="eprop_syn_out_update"
+    )
+    synapses["out"] = readout
+    feedback = Synapses(
+        out,
+        rec,
+        "B : 1\nL_post = B * err_pre : 1 (summed)",
+        dt=spec.dt,
+        namespace=ns,
+        name="eprop_feedback",
+    )
+    feedback.connect(**_ij(spec.n_out, spec.n_rec))
+    for updater in feedback.summed_updaters.values():
+        # the learning signal of step n needs the error of step n (written at 'end')
+        updater.when, updater.order = "end", _ORDER_SIGNAL
+    synapses["feedback"] = feedback
+    monitors = {
+        f"y{k}": StateMonitor(out, "y", record=[k], dt=spec.dt, when="end", name=f"eprop_y{k}")
+        for k in range(spec.n_out)
+    }
+    monitors["spikes"] = SpikeMonitor(rec, name="eprop_spikes_rec")
+    monitors["rate"] = PopulationRateMonitor(rec, name="eprop_rate_rec")
+    network = Network(
+        inputs, rec, out, *synapses.values(), *monitors.values(), name="eprop_network*"
+    )
+    groups = {"in": inputs, "rec": rec, "out": out}
+    timed = {"x_in": x_in, "y_target": y_target}
+    return EpropObjects(network, groups, synapses, timed, monitors)
+
+
+def _ij(n_pre, n_post, autapses=True):
+    i, j = connection_indices(n_pre, n_post, autapses)
+    return {"i": i, "j": j}
+
+
+def _eligible_synapses(spec, source, target, trace, label, autapses=True):
+    equations, step = eligibility_code(spec.adaptive)
+    synapses = Synapses(
+        source,
+        target,
+        equations,
+        on_pre="v_post += (1 - alpha) * w",
+        method="exact",
+        dt=spec.dt,
+        namespace=spec.namespace(),
+        name=f"eprop_syn_{label}",
+    )
+    synapses.connect(**_ij(len(source), len(target), autapses))
+    synapses.run_regularly(
+        step.replace("TRACE", trace),
+        when="synapses",
+        order=_ORDER_TRACE,
+        name=f"eprop_syn_{label}_trace",
+    )
+    synapses.run_regularly(
+        "g += L_post * e_bar", when="end", order=_ORDER_UPDATE, name=f"eprop_syn_{label}_update"
+    )
+    return synapses
+
+
+# ---------------------------------------------------------------------------- recording
+def _recorded(objects):
+    """``{key: (object, variable)}`` of what a trial gives back."""
+    recorded = {
+        "spikes_rec_t": (objects.monitors["spikes"], "t_"),
+        "spikes_rec_i": (objects.monitors["spikes"], "i"),
+        "rate_rec": (objects.monitors["rate"], "rate_"),
+        "state_loss": (objects.groups["out"], "loss_"),
+        "state_count": (objects.groups["rec"], "count_"),
+    }
+    for label, synapses in objects.synapses.items():
+        if label == "feedback":
+            continue
+        recorded[f"state_g_{label}"] = (synapses, "g_")
+        if label != "out":
+            recorded[f"state_s_{label}"] = (synapses, "s_e_")
+    for key, monitor in objects.monitors.items():
+        if key.startswith("y"):
+            recorded[f"state_{key}"] = (monitor, "y_")
+    return recorded
+
+
+@dataclass(frozen=True)
+class TrialOutput:
+    """What one trial gives back (SI floats; per-synapse arrays in synapse order).
+
+    Attributes
+    ----------
+    loss : ndarray, shape (n_out,)
+        ``1/2 sum_n err_k[n]^2`` per readout.
+    updates : dict of str -> ndarray
+        ``g`` per projection (``'in'``, ``'rec'``, ``'out'``): the e-prop estimate of
+        ``dE/dW`` (per volt for ``in``/``rec``, dimensionless for ``out``).
+    sum_e : dict of str -> ndarray
+        Summed eligibility traces ``sum_n e_ji[n]`` (per volt), for the rate
+        regularisation.
+    counts : ndarray, shape (n_rec,)
+        Spikes of each recurrent cell.
+    outputs : ndarray, shape (n_steps, n_out)
+        Readout traces ``y``.
+    spike_times, spike_indices : ndarray
+        Recurrent spikes (s, cell index).
+    """
+
+    loss: np.ndarray
+    updates: dict
+    sum_e: dict
+    counts: np.ndarray
+    outputs: np.ndarray
+    spike_times: np.ndarray
+    spike_indices: np.ndarray
+
+
+def _trial_output(spec, arrays, iteration=None):
+    updates = {
+        label: np.asarray(arrays[f"state_g_{label}"], dtype=float)
+        for label in ("in", "rec", "out")
+        if f"state_g_{label}" in arrays
+    }
+    sum_e = {
+        label: np.asarray(arrays[f"state_s_{label}"], dtype=float)
+        for label in ("in", "rec")
+        if f"state_s_{label}" in arrays
+    }
+    outputs = np.stack(
+        [np.asarray(arrays[f"state_y{k}"], dtype=float).ravel() for k in range(spec.n_out)],
+        axis=1,
+    )
+    return TrialOutput(
+        loss=np.asarray(arrays["state_loss"], dtype=float).ravel(),
+        updates=updates,
+        sum_e=sum_e,
+        counts=np.asarray(arrays["state_count"], dtype=float).ravel(),
+        outputs=outputs,
+        spike_times=np.asarray(arrays["spikes_rec_t"], dtype=float),
+        spike_indices=np.asarray(arrays["spikes_rec_i"], dtype=np.int64),
+    )
+
+
+# ---------------------------------------------------------------------------- runners
+class RuntimeTrials:
+    """Trials on a runtime backend (numpy or cython): build once, reset, run again.
+
+    Parameters
+    ----------
+    spec : EpropSpec
+    backend : {'numpy', 'cython'}
+    """
+
+    def __init__(self, spec: EpropSpec, backend: str = "numpy"):
+        self.spec = spec
+        self.backend = backend
+        with backend_session(backend):
+            self.objects = build_eprop_objects(spec)
+            self.objects.network.store("eprop_initial")
+        self._owner = build_owner()
+
+    def run(self, values: dict) -> TrialOutput:
+        """One trial with ``values`` (``{"object.variable": array}``, SI)."""
+        objects = self.objects
+        by_name = {obj.name: obj for obj in objects.network.objects}
+        timed = {array.name: array for array in objects.timed_arrays.values()}
+        with backend_session(self.backend) as session:
+            objects.network.restore("eprop_initial")
+            for target, value in values.items():
+                owner, variable = target.split(".", 1)
+                if owner in timed:  # the closure of the runtime implementation reads it
+                    timed[owner].values[...] = np.asarray(value, dtype=float).reshape(
+                        timed[owner].values.shape
+                    )
+                else:
+                    by_name[owner].variables[variable].set_value(np.asarray(value, dtype=float))
+            session.run(objects.network, self.spec.duration)
+            arrays = {}
+            for key, (owner, name) in _recorded(objects).items():
+                data = getattr(owner, name)
+                data = np.array(data[:] if name == "i" else data, copy=True)
+                if isinstance(owner, StateMonitor):
+                    data = data[0]
+                arrays[key] = data
+        return _trial_output(self.spec, arrays)
+
+
+class _ProgramCircuit:
+    """The circuit protocol the build cache reads (name, structure, network, recorded)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.name = "eprop"
+        self.tunable_params = ("weights", "inputs", "targets")
+        self.structure_params = {"spec": spec.as_dict()}
+        self._objects = None
+
+    @property
+    def network(self):
+        if self._objects is None:
+            self._objects = build_eprop_objects(self.spec)
+        return self._objects.network
+
+    def recorded(self):
+        self.network  # noqa: B018 - builds the objects
+        return _recorded(self._objects)
+
+    def result_layout(self):
+        dt = float(self.spec.dt / second)
+        return {
+            "circuit": self.name,
+            "sizes": {"rec": self.spec.n_rec},
+            "rate_dt": dt,
+            "fs": 1.0 / dt,
+            "lfp": None,
+            "params": {"spec": self.spec.as_dict()},
+        }
+
+    def run_values(self):
+        return zero_values(self.spec)
+
+
+def zero_values(spec):
+    """Run values with zero weights, no input spikes and a zero target."""
+    values = {
+        "eprop_syn_in.w": np.zeros(spec.n_in * spec.n_rec),
+        "eprop_syn_out.w": np.zeros(spec.n_rec * spec.n_out),
+        "eprop_feedback.B": np.zeros(spec.n_out * spec.n_rec),
+        "eprop_x_in.values": np.zeros(spec.n_steps * spec.n_in),
+        "eprop_y_target.values": np.zeros(spec.n_steps * spec.n_out),
+    }
+    if spec.recurrent:
+        values["eprop_syn_rec.w"] = np.zeros(spec.n_rec * (spec.n_rec - 1))
+    return values
+
+
+class CompiledTrials:
+    """Trials of one cpp_standalone program, compiled once through the build cache.
+
+    Parameters
+    ----------
+    spec : EpropSpec
+    cache : BuildCache or str, optional
+        The cache or its folder (default: the package's default cache).
+
+    Attributes
+    ----------
+    compiled : bool
+        Whether creating this object compiled the program (False: taken from the cache).
+    """
+
+    def __init__(self, spec: EpropSpec, cache=None):
+        self.spec = spec
+        if not isinstance(cache, BuildCache):
+            cache = BuildCache(cache)
+        self.cache = cache
+        circuit = _ProgramCircuit(spec)
+        self.program, self.compiled = cache.get_or_build(circuit, float(spec.duration / second))
+
+    def run(self, values: dict) -> TrialOutput:
+        """One trial with ``values`` (every target of :func:`zero_values`)."""
+        result = self.program.run(values, check=False)
+        arrays = dict(result.states)
+        arrays = {f"state_{key}": value for key, value in arrays.items()}
+        times, indices = result.spikes["rec"]
+        arrays["spikes_rec_t"], arrays["spikes_rec_i"] = times, indices
+        return _trial_output(self.spec, arrays)
+
+
+def check_trial(output: TrialOutput, iteration: int, owner: str = "fit") -> None:
+    """Raise :class:`SimulationError` if the trial's loss or updates are not finite."""
+    bad = [
+        name
+        for name, value in [("loss", output.loss), *output.updates.items()]
+        if not np.all(np.isfinite(value))
+    ]
+    if bad:
+        raise SimulationError(
+            f"{owner}: iteration {iteration}: non-finite {', '.join(bad)} (loss "
+            f"{output.loss.tolist()}); the training diverged: lower the learning rate."
+        )
