@@ -1,0 +1,406 @@
+"""Neural sampling: spiking networks whose states sample a Boltzmann distribution.
+
+:func:`boltzmann_sampler` builds Buesing et al.'s (2011) abstract neural-sampling
+network in Brian2 equations.  Unit k is *on* (:math:`z_k = 1`) for ``tau`` after each of
+its spikes, and the network's states :math:`z(t)` sample
+:math:`p(z) \\propto \\exp(z^T W z / 2 + b^T z)`.  A run returns the binary states on a
+grid and the spikes (:class:`SamplingResult`); clamping units computes conditionals.
+The plain numpy references it is checked against are in
+:mod:`~quifer_brian.networks.boltzmann_exact`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import NeuronGroup, Synapses, ms, second
+
+from ..checks import check_choice, check_count, check_scalar_quantity
+from ..errors import CircuitError
+from ..results import Result
+from .boltzmann_exact import (
+    boltzmann_distribution,
+    check_clamps,
+    check_machine,
+    kl_divergence,
+    spike_probability,
+    state_frequencies,
+    states_from_spikes,
+)
+from .circuit import Circuit, CircuitParts
+
+__all__ = ["INTENSITIES", "MODELS", "BoltzmannSampler", "SamplingResult", "boltzmann_sampler"]
+
+_OWNER = "boltzmann_sampler"
+#: The sampler models (``'lif'``, Petrovici et al. 2016, is not built yet).
+MODELS = ("abstract",)
+#: Per-step spike probabilities of a free unit: see :func:`boltzmann_exact.spike_probability`.
+INTENSITIES = ("exponential", "logistic")
+
+_EQUATIONS = """
+b_eff : 1 (constant)  # own bias plus the input of the units clamped on
+free : 1 (constant)   # 1: sampled; 0: clamped (never spikes)
+I_rec : 1             # sum of W_ki z_i over the free units (rectangular PSPs)
+u = b_eff + I_rec : 1
+"""
+_THRESHOLDS = {
+    "exponential": "free > 0.5 and rand() < exp(u)*dt/tau",
+    "logistic": "free > 0.5 and rand() < 1/(1 + (tau/dt)*exp(-u))",
+}
+
+
+@dataclass(frozen=True)
+class SamplingResult:
+    """The states a sampler visited, and its spikes.
+
+    Attributes
+    ----------
+    states : ndarray of uint8, shape (n_chains, n_samples, n_units)
+        :math:`z_k(t) = 1` iff unit k spiked in :math:`(t - \\tau, t]`; clamped units hold
+        their clamped value.
+    times : ndarray (s)
+        The sample times.
+    clamp : ndarray of int, shape (n_chains, n_units)
+        0 or 1 where clamped, -1 where free.
+    result : Result
+        The run's spikes (population ``'Z'``, chain c's unit k is neuron ``c*n + k``).
+    """
+
+    states: np.ndarray
+    times: np.ndarray
+    clamp: np.ndarray
+    result: Result
+
+    def frequencies(self, chain=None):
+        """Fraction of samples in each state (index :math:`\\sum_k z_k 2^k`), all chains
+        together or one ``chain``."""
+        states = self.states if chain is None else self.states[chain]
+        return state_frequencies(states)
+
+
+class BoltzmannSampler:
+    """A neural-sampling circuit with ``run`` returning a :class:`SamplingResult`.
+
+    Attributes
+    ----------
+    circuit : Circuit
+        The Brian2 circuit (population ``'Z'``, synapses ``'W'``).
+    weights, biases : ndarray
+        ``W`` and ``b`` of the sampled distribution.
+    clamp : ndarray of int, shape (n_chains, n_units)
+    tau, dt : brian2.Quantity
+    """
+
+    def __init__(self, circuit, weights, biases, clamp, tau, dt, intensity):
+        self.circuit = circuit
+        self.weights, self.biases, self.clamp = weights, biases, clamp
+        self.tau, self.dt, self.intensity = tau, dt, intensity
+        self.tau_steps = round(float(tau / dt))
+
+    @property
+    def n_units(self):
+        """Number of units of the Boltzmann machine."""
+        return len(self.biases)
+
+    @property
+    def n_chains(self):
+        """Number of independent copies simulated side by side."""
+        return self.clamp.shape[0]
+
+    @property
+    def network(self):
+        """The :class:`brian2.Network` of the circuit."""
+        return self.circuit.network
+
+    @property
+    def units(self):
+        """The :class:`brian2.NeuronGroup` of all units of all chains."""
+        return self.circuit.populations["Z"]
+
+    def exact(self, chain=0):
+        """The exact distribution of the free units given the clamps of ``chain``, over all
+        ``2**n`` states (probability 0 where a clamped unit differs from its clamp)."""
+        p = boltzmann_distribution(self.weights, self.biases)
+        n = self.n_units
+        states = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1
+        clamped = self.clamp[chain] >= 0
+        keep = np.all(states[:, clamped] == self.clamp[chain][clamped], axis=1)
+        p = np.where(keep, p, 0.0)
+        return p / p.sum()
+
+    def kl(self, sampled, chain=None):
+        """KL(sampled || exact) of a :class:`SamplingResult` (one chain or all, same clamp)."""
+        return kl_divergence(sampled.frequencies(chain), self.exact(chain or 0))
+
+    def run(
+        self,
+        duration,
+        backend="numpy",
+        seed=None,
+        sample_every=None,
+        t_start=0 * ms,
+        cache=None,
+        session=None,
+        check=True,
+        progress=False,
+    ):
+        """Simulate for ``duration`` and return the states on a grid and the spikes.
+
+        Parameters
+        ----------
+        duration : brian2.Quantity (s)
+        backend, seed, cache, session, check, progress
+            As :meth:`Circuit.run <quifer_brian.networks.Circuit.run>`; with
+            ``cache`` a cpp_standalone program is compiled once per structure (sizes,
+            ``tau``, ``dt``, which pairs are coupled) and rerun with new ``W``, ``b`` and
+            clamps.
+        sample_every : brian2.Quantity (s), optional
+            Grid of the samples (default: every step, the time average).
+        t_start : brian2.Quantity (s)
+            First sample time (the burn-in before it is dropped).
+
+        Returns
+        -------
+        SamplingResult
+        """
+        every = 1
+        if sample_every is not None:
+            check_scalar_quantity("sample_every", sample_every, second, _OWNER, error=CircuitError)
+            every = max(1, round(float(sample_every / self.dt)))
+        result = self.circuit.run(
+            duration,
+            backend=backend,
+            seed=seed,
+            cache=cache,
+            session=session,
+            check=check,
+            progress=progress,
+        )
+        if result is None:
+            return None
+        return self.sample(result, every, float(t_start / second))
+
+    def sample(self, result, every=1, t_start=0.0):
+        """The :class:`SamplingResult` of a run's ``result`` (grid of ``every`` steps)."""
+        n, dt = self.n_units, float(self.dt / second)
+        times, indices = result.spikes["Z"]
+        n_steps = round(result.duration / dt)
+        grid, states = states_from_spikes(
+            times, indices, n * self.n_chains, dt, self.tau_steps, n_steps, every, t_start
+        )
+        states = states.reshape(len(grid), self.n_chains, n).transpose(1, 0, 2).copy()
+        clamped = self.clamp >= 0
+        for chain in range(self.n_chains):
+            states[chain][:, clamped[chain]] = self.clamp[chain][clamped[chain]]
+        return SamplingResult(states=states, times=grid * dt, clamp=self.clamp, result=result)
+
+
+def boltzmann_sampler(
+    W,
+    b,
+    tau=10 * ms,
+    model="abstract",
+    dt=0.1 * ms,
+    clamp=None,
+    n_chains=None,
+    intensity="exponential",
+    support=None,
+) -> BoltzmannSampler:
+    r"""A spiking network whose states sample :math:`p(z) \propto \exp(z^TWz/2 + b^Tz)`.
+
+    Buesing et al.'s abstract model: outside its refractory period unit k fires with
+    intensity :math:`e^{u_k}/\tau`, :math:`u_k = b_k + \sum_i W_{ki} z_i`; after a
+    spike it is refractory and on (:math:`z_k = 1`) for ``tau``; each spike adds a
+    rectangular PSP of height :math:`W_{ki}` and duration ``tau`` to every unit i.
+
+    Parameters
+    ----------
+    W : array_like, shape (n, n)
+        Symmetric weights with a zero diagonal.
+    b : array_like, shape (n,)
+        Biases.
+    tau : brian2.Quantity (s)
+        Refractory period = on-time = PSP duration (10 ms); a whole number of ``dt``.
+    model : {'abstract'}
+        The neuron model (the LIF model of Petrovici et al. 2016 is not built yet).
+    dt : brian2.Quantity (s)
+        Time step (0.1 ms).
+    clamp : dict or sequence of dict, optional
+        ``{unit: 0 or 1}`` held fixed in every chain, or one dict per chain: the free
+        units then sample the conditional distribution.
+    n_chains : int, optional
+        Independent copies simulated side by side (default: 1, or one per clamp dict).
+    intensity : {'exponential', 'logistic'}
+        Per-step spike probability: ``'exponential'`` is :math:`e^{u}dt/\tau`, the
+        continuous-time model on a grid, refused when the largest reachable ``u``
+        would make it exceed 1; ``'logistic'`` is :math:`\sigma(u - \ln(\tau/dt))`,
+        Buesing et al.'s discrete-time version, the same for small :math:`e^{u}dt/\tau`
+        and below 1 for every ``u`` (for large weights, e.g. trained RBMs).
+    support : array_like of bool, shape (n, n), optional
+        Which pairs get a synapse (default: ``W != 0``).  Samplers with the same
+        support, sizes, ``tau`` and ``dt`` share one compiled program (``cache=``).
+
+    Returns
+    -------
+    BoltzmannSampler
+        ``run(duration, ...)`` returns a :class:`SamplingResult`.
+
+    Raises
+    ------
+    CircuitError
+        Before anything is built, for an asymmetric ``W``, a non-zero diagonal, NaN,
+        shapes that do not match, clamps out of range or not 0/1, a ``tau`` that is not
+        a whole number of steps, or an ``'exponential'`` intensity that can reach one
+        spike per step.
+
+    Notes
+    -----
+    In discrete time (step ``dt``, :math:`K = \tau/dt`): a unit that last spiked K or
+    more steps ago spikes at step m with probability
+    :math:`e^{u_k(m)}dt/\tau`, where :math:`u_k(m)` counts the spikes of steps m - K ..
+    m - 1 (a synapse pathway adds ``w`` at a spike, another removes it ``tau`` later).
+    For one unit with fixed u, the on-fraction is :math:`\sigma(u)` up to
+    :math:`O(dt/\tau)` (exactly, for ``'logistic'``).  The numpy reference
+    (:func:`~quifer_brian.networks.boltzmann_exact.sample_abstract_reference`) runs
+    the same chain.
+
+    References
+    ----------
+    Buesing, Bill, Nessler & Maass (2011) PLoS Comput Biol 7:e1002211.
+
+    Examples
+    --------
+    >>> from brian2 import ms, second
+    >>> sampler = boltzmann_sampler([[0, 1], [1, 0]], [-0.5, -0.5], clamp={0: 1})
+    >>> sampler.n_units, sampler.n_chains, sampler.tau_steps
+    (2, 1, 100)
+    """
+    owner = _OWNER
+    check_choice("model", model, MODELS, owner, error=CircuitError)
+    check_choice("intensity", intensity, INTENSITIES, owner, error=CircuitError)
+    weights, biases = check_machine(W, b, owner)
+    n = len(biases)
+    check_scalar_quantity("tau", tau, second, owner, error=CircuitError)
+    check_scalar_quantity("dt", dt, second, owner, error=CircuitError)
+    ratio = float(tau / dt)
+    if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 2:
+        raise CircuitError(
+            owner=owner,
+            argument="tau",
+            value=tau,
+            problem=f"must be a whole number (>= 2) of time steps dt = {dt}; tau/dt = {ratio:g}",
+        )
+    tau_steps = round(ratio)
+    if n_chains is None:
+        n_chains = 1 if clamp is None or isinstance(clamp, dict) else len(clamp)
+    check_count("n_chains", n_chains, owner, error=CircuitError)
+    table = check_clamps(clamp, n, n_chains, owner)
+    mask = weights != 0 if support is None else np.asarray(support, dtype=bool)
+    if mask.shape != weights.shape or np.any(weights[~mask] != 0) or np.any(mask != mask.T):
+        raise CircuitError(
+            owner=owner,
+            argument="support",
+            value=getattr(mask, "shape", mask),
+            problem="must be a symmetric (n, n) bool mask covering every non-zero W",
+        )
+    np.fill_diagonal(mask, False)
+    if intensity == "exponential":
+        _check_intensity(weights, biases, table, tau, dt, tau_steps)
+    params = {
+        "W": weights,
+        "b": biases,
+        "clamp": table,
+        "support": mask.astype(int),
+        "n_chains": n_chains,
+        "tau": tau,
+        "dt": dt,
+        "intensity": intensity,
+    }
+    circuit = Circuit(
+        "boltzmann",
+        _construct,
+        params,
+        tunable=_run_values,
+        tunable_params=("W", "b", "clamp"),
+    )
+    return BoltzmannSampler(circuit, weights, biases, table, tau, dt, intensity)
+
+
+def _check_intensity(weights, biases, table, tau, dt, tau_steps):
+    """Refuse an 'exponential' intensity that can reach one spike per step (worst case u)."""
+    u_max = -np.inf
+    for clamp in table:
+        reachable = np.where(clamp < 0, np.maximum(weights, 0), 0.0)
+        reachable += np.where(clamp == 1, weights, 0.0)
+        u = biases + reachable.sum(axis=1)
+        u_max = max(u_max, float(np.max(u[clamp < 0], initial=-np.inf)))
+    p_max = float(spike_probability(u_max, tau_steps, "exponential"))
+    if p_max >= 1:
+        raise CircuitError(
+            owner=_OWNER,
+            argument="tau",
+            value=f"tau = {tau}, dt = {dt}",
+            problem=f"the largest reachable intensity exp(u)/tau (u = {u_max:.3g}, "
+            f"b + the positive weights) gives {p_max:.3g} spikes per step: more than one, "
+            f"so the sampling would be wrong",
+            fix=f"Use dt <= {float(tau / second) * np.exp(-u_max) * 1e3 / 2:.3g} ms, a "
+            f"larger tau, or intensity='logistic'.",
+        )
+
+
+def _run_values(W, b, clamp, support, n_chains, **_):
+    """The tunable values ``{"object.variable": array}``: biases, clamps, weights."""
+    weights = np.asarray(W, dtype=float)
+    table = np.asarray(clamp)
+    b_eff, free = _effective_biases(weights, np.asarray(b, dtype=float), table)
+    source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
+    n = len(weights)
+    return {
+        "boltzmann_units.b_eff": b_eff,
+        "boltzmann_units.free": free,
+        "boltzmann_synapses.w": weights[target % n, source % n],
+    }
+
+
+def _effective_biases(weights, biases, table):
+    """Per neuron of all chains: b plus the input of the units clamped on; free flags."""
+    b_eff = biases[None, :] + (table == 1).astype(float) @ weights.T
+    return b_eff.reshape(-1), (table < 0).astype(float).reshape(-1)
+
+
+def _pairs(mask, n_chains):
+    """Presynaptic and postsynaptic neuron indices of every synapse of every chain."""
+    target, source = np.nonzero(mask)  # mask[k, i]: i -> k
+    n = len(mask)
+    offsets = (np.arange(n_chains) * n)[:, None]
+    return (source[None, :] + offsets).reshape(-1), (target[None, :] + offsets).reshape(-1)
+
+
+def _construct(W, b, clamp, support, n_chains, tau, dt, intensity):
+    n = len(b)
+    units = NeuronGroup(
+        n * n_chains,
+        _EQUATIONS,
+        threshold=_THRESHOLDS[intensity],
+        refractory=tau,
+        dt=dt,
+        namespace={"tau": tau},
+        name="boltzmann_units",
+    )
+    values = _run_values(W, b, clamp, support, n_chains)
+    units.b_eff = values["boltzmann_units.b_eff"]
+    units.free = values["boltzmann_units.free"]
+    synapses = Synapses(
+        units,
+        units,
+        "w : 1",
+        on_pre={"up": "I_rec_post += w", "down": "I_rec_post -= w"},
+        delay={"down": tau},
+        dt=dt,
+        namespace={},
+        name="boltzmann_synapses",
+    )
+    source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
+    if len(source):
+        synapses.connect(i=source, j=target)
+        synapses.w = values["boltzmann_synapses.w"]
+    return CircuitParts(populations={"Z": units}, synapses={"W": synapses})
