@@ -10,3 +10,27 @@
 scikit-learn is needed only where a scikit-learn model comes in; install it with the
 ``learn`` extra (``pip install 'quifer-brian[learn]'``).
 """
+
+# RBM
+from .rbm import (
+    RBM,
+    gibbs_sample,
+    load_binary_digits,
+    mean_pairwise_hamming,
+    rbm_machine,
+    sample_rbm_spiking,
+    train_rbm,
+    with_labels,
+)
+
+__all__ = [
+    # RBM
+    "RBM",
+    "gibbs_sample",
+    "load_binary_digits",
+    "mean_pairwise_hamming",
+    "rbm_machine",
+    "sample_rbm_spiking",
+    "train_rbm",
+    "with_labels",
+]

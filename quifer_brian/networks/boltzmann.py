@@ -354,11 +354,10 @@ def _run_values(W, b, clamp, support, n_chains, **_):
     b_eff, free = _effective_biases(weights, np.asarray(b, dtype=float), table)
     source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
     n = len(weights)
-    return {
-        "boltzmann_units.b_eff": b_eff,
-        "boltzmann_units.free": free,
-        "boltzmann_synapses.w": weights[target % n, source % n],
-    }
+    values = {"boltzmann_units.b_eff": b_eff, "boltzmann_units.free": free}
+    if len(source):  # no coupled pair: no synapses
+        values["boltzmann_synapses.w"] = weights[target % n, source % n]
+    return values
 
 
 def _effective_biases(weights, biases, table):
@@ -389,6 +388,9 @@ def _construct(W, b, clamp, support, n_chains, tau, dt, intensity):
     values = _run_values(W, b, clamp, support, n_chains)
     units.b_eff = values["boltzmann_units.b_eff"]
     units.free = values["boltzmann_units.free"]
+    source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
+    if not len(source):
+        return CircuitParts(populations={"Z": units})
     synapses = Synapses(
         units,
         units,
@@ -399,8 +401,6 @@ def _construct(W, b, clamp, support, n_chains, tau, dt, intensity):
         namespace={},
         name="boltzmann_synapses",
     )
-    source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
-    if len(source):
-        synapses.connect(i=source, j=target)
-        synapses.w = values["boltzmann_synapses.w"]
+    synapses.connect(i=source, j=target)
+    synapses.w = values["boltzmann_synapses.w"]
     return CircuitParts(populations={"Z": units}, synapses={"W": synapses})
