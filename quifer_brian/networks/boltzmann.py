@@ -39,12 +39,13 @@ INTENSITIES = ("exponential", "logistic")
 _EQUATIONS = """
 b_eff : 1 (constant)  # own bias plus the input of the units clamped on
 free : 1 (constant)   # 1: sampled; 0: clamped (never spikes)
+kick : 1 (constant)   # 1: spikes in the first step (starts on)
 I_rec : 1             # sum of W_ki z_i over the free units (rectangular PSPs)
 u = b_eff + I_rec : 1
 """
 _THRESHOLDS = {
-    "exponential": "free > 0.5 and rand() < exp(u)*dt/tau",
-    "logistic": "free > 0.5 and rand() < 1/(1 + (tau/dt)*exp(-u))",
+    "exponential": "free > 0.5 and (rand() < exp(u)*dt/tau or (kick > 0.5 and t < 0.5*dt))",
+    "logistic": "free > 0.5 and (rand() < 1/(1 + (tau/dt)*exp(-u)) or (kick > 0.5 and t < 0.5*dt))",
 }
 
 
@@ -204,6 +205,7 @@ def boltzmann_sampler(
     n_chains=None,
     intensity="exponential",
     support=None,
+    initial=None,
 ) -> BoltzmannSampler:
     r"""A spiking network whose states sample :math:`p(z) \propto \exp(z^TWz/2 + b^Tz)`.
 
@@ -238,6 +240,10 @@ def boltzmann_sampler(
     support : array_like of bool, shape (n, n), optional
         Which pairs get a synapse (default: ``W != 0``).  Samplers with the same
         support, sizes, ``tau`` and ``dt`` share one compiled program (``cache=``).
+    initial : array_like of 0/1, shape (n,) or (n_chains, n), optional
+        The state at t = 0 (default: all off): the free units given 1 spike in the
+        first step.  A chain started away from a deep spurious mode (an RBM's empty
+        image) does not have to escape it.
 
     Returns
     -------
@@ -292,6 +298,8 @@ def boltzmann_sampler(
     tau_steps = round(ratio)
     if n_chains is None:
         n_chains = 1 if clamp is None or isinstance(clamp, dict) else len(clamp)
+        if clamp is None and initial is not None and np.ndim(initial) == 2:
+            n_chains = len(initial)
     check_count("n_chains", n_chains, owner, error=CircuitError)
     table = check_clamps(clamp, n, n_chains, owner)
     mask = weights != 0 if support is None else np.asarray(support, dtype=bool)
@@ -305,6 +313,19 @@ def boltzmann_sampler(
     np.fill_diagonal(mask, False)
     if intensity == "exponential":
         _check_intensity(weights, biases, table, tau, dt, tau_steps)
+    start = np.zeros((n_chains, n), dtype=int)
+    if initial is not None:
+        try:
+            start = np.broadcast_to(np.asarray(initial), (n_chains, n))
+        except ValueError:
+            start = None
+        if start is None or not np.all((start == 0) | (start == 1)):
+            raise CircuitError(
+                owner=owner,
+                argument="initial",
+                value=getattr(initial, "shape", initial),
+                problem=f"must be 0/1 values of shape ({n},) or ({n_chains}, {n})",
+            )
     params = {
         "W": weights,
         "b": biases,
@@ -314,13 +335,14 @@ def boltzmann_sampler(
         "tau": tau,
         "dt": dt,
         "intensity": intensity,
+        "initial": start.astype(int),
     }
     circuit = Circuit(
         "boltzmann",
         _construct,
         params,
         tunable=_run_values,
-        tunable_params=("W", "b", "clamp"),
+        tunable_params=("W", "b", "clamp", "initial"),
     )
     return BoltzmannSampler(circuit, weights, biases, table, tau, dt, intensity)
 
@@ -347,14 +369,16 @@ def _check_intensity(weights, biases, table, tau, dt, tau_steps):
         )
 
 
-def _run_values(W, b, clamp, support, n_chains, **_):
-    """The tunable values ``{"object.variable": array}``: biases, clamps, weights."""
+def _run_values(W, b, clamp, support, n_chains, initial, **_):
+    """The tunable values ``{"object.variable": array}``: biases, clamps, weights, start."""
     weights = np.asarray(W, dtype=float)
     table = np.asarray(clamp)
     b_eff, free = _effective_biases(weights, np.asarray(b, dtype=float), table)
     source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
     n = len(weights)
+    kick = np.asarray(initial, dtype=float).reshape(-1)
     values = {"boltzmann_units.b_eff": b_eff, "boltzmann_units.free": free}
+    values["boltzmann_units.kick"] = kick
     if len(source):  # no coupled pair: no synapses
         values["boltzmann_synapses.w"] = weights[target % n, source % n]
     return values
@@ -374,7 +398,7 @@ def _pairs(mask, n_chains):
     return (source[None, :] + offsets).reshape(-1), (target[None, :] + offsets).reshape(-1)
 
 
-def _construct(W, b, clamp, support, n_chains, tau, dt, intensity):
+def _construct(W, b, clamp, support, n_chains, tau, dt, intensity, initial):
     n = len(b)
     units = NeuronGroup(
         n * n_chains,
@@ -385,9 +409,9 @@ def _construct(W, b, clamp, support, n_chains, tau, dt, intensity):
         namespace={"tau": tau},
         name="boltzmann_units",
     )
-    values = _run_values(W, b, clamp, support, n_chains)
-    units.b_eff = values["boltzmann_units.b_eff"]
-    units.free = values["boltzmann_units.free"]
+    values = _run_values(W, b, clamp, support, n_chains, initial)
+    for name in ("b_eff", "free", "kick"):
+        setattr(units, name, values[f"boltzmann_units.{name}"])
     source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
     if not len(source):
         return CircuitParts(populations={"Z": units})

@@ -146,3 +146,13 @@ def test_kl_of_three_five_unit_machines_after_50_s():
         run = sampler.run(50 * second, backend="cpp_standalone", seed=draw + 1, cache=cache)
         kls.append(sampler.kl(run))
     assert max(kls) <= 0.01, kls
+
+
+def test_initial_state_starts_units_on():
+    weights, biases = random_machine(3, 2)
+    sampler = boltzmann_sampler(weights, biases, dt=1 * ms, initial=[[1, 0, 1], [0, 1, 0]])
+    run = sampler.run(50 * ms, seed=1)
+    assert run.states[:, 0].tolist() == [[1, 0, 1], [0, 1, 0]]
+    assert np.all(run.states[:, : sampler.tau_steps, [0, 2]][0] == 1)  # on for tau
+    with pytest.raises(CircuitError, match="initial"):
+        boltzmann_sampler(weights, biases, initial=[2, 0, 0])
