@@ -139,7 +139,10 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     exactness()
     kl_against_time()
-    print("\n## 3. Digits (200 hidden, 10 label copies, PCD-1 60 epochs; tau 10 ms, dt 1 ms)")
+    print(
+        "\n## 3. Digits (200 hidden, 10 label copies, PCD-1 60 epochs, weight decay 1e-3; "
+        "tau 10 ms, dt 1 ms)"
+    )
     print(
         "| seed | cond. acc spiking | cond. acc Gibbs | min diversity ratio | completion "
         "spiking | completion Gibbs | spiking samples/s (with compile) | Gibbs samples/s |"

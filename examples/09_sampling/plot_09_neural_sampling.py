@@ -243,7 +243,7 @@ print(f"6. proposals settled on by the loop: {settled.reached_nearest(0.1).mean(
 print(f"   loop's archetype = the sampler's most active unit: {agree:.0%}")
 print(f"   archetypes chosen: {np.bincount(chosen, minlength=3).tolist()}")
 
-fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
 axes[0].imshow(proposals.T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
 axes[0].set_title("proposals (sampler, 30 ms average)")
 axes[0].set_xlabel("trial")
@@ -251,5 +251,7 @@ axes[0].set_ylabel("dimension")
 axes[1].imshow(settled.final_states.T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
 axes[1].set_title("settled states (actualization loop)")
 axes[1].set_xlabel("trial")
-fig.tight_layout()
+for ax in axes:
+    ax.set_yticks(range(3))
+fig.colorbar(axes[1].images[0], ax=axes, label="state value")
 fig.savefig(OUT / "09_prior_and_loop.png", dpi=100)

@@ -102,7 +102,7 @@ def train_rbm(
     n_epochs=100,
     learning_rate=0.02,
     batch_size=20,
-    weight_decay=1e-4,
+    weight_decay=1e-3,
     seed=0,
 ) -> RBM:
     """Train an RBM on binary ``data`` (n_samples, n_visible) by persistent CD-1.
@@ -234,7 +234,12 @@ def sample_rbm_spiking(
     clamp = np.asarray(clamp)
     weights, biases = rbm_machine(rbm)
     clamps = [{int(k): int(row[k]) for k in np.flatnonzero(row >= 0)} for row in clamp.astype(int)]
-    sampler = boltzmann_sampler(weights, biases, tau=tau, dt=dt, clamp=clamps, intensity="logistic")
+    # the visible units start at random (as in gibbs_sample), the hidden ones off
+    initial = np.zeros((len(clamp), len(biases)), dtype=int)
+    initial[:, : rbm.n_visible] = np.random.default_rng(seed).random(clamp.shape) < 0.5
+    sampler = boltzmann_sampler(
+        weights, biases, tau=tau, dt=dt, clamp=clamps, intensity="logistic", initial=initial
+    )
     duration = burn_in + n_samples * every
     run = sampler.run(
         duration + dt,
