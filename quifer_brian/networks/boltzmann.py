@@ -26,13 +26,14 @@ from .boltzmann_exact import (
     state_frequencies,
     states_from_spikes,
 )
+from .boltzmann_lif import lif_parts
 from .circuit import Circuit, CircuitParts
 
 __all__ = ["INTENSITIES", "MODELS", "BoltzmannSampler", "SamplingResult", "boltzmann_sampler"]
 
 _OWNER = "boltzmann_sampler"
-#: The sampler models (``'lif'``, Petrovici et al. 2016, is not built yet).
-MODELS = ("abstract",)
+#: The sampler models: Buesing et al.'s abstract one, Petrovici et al.'s LIF one.
+MODELS = ("abstract", "lif")
 #: Per-step spike probabilities of a free unit: see :func:`boltzmann_exact.spike_probability`.
 INTENSITIES = ("exponential", "logistic")
 
@@ -206,6 +207,7 @@ def boltzmann_sampler(
     intensity="exponential",
     support=None,
     initial=None,
+    calibration=None,
 ) -> BoltzmannSampler:
     r"""A spiking network whose states sample :math:`p(z) \propto \exp(z^TWz/2 + b^Tz)`.
 
@@ -222,8 +224,12 @@ def boltzmann_sampler(
         Biases.
     tau : brian2.Quantity (s)
         Refractory period = on-time = PSP duration (10 ms); a whole number of ``dt``.
-    model : {'abstract'}
-        The neuron model (the LIF model of Petrovici et al. 2016 is not built yet).
+    model : {'abstract', 'lif'}
+        ``'abstract'``: Buesing et al.'s model (below).  ``'lif'``: conductance-based
+        LIF neurons in a high-conductance state (Petrovici et al. 2016), W and b
+        translated through ``calibration``
+        (:mod:`~quifer_brian.networks.boltzmann_lif`); ``intensity`` and ``initial``
+        do not apply, and every parameter is structural (no run values).
     dt : brian2.Quantity (s)
         Time step (0.1 ms).
     clamp : dict or sequence of dict, optional
@@ -240,6 +246,10 @@ def boltzmann_sampler(
     support : array_like of bool, shape (n, n), optional
         Which pairs get a synapse (default: ``W != 0``).  Samplers with the same
         support, sizes, ``tau`` and ``dt`` share one compiled program (``cache=``).
+    calibration : LifCalibration, optional
+        For ``model='lif'``: the activation function measured by
+        :func:`~quifer_brian.networks.boltzmann_lif.calibrate_lif` with the same ``tau``
+        and ``dt``.
     initial : array_like of 0/1, shape (n,) or (n_chains, n), optional
         The state at t = 0 (default: all off): the free units given 1 spike in the
         first step.  A chain started away from a deep spurious mode (an RBM's empty
@@ -272,6 +282,7 @@ def boltzmann_sampler(
     References
     ----------
     Buesing, Bill, Nessler & Maass (2011) PLoS Comput Biol 7:e1002211.
+    Petrovici, Bill, Bytschok, Schemmel & Meier (2016) Phys Rev E 94:042312.
 
     Examples
     --------
@@ -311,7 +322,15 @@ def boltzmann_sampler(
             problem="must be a symmetric (n, n) bool mask covering every non-zero W",
         )
     np.fill_diagonal(mask, False)
-    if intensity == "exponential":
+    if model == "lif" and calibration is None:
+        raise CircuitError(
+            owner=owner,
+            argument="calibration",
+            value=None,
+            problem="model='lif' needs the measured activation function",
+            fix="Pass calibration=calibrate_lif(tau, dt) (quifer_brian.networks.boltzmann_lif).",
+        )
+    if intensity == "exponential" and model == "abstract":
         _check_intensity(weights, biases, table, tau, dt, tau_steps)
     start = np.zeros((n_chains, n), dtype=int)
     if initial is not None:
@@ -336,13 +355,15 @@ def boltzmann_sampler(
         "dt": dt,
         "intensity": intensity,
         "initial": start.astype(int),
+        "model": model,
+        "calibration": calibration,
     }
     circuit = Circuit(
         "boltzmann",
         _construct,
         params,
-        tunable=_run_values,
-        tunable_params=("W", "b", "clamp", "initial"),
+        tunable=_run_values if model == "abstract" else None,
+        tunable_params=("W", "b", "clamp", "initial") if model == "abstract" else (),
     )
     return BoltzmannSampler(circuit, weights, biases, table, tau, dt, intensity)
 
@@ -398,8 +419,12 @@ def _pairs(mask, n_chains):
     return (source[None, :] + offsets).reshape(-1), (target[None, :] + offsets).reshape(-1)
 
 
-def _construct(W, b, clamp, support, n_chains, tau, dt, intensity, initial):
+def _construct(W, b, clamp, support, n_chains, tau, dt, intensity, initial, model, calibration):
     n = len(b)
+    if model == "lif":
+        b_eff, free = _effective_biases(np.asarray(W), np.asarray(b), np.asarray(clamp))
+        source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
+        return lif_parts(np.asarray(W), b_eff, free, source, target, calibration, tau, dt)
     units = NeuronGroup(
         n * n_chains,
         _EQUATIONS,
