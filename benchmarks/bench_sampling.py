@@ -89,6 +89,28 @@ def stepwise_reference(weights, biases, n_steps, tau_steps, seed):
     return counts / n_steps
 
 
+def lif():
+    from brian2 import ms
+
+    from quifer_brian.networks.boltzmann_lif import calibrate_lif
+
+    print("\n## 5. LIF sampler (Petrovici et al. 2016): the same 5-unit draws")
+    calibration = calibrate_lif(10 * ms, 0.1 * ms, duration=10 * second)
+    print(
+        f"calibration: E_0 = {calibration.E_0 * 1e3:.1f} mV, beta = "
+        f"{calibration.beta * 1e3:.2f} mV, alpha = {calibration.alpha * 1e3:.2f} mV"
+    )
+    for draw in range(3):
+        weights, biases = random_machine(5, draw)
+        sampler = boltzmann_sampler(
+            weights, biases, model="lif", calibration=calibration, n_chains=4
+        )
+        run = sampler.run(
+            25 * second, backend="cpp_standalone", seed=draw + 1, t_start=0.1 * second
+        )
+        print(f"draw {draw}: KL {sampler.kl(run):.4f} (4 chains x 25 s)")
+
+
 def speed_stepwise():
     print("\n## 4. The plain per-step numpy reference (draw 0, 50 s at dt 0.1 ms)")
     weights, biases = random_machine(5, 0)
@@ -179,6 +201,7 @@ def main():
     for seed in range(3):
         digits(seed)
     speed_stepwise()
+    lif()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ Learning goals
 
 Run time on 2 cores
 -------------------
-Full: about 4 minutes (the digits on cpp_standalone, one compile of about a minute).
+Full: about 5 minutes (the digits on cpp_standalone, one compile of about a minute).
 Quick (``QUIFER_LAB_QUICK=1``): under a minute, everything on the numpy backend.
 
 Course topics served
@@ -249,7 +249,7 @@ axes[0].set_title("proposals (sampler, 30 ms average)")
 axes[0].set_xlabel("trial")
 axes[0].set_ylabel("dimension")
 axes[1].imshow(settled.final_states.T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
-axes[1].set_title("settled states (actualization loop)")
+axes[1].set_title("settled states (actualization loop; white: silent)")
 axes[1].set_xlabel("trial")
 for ax in axes:
     ax.set_yticks(range(3))
