@@ -114,6 +114,12 @@ def train_rbm(
     Returns
     -------
     RBM
+
+    Notes
+    -----
+    Known limitation: on two complementary 8-bit patterns the trained RBM puts 93-99%
+    of its mass on one of them (the persistent chains do not cross between the modes);
+    a decaying learning rate did not change that.
     """
     data = np.asarray(data, dtype=float)
     if data.ndim != 2 or not np.all((data == 0) | (data == 1)):
