@@ -1,6 +1,5 @@
-"""
-Lab 9: neural sampling -- spiking networks that generate from a learned distribution
-======================================================================================
+"""Lab 9: neural sampling -- spiking networks that generate from a learned distribution
+====================================================================================
 
 A neuron that, after each spike, stays "on" for a refractory time tau and otherwise
 fires with intensity exp(u)/tau, where u is its bias plus rectangular PSPs from the
