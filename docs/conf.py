@@ -51,9 +51,6 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!quifer_brian\b).*"),
     (r"py:.*", r".*\._[a-z]\w*(\..*)?"),  # private modules are not documented
-    # named by quifer_brian.learning's docstring before it exists (issue 16: the learning
-    # helpers add it); remove this line once it is written
-    (r"py:func", r"quifer_brian\.networks\.boltzmann_sampler"),
 ]
 
 

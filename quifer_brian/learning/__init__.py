@@ -20,11 +20,24 @@ from .eprop_models import EpropSpec
 from .eprop_network import CompiledTrials, RuntimeTrials, TrialOutput
 from .eprop_reference import bptt_gradients, eprop_gradients
 from .eprop_trainer import EpropNetwork, EpropPrediction, eprop_network, load_eprop_network
+
+# RBM
+from .rbm import (
+    RBM,
+    gibbs_sample,
+    load_binary_digits,
+    mean_pairwise_hamming,
+    rbm_machine,
+    sample_rbm_spiking,
+    train_rbm,
+    with_labels,
+)
 from .spiking_layer import SpikingNetwork, SpikingRun
 
 __all__ = [
     "HOROWITZ_2014_FP32",
     "LOIHI_2018",
+    "RBM",
     "CompiledTrials",
     "EnergyFigures",
     "EpropNetwork",
@@ -41,7 +54,14 @@ __all__ = [
     "energy_pj",
     "eprop_gradients",
     "eprop_network",
+    "gibbs_sample",
     "layer_scales",
+    "load_binary_digits",
     "load_eprop_network",
+    "mean_pairwise_hamming",
+    "rbm_machine",
     "read_network",
+    "sample_rbm_spiking",
+    "train_rbm",
+    "with_labels",
 ]

@@ -8,6 +8,7 @@ from .actualization import (
     actualization_loop,
     random_archetypes,
 )
+from .boltzmann import BoltzmannSampler, SamplingResult, boltzmann_sampler
 from .brunel import brunel
 from .circuit import Circuit, CircuitParts, LfpSpec
 from .clock import frequency_bank
@@ -21,15 +22,18 @@ __all__ = [
     "REQUIRED",
     "ActualizationLoop",
     "ActualizationResult",
+    "BoltzmannSampler",
     "Circuit",
     "CircuitParts",
     "ImprintResult",
     "LfpSpec",
     "Param",
     "ParamTable",
+    "SamplingResult",
     "Target",
     "actualization",
     "actualization_loop",
+    "boltzmann_sampler",
     "brunel",
     "build_network",
     "frequency_bank",
