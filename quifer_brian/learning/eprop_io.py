@@ -1,8 +1,8 @@
 """e-prop networks on disk: weights, feedback, history and structure in one record.
 
-The package's record format (:func:`quifer_brian.results.write_record`: an ``.npz`` of
+The package's record format (:func:`quifer_brian.results.files.write_record`: an ``.npz`` of
 arrays plus a JSON metadata record, written atomically).  Reading checks every array
-header before loading (:func:`quifer_brian.results.read_result_file`), then the content:
+header before loading (:func:`quifer_brian.results.schema.read_result_file`), then the content:
 the format name, the structure, the weights' shapes against it, finite values.
 """
 
