@@ -9,8 +9,11 @@ The plain numpy references it is checked against are in
 :mod:`~quifer_brian.networks.boltzmann_exact`.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
-from brian2 import NeuronGroup, Synapses, ms, second
+from brian2 import NeuronGroup, Quantity, Synapses, ms, second
+from numpy.typing import ArrayLike
 
 from ..checks import check_choice, check_count, check_scalar_quantity
 from ..errors import CircuitError
@@ -19,7 +22,7 @@ from .boltzmann_exact import (
     check_machine,
     spike_probability,
 )
-from .boltzmann_lif import lif_parts
+from .boltzmann_lif import LifCalibration, lif_parts
 from .boltzmann_result import BoltzmannSampler, SamplingResult
 from .circuit import Circuit, CircuitParts
 
@@ -45,17 +48,17 @@ _THRESHOLDS = {
 
 
 def boltzmann_sampler(
-    W,
-    b,
-    tau=10 * ms,
-    model="abstract",
-    dt=0.1 * ms,
-    clamp=None,
-    n_chains=None,
-    intensity="exponential",
-    support=None,
-    initial=None,
-    calibration=None,
+    W: ArrayLike,
+    b: ArrayLike,
+    tau: Quantity = 10 * ms,
+    model: str = "abstract",
+    dt: Quantity = 0.1 * ms,
+    clamp: dict[int, int] | Sequence[dict[int, int]] | None = None,
+    n_chains: int | None = None,
+    intensity: str = "exponential",
+    support: ArrayLike | None = None,
+    initial: ArrayLike | None = None,
+    calibration: LifCalibration | None = None,
 ) -> BoltzmannSampler:
     r"""A spiking network whose states sample :math:`p(z) \propto \exp(z^TWz/2 + b^Tz)`.
 
@@ -156,9 +159,12 @@ def boltzmann_sampler(
         )
     tau_steps = round(ratio)
     if n_chains is None:
-        n_chains = 1 if clamp is None or isinstance(clamp, dict) else len(clamp)
-        if clamp is None and initial is not None and np.ndim(initial) == 2:
-            n_chains = len(initial)
+        # one chain per clamp dict of a sequence (or per row of the initial states)
+        n_chains = 1
+        if clamp is not None and not isinstance(clamp, dict):
+            n_chains = len(clamp)
+        elif clamp is None and initial is not None and np.ndim(initial) == 2:
+            n_chains = np.shape(initial)[0]
     check_count("n_chains", n_chains, owner, error=CircuitError)
     table = check_clamps(clamp, n, n_chains, owner)
     mask = weights != 0 if support is None else np.asarray(support, dtype=bool)

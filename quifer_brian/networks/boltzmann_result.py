@@ -8,8 +8,9 @@ binary states on a grid (:class:`SamplingResult`).
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import ms, second
+from brian2 import Network, NeuronGroup, Quantity, ms, second
 
+from ..backends import BackendSession, BuildCache
 from ..checks import check_scalar_quantity
 from ..errors import CircuitError
 from ..results import Result
@@ -19,6 +20,7 @@ from .boltzmann_exact import (
     state_frequencies,
     states_from_spikes,
 )
+from .circuit import Circuit
 
 __all__ = ["BoltzmannSampler", "SamplingResult"]
 
@@ -47,7 +49,7 @@ class SamplingResult:
     clamp: np.ndarray
     result: Result
 
-    def frequencies(self, chain=None):
+    def frequencies(self, chain: int | None = None) -> np.ndarray:
         """Fraction of samples in each state (index :math:`\\sum_k z_k 2^k`), all chains
         together or one ``chain``."""
         states = self.states if chain is None else self.states[chain]
@@ -67,33 +69,42 @@ class BoltzmannSampler:
     tau, dt : brian2.Quantity
     """
 
-    def __init__(self, circuit, weights, biases, clamp, tau, dt, intensity):
+    def __init__(
+        self,
+        circuit: Circuit,
+        weights: np.ndarray,
+        biases: np.ndarray,
+        clamp: np.ndarray,
+        tau: Quantity,
+        dt: Quantity,
+        intensity: str,
+    ) -> None:
         self.circuit = circuit
         self.weights, self.biases, self.clamp = weights, biases, clamp
         self.tau, self.dt, self.intensity = tau, dt, intensity
         self.tau_steps = round(float(tau / dt))
 
     @property
-    def n_units(self):
+    def n_units(self) -> int:
         """Number of units of the Boltzmann machine."""
         return len(self.biases)
 
     @property
-    def n_chains(self):
+    def n_chains(self) -> int:
         """Number of independent copies simulated side by side."""
         return self.clamp.shape[0]
 
     @property
-    def network(self):
+    def network(self) -> Network:
         """The :class:`brian2.Network` of the circuit."""
         return self.circuit.network
 
     @property
-    def units(self):
+    def units(self) -> NeuronGroup:
         """The :class:`brian2.NeuronGroup` of all units of all chains."""
         return self.circuit.populations["Z"]
 
-    def exact(self, chain=0):
+    def exact(self, chain: int = 0) -> np.ndarray:
         """The exact distribution of the free units given the clamps of ``chain``, over all
         ``2**n`` states (probability 0 where a clamped unit differs from its clamp)."""
         p = boltzmann_distribution(self.weights, self.biases)
@@ -104,22 +115,22 @@ class BoltzmannSampler:
         p = np.where(keep, p, 0.0)
         return p / p.sum()
 
-    def kl(self, sampled, chain=None):
+    def kl(self, sampled: SamplingResult, chain: int | None = None) -> float:
         """KL(sampled || exact) of a :class:`SamplingResult` (one chain or all, same clamp)."""
         return kl_divergence(sampled.frequencies(chain), self.exact(chain or 0))
 
     def run(
         self,
-        duration,
-        backend="numpy",
-        seed=None,
-        sample_every=None,
-        t_start=0 * ms,
-        cache=None,
-        session=None,
-        check=True,
-        progress=False,
-    ):
+        duration: Quantity,
+        backend: str = "numpy",
+        seed: int | None = None,
+        sample_every: Quantity | None = None,
+        t_start: Quantity = 0 * ms,
+        cache: bool | str | BuildCache | None = None,
+        session: BackendSession | None = None,
+        check: bool = True,
+        progress: bool = False,
+    ) -> SamplingResult | None:
         """Simulate for ``duration`` and return the states on a grid and the spikes.
 
         Parameters
@@ -156,7 +167,7 @@ class BoltzmannSampler:
             return None
         return self.sample(result, every, float(t_start / second))
 
-    def sample(self, result, every=1, t_start=0.0):
+    def sample(self, result: Result, every: int = 1, t_start: float = 0.0) -> SamplingResult:
         """The :class:`SamplingResult` of a run's ``result`` (grid of ``every`` steps)."""
         n, dt = self.n_units, float(self.dt / second)
         times, indices = result.spikes["Z"]
