@@ -295,19 +295,22 @@ def sweep(
 
         reporter = _Progress(name, len(keys), resumed, progress)
         failed_now = 0
-        for index, record in _execute([specs[i] for i in todo], todo, executor):
-            record["params"] = {k: quantity_to_json(v) for k, v in points[index].items()}
-            record["seed"] = seeds[index]
-            record["key"] = contents[index]
-            records[keys[index]] = record
-            if record["error"] is None:
-                write_json(record, os.path.join(folder, f"{keys[index]}.json"))
-            else:
-                failed_now += 1
-                logger.warning(
-                    "sweep %s: point %s failed: %s", name, _show(points[index]), record["error"]
-                )
-            reporter.done(record["error"] is not None)
+        try:
+            for index, record in _execute([specs[i] for i in todo], todo, executor):
+                record["params"] = {k: quantity_to_json(v) for k, v in points[index].items()}
+                record["seed"] = seeds[index]
+                record["key"] = contents[index]
+                records[keys[index]] = record
+                if record["error"] is None:
+                    write_json(record, os.path.join(folder, f"{keys[index]}.json"))
+                else:
+                    failed_now += 1
+                    logger.warning(
+                        "sweep %s: point %s failed: %s", name, _show(points[index]), record["error"]
+                    )
+                reporter.done(record["error"] is not None)
+        finally:  # an interrupt clears the bar's line before its message is printed
+            reporter.close()
         reporter.finish()
     on_workers = sum(bool(records[keys[i]].get("compiled")) for i in todo)
     if on_workers:
@@ -599,9 +602,13 @@ class _Progress:
             if self.failed:
                 self.bar.set_postfix(failed=self.failed)
 
-    def finish(self):
+    def close(self):
+        """Clear and close the bar (again is harmless)."""
         if self.bar is not None:
             self.bar.close()
+
+    def finish(self):
+        self.close()
         elapsed = time.perf_counter() - self.start
         failed = f", {self.failed} failed" if self.failed else ""
         _say(
