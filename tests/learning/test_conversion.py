@@ -83,17 +83,11 @@ def reference_if(
 
 # ----------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def digits():
+def digits(digits_split):
     """Digits scaled to [0, 1], the issue's fixed split, and a small ReLU MLP on it."""
-    pytest.importorskip("sklearn")
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
 
-    x, y = load_digits(return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(
-        x / 16.0, y, test_size=0.25, random_state=0, stratify=y
-    )
+    x_train, x_test, y_train, y_test = digits_split
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mlp = MLPClassifier((48,), solver="lbfgs", max_iter=300, random_state=0)

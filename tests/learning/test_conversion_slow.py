@@ -20,16 +20,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
 
 @pytest.fixture(scope="module")
-def trained():
-    pytest.importorskip("sklearn")
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
+def trained(digits_split):
     from sklearn.neural_network import MLPClassifier
 
-    x, y = load_digits(return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(
-        x / 16.0, y, test_size=0.25, random_state=0, stratify=y
-    )
+    x_train, x_test, y_train, y_test = digits_split
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mlp = MLPClassifier((100,), solver="lbfgs", alpha=0.1, max_iter=400, random_state=0)
