@@ -30,8 +30,13 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/quifer-brian demo
 
+# The default suite on TEST_WORKERS processes (pytest-xdist); tests that share a compiled
+# program or a lab's run stay in one process (conftest.py, work_unit).
+# `make test TEST_WORKERS=0` runs it in this process only.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -m slow || [ $$? -eq 5 ]  # 5: no test is marked slow yet

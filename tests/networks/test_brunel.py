@@ -12,6 +12,13 @@ inhibitory projections) and eta (a one-value TimedArray) are changed with run_ar
 (``circuit.run_values(g=..., eta=...)`` handed to the session's rerun).
 The project folder is shared with the lab's test (tests/networks/test_brunel_lab.py),
 which then finds it compiled.
+
+The four-state tests are marked slow: the default suite checks the same criteria, on the
+same circuit, seed, scale and duration through the same calls (``brunel``,
+``Circuit.run`` in a cpp_standalone session, ``Circuit.rerun`` with run_args,
+``state_signatures``), from the lab's quick run as a notebook
+(tests/networks/test_brunel_lab.py), which the suite runs anyway; running the four
+points a second time here cost about half a minute of the default suite.
 """
 
 import numpy as np
@@ -63,12 +70,15 @@ def states(tmp_path_factory):
 
 
 # ----------------------------------------------------------------- the four states
+# slow: the default suite's equivalent is tests/networks/test_brunel_lab.py (see above)
+@pytest.mark.slow
 @pytest.mark.standalone
 def test_a_is_synchronous_regular(states):
     assert states["A"]["cv"] < 0.1
     assert all(states[name]["cv"] > 0.3 for name in "BCD")
 
 
+@pytest.mark.slow
 @pytest.mark.standalone
 def test_b_is_fast_oscillation_with_irregular_cells(states):
     b = states["B"]
@@ -77,6 +87,7 @@ def test_b_is_fast_oscillation_with_irregular_cells(states):
     assert b["cv"] > 0.7, b
 
 
+@pytest.mark.slow
 @pytest.mark.standalone
 def test_c_is_irregular_and_weakly_synchronous(states):
     b, c = states["B"], states["C"]
@@ -86,6 +97,7 @@ def test_c_is_irregular_and_weakly_synchronous(states):
     assert c["rate"] < b["rate"]
 
 
+@pytest.mark.slow
 @pytest.mark.standalone
 def test_d_is_slow_oscillation_at_low_rate(states):
     d = states["D"]
