@@ -22,7 +22,7 @@ from .boltzmann_exact import (
     check_machine,
     spike_probability,
 )
-from .boltzmann_lif import LifCalibration, lif_parts
+from .boltzmann_lif import LifCalibration, lif_parts, lif_run_values
 from .boltzmann_result import BoltzmannSampler, SamplingResult
 from .circuit import Circuit, CircuitParts
 
@@ -80,7 +80,8 @@ def boltzmann_sampler(
         LIF neurons in a high-conductance state (Petrovici et al. 2016), W and b
         translated through ``calibration``
         (:mod:`~quifer_brian.networks.boltzmann_lif`); ``intensity`` and ``initial``
-        do not apply, and every parameter is structural (no run values).
+        do not apply.  For both models ``W``, ``b``, the clamps (and the
+        ``calibration``) are run values: one compiled program per structure.
     dt : brian2.Quantity (s)
         Time step (0.1 ms).
     clamp : dict or sequence of dict, optional
@@ -176,12 +177,12 @@ def boltzmann_sampler(
             problem="must be a symmetric (n, n) bool mask covering every non-zero W",
         )
     np.fill_diagonal(mask, False)
-    if model == "lif" and calibration is None:
+    if (model == "lif" or calibration is not None) and not isinstance(calibration, LifCalibration):
         raise CircuitError(
             owner=owner,
             argument="calibration",
-            value=None,
-            problem="model='lif' needs the measured activation function",
+            value=type(calibration).__name__,
+            problem="model='lif' needs the measured activation function (a LifCalibration)",
             fix="Pass calibration=calibrate_lif(tau, dt) (quifer_brian.networks.boltzmann_lif).",
         )
     if intensity == "exponential" and model == "abstract":
@@ -211,15 +212,10 @@ def boltzmann_sampler(
         "intensity": intensity,
         "initial": start.astype(int),
         "model": model,
-        "calibration": calibration,
+        "calibration": None if calibration is None else calibration.as_dict(),  # JSON-able
     }
-    circuit = Circuit(
-        "boltzmann",
-        _construct,
-        params,
-        tunable=_run_values if model == "abstract" else None,
-        tunable_params=("W", "b", "clamp", "initial") if model == "abstract" else (),
-    )
+    tunable = ("W", "b", "clamp", "initial") + (("calibration",) if model == "lif" else ())
+    circuit = Circuit("boltzmann", _construct, params, tunable=_run_values, tunable_params=tunable)
     return BoltzmannSampler(circuit, weights, biases, table, tau, dt, intensity)
 
 
@@ -245,12 +241,15 @@ def _check_intensity(weights, biases, table, tau, dt, tau_steps):
         )
 
 
-def _run_values(W, b, clamp, support, n_chains, initial, **_):
-    """The tunable values ``{"object.variable": array}``: biases, clamps, weights, start."""
+def _run_values(W, b, clamp, support, n_chains, initial, model="abstract", calibration=None, **_):
+    """The tunable values ``{"object.variable": array}``: biases, clamps, weights, start
+    (for ``model='lif'``: leak potentials, clamps and conductance jumps)."""
     weights = np.asarray(W, dtype=float)
     table = np.asarray(clamp)
     b_eff, free = _effective_biases(weights, np.asarray(b, dtype=float), table)
     source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
+    if model == "lif":
+        return lif_run_values(weights, b_eff, free, source, target, calibration)
     n = len(weights)
     kick = np.asarray(initial, dtype=float).reshape(-1)
     values = {"boltzmann_units.b_eff": b_eff, "boltzmann_units.free": free}

@@ -12,14 +12,15 @@ free membrane potential).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from brian2 import Hz, NeuronGroup, PoissonInput, Synapses, mV, nF, nS, second, volt
+from brian2 import Hz, NeuronGroup, PoissonInput, Synapses, mV, nF, nS, second, siemens, volt
 
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
 
-__all__ = ["LIF_PARAMS", "LifCalibration", "calibrate_lif", "lif_parts"]
+__all__ = ["LIF_PARAMS", "LifCalibration", "calibrate_lif", "lif_parts", "lif_run_values"]
 
 #: Neuron and background parameters of the LIF sampler.
 LIF_PARAMS = {
@@ -65,8 +66,26 @@ class LifCalibration:
     leak_potentials: np.ndarray
     on_fractions: np.ndarray
 
+    @classmethod
+    def from_dict(cls, fields: "LifCalibration | dict[str, Any]") -> "LifCalibration":
+        """A calibration from :meth:`as_dict`'s fields (a calibration is returned as is)."""
+        if isinstance(fields, LifCalibration):
+            return fields
+        return cls(
+            E_0=float(fields["E_0"]),
+            beta=float(fields["beta"]),
+            g_tot=float(fields["g_tot"]),
+            mu_0=float(fields["mu_0"]),
+            leak_potentials=np.asarray(fields["leak_potentials"]),
+            on_fractions=np.asarray(fields["on_fractions"]),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (how a circuit keeps it among its JSON-able parameters)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
     @property
-    def alpha(self):
+    def alpha(self) -> float:
         """The logistic's width in free membrane potential (V)."""
         return self.beta * float(LIF_PARAMS["g_L"] / nS) * 1e-9 / self.g_tot
 
@@ -142,8 +161,14 @@ def _fit(leaks, on, tau_s):
     return LifCalibration(float(centre), float(width), g_tot, float(mu_0), leaks, on)
 
 
-def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
-    """The LIF sampler's Brian2 objects, W and b translated through ``calibration``."""
+def lif_run_values(W, b_eff, free, source, target, calibration):
+    """The LIF sampler's run values ``{"object.variable": SI array}`` from W, b and clamps.
+
+    ``E_L`` (V) and ``free`` of every neuron of every chain, and the conductance jumps
+    ``w_e``, ``w_i`` (S) of every synapse (none when no pair is coupled): a compiled
+    program of one structure is rerun with these for every draw of W and b.
+    ``calibration`` is a :class:`LifCalibration` or its :meth:`~LifCalibration.as_dict`.
+    """
     if calibration is None:
         raise CircuitError(
             owner="boltzmann_sampler",
@@ -152,31 +177,51 @@ def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
             problem="model='lif' needs a calibration",
             fix="Pass calibration=calibrate_lif(tau, dt).",
         )
-    cal = calibration
-    n_total = len(b_eff)
-    units, inputs = _units(n_total, tau, dt, "boltzmann_units")
-    units.E_L = (cal.E_0 + cal.beta * np.asarray(b_eff)) * volt
-    units.free = free
+    cal = LifCalibration.from_dict(calibration)
+    values = {
+        "boltzmann_units.E_L": cal.E_0 + cal.beta * np.asarray(b_eff, dtype=float),
+        "boltzmann_units.free": np.asarray(free, dtype=float),
+    }
+    if len(source) == 0:
+        return values
+    n = len(W)
+    weights = np.asarray(W, dtype=float)[target % n, source % n]
+    height = cal.alpha * weights / (1 - np.exp(-1.0))  # PSP peak (V) with the same integral
+    e_e, e_i = float(LIF_PARAMS["E_e"] / mV) * 1e-3, float(LIF_PARAMS["E_i"] / mV) * 1e-3
+    values["boltzmann_synapses.w_e"] = np.where(
+        weights > 0, height * cal.g_tot / (e_e - cal.mu_0), 0.0
+    )
+    values["boltzmann_synapses.w_i"] = np.where(
+        weights < 0, height * cal.g_tot / (e_i - cal.mu_0), 0.0
+    )
+    return values
+
+
+def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
+    """The LIF sampler's Brian2 objects, W and b translated through ``calibration``.
+
+    The values set here are those of :func:`lif_run_values`, which a cached program
+    takes as run values (``E_L``, ``free``, ``w_e``, ``w_i`` appear only in equations
+    and event code).
+    """
+    values = lif_run_values(W, b_eff, free, source, target, calibration)
+    units, inputs = _units(len(b_eff), tau, dt, "boltzmann_units")
+    units.E_L = values["boltzmann_units.E_L"] * volt
+    units.free = values["boltzmann_units.free"]
     parts = CircuitParts(populations={"Z": units}, others=inputs)
     if len(source) == 0:
         return parts
-    n = len(W)
-    weights = W[target % n, source % n]
-    height = cal.alpha * weights / (1 - np.exp(-1.0))  # PSP peak (V) with the same integral
-    e_e, e_i = float(LIF_PARAMS["E_e"] / mV) * 1e-3, float(LIF_PARAMS["E_i"] / mV) * 1e-3
-    w_e = np.where(weights > 0, height * cal.g_tot / (e_e - cal.mu_0), 0.0)
-    w_i = np.where(weights < 0, height * cal.g_tot / (e_i - cal.mu_0), 0.0)
     synapses = Synapses(
         units,
         units,
-        "w_e : siemens\nw_i : siemens",
+        "w_e : siemens (constant)\nw_i : siemens (constant)",
         on_pre="g_e_post += w_e\ng_i_post += w_i",
         dt=dt,
         namespace={},
         name="boltzmann_synapses",
     )
     synapses.connect(i=source, j=target)
-    synapses.w_e = w_e * 1e9 * nS
-    synapses.w_i = w_i * 1e9 * nS
+    synapses.w_e = values["boltzmann_synapses.w_e"] * siemens
+    synapses.w_i = values["boltzmann_synapses.w_i"] * siemens
     parts.synapses["W"] = synapses
     return parts

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from brian2 import ms, nS, second
 
+from quifer_brian.backends import BuildCache, build_count
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks import boltzmann_sampler
 from quifer_brian.networks.boltzmann_exact import random_machine
@@ -42,9 +43,43 @@ def test_lif_translation_of_biases_and_weights():
     assert w_e.max() == pytest.approx(peak * MEASURED.g_tot / (0 - MEASURED.mu_0) * 1e9)
 
 
+def test_lif_draws_share_one_structure_and_set_their_values_at_run_time(tmp_path):
+    """W, b, the clamps and the calibration are run values: one cache key for all draws."""
+    support = np.ones((4, 4), dtype=bool)
+    other = LifCalibration(-0.07, 0.005, 1.2e-7, -0.05, np.zeros(1), np.zeros(1))
+    cache = BuildCache(tmp_path / "cache")
+    keys, values = set(), []
+    for draw, calibration, clamp in ((0, MEASURED, None), (1, other, {2: 1})):
+        weights, biases = random_machine(4, draw)
+        sampler = boltzmann_sampler(
+            weights, biases, model="lif", calibration=calibration, support=support, clamp=clamp
+        )
+        keys.add(cache.key(sampler.circuit, 0.5)[0])
+        values.append(sampler.circuit.run_values())
+        # the values a rerun writes are those the builder sets in a fresh build
+        built = sampler.circuit.synapses["W"]
+        np.testing.assert_allclose(values[-1]["boltzmann_units.E_L"], sampler.units.E_L_[:])
+        np.testing.assert_allclose(values[-1]["boltzmann_units.free"], sampler.units.free_[:])
+        for name in ("w_e", "w_i"):
+            expected = getattr(built, name + "_")[:]
+            np.testing.assert_allclose(values[-1][f"boltzmann_synapses.{name}"], expected)
+    assert len(keys) == 1
+    assert not np.allclose(values[0]["boltzmann_units.E_L"], values[1]["boltzmann_units.E_L"])
+    assert values[1]["boltzmann_units.free"].tolist() == [1, 1, 0, 1]
+    # the structure still splits the key: more chains (or units, tau, dt, support) is
+    # another program
+    weights, biases = random_machine(4, 0)
+    more = boltzmann_sampler(
+        weights, biases, model="lif", calibration=MEASURED, support=support, n_chains=2
+    )
+    assert cache.key(more.circuit, 0.5)[0] not in keys
+
+
 def test_lif_needs_a_calibration():
     with pytest.raises(CircuitError, match="calibration"):
         boltzmann_sampler([[0, 1], [1, 0]], [0, 0], model="lif")
+    with pytest.raises(CircuitError, match=r"calibration.*LifCalibration"):
+        boltzmann_sampler([[0, 1], [1, 0]], [0, 0], model="lif", calibration={"E_0": -0.07})
 
 
 @pytest.mark.slow
@@ -61,3 +96,52 @@ def test_lif_sampler_kl_after_calibration():
     sampler = boltzmann_sampler(weights, biases, model="lif", calibration=calibration, n_chains=4)
     run = sampler.run(25 * second, backend="cpp_standalone", seed=1, t_start=0.1 * second)
     assert sampler.kl(run) <= 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_lif_draws_rerun_one_build_and_equal_a_fresh_build(tmp_path):
+    """Two draws of W, b (and clamps) run one compiled program; the second draw's spikes
+    equal those of a fresh build of that draw with the same seed (two compiles, ~1-2 min).
+    """
+    cache = BuildCache(tmp_path / "cache")
+    support = np.ones((4, 4), dtype=bool)
+    samplers = []
+    for draw, clamp in ((0, None), (1, [{}, {3: 1}])):
+        weights, biases = random_machine(4, draw)
+        samplers.append(
+            boltzmann_sampler(
+                weights,
+                biases,
+                model="lif",
+                calibration=MEASURED,
+                support=support,
+                clamp=clamp,
+                n_chains=2,
+            )
+        )
+    before = build_count()
+    first = samplers[0].run(0.5 * second, backend="cpp_standalone", seed=3, cache=cache)
+    assert build_count() == before + 1 and first.result.meta["build"] == "compiled"
+    second_draw = samplers[1].run(0.5 * second, backend="cpp_standalone", seed=4, cache=cache)
+    assert build_count() == before + 1 and second_draw.result.meta["build"] == "cached"
+    # clamped unit 3 of chain 1 never spikes; the free units do
+    times, indices = second_draw.result.spikes["Z"]
+    assert not np.any(indices == 4 + 3) and len(np.unique(indices)) == 7
+    weights, biases = random_machine(4, 1)
+    fresh = boltzmann_sampler(
+        weights,
+        biases,
+        model="lif",
+        calibration=MEASURED,
+        support=support,
+        clamp=[{}, {3: 1}],
+        n_chains=2,
+    ).run(0.5 * second, backend="cpp_standalone", seed=4)
+    fresh_times, fresh_indices = fresh.result.spikes["Z"]
+    assert len(times) > 50
+    np.testing.assert_array_equal(indices, fresh_indices)
+    np.testing.assert_allclose(times, fresh_times, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(second_draw.states, fresh.states)
+    # and the run values did change the program's behaviour: draw 0's spikes differ
+    assert not np.array_equal(first.result.spikes["Z"][1][:50], indices[:50])
