@@ -241,7 +241,9 @@ def _check_intensity(weights, biases, table, tau, dt, tau_steps):
         )
 
 
-def _run_values(W, b, clamp, support, n_chains, initial, model="abstract", calibration=None, **_):
+def _run_values(
+    W, b, clamp, support, n_chains, initial, model="abstract", calibration=None, tau=None, **_
+):
     """The tunable values ``{"object.variable": array}``: biases, clamps, weights, start
     (for ``model='lif'``: leak potentials, clamps and conductance jumps)."""
     weights = np.asarray(W, dtype=float)
@@ -249,7 +251,7 @@ def _run_values(W, b, clamp, support, n_chains, initial, model="abstract", calib
     b_eff, free = _effective_biases(weights, np.asarray(b, dtype=float), table)
     source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
     if model == "lif":
-        return lif_run_values(weights, b_eff, free, source, target, calibration)
+        return lif_run_values(weights, b_eff, free, source, target, calibration, tau)
     n = len(weights)
     kick = np.asarray(initial, dtype=float).reshape(-1)
     values = {"boltzmann_units.b_eff": b_eff, "boltzmann_units.free": free}

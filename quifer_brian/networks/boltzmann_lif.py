@@ -8,7 +8,7 @@ fits :math:`p = \\sigma((E_L - E_0)/\\beta)`.  A bias :math:`b_k` becomes the le
 potential :math:`E_0 + \\beta b_k`; a weight :math:`W_{kj}` becomes a conductance jump
 whose PSP, integrated over ``tau``, equals that of a rectangular PSP of height
 :math:`\\alpha W_{kj}` (:math:`\\alpha = \\beta g_L / g_{tot}`, the logistic's width in
-free membrane potential).
+free membrane potential); see :func:`lif_run_values` for the authors' ``sbs`` variant.
 """
 
 from dataclasses import dataclass
@@ -161,13 +161,32 @@ def _fit(leaks, on, tau_s):
     return LifCalibration(float(centre), float(width), g_tot, float(mu_0), leaks, on)
 
 
-def lif_run_values(W, b_eff, free, source, target, calibration):
+def lif_run_values(W, b_eff, free, source, target, calibration, tau, translation="exponential"):
     """The LIF sampler's run values ``{"object.variable": SI array}`` from W, b and clamps.
 
     ``E_L`` (V) and ``free`` of every neuron of every chain, and the conductance jumps
     ``w_e``, ``w_i`` (S) of every synapse (none when no pair is coupled): a compiled
     program of one structure is rerun with these for every draw of W and b.
-    ``calibration`` is a :class:`LifCalibration` or its :meth:`~LifCalibration.as_dict`.
+    ``calibration`` is a :class:`LifCalibration` or its :meth:`~LifCalibration.as_dict`;
+    ``tau`` (s) is the synaptic time constant and refractory period.
+
+    Notes
+    -----
+    A weight W becomes a conductance jump w (excitatory for W > 0, inhibitory for W < 0)
+    whose PSP integrated over the refractory period ``tau`` equals the abstract
+    model's rectangular PSP :math:`\\alpha W \\tau`.  ``translation`` says which PSP:
+
+    - ``'exponential'`` (used by :func:`~quifer_brian.networks.boltzmann_sampler`): the
+      high-conductance limit :math:`u(t) = w \\Delta E_0 / g_{tot}\\, e^{-t/\\tau}`,
+      :math:`\\Delta E_0 = E_{rev} - \\mu_0` (the mean free potential at p = 1/2);
+    - ``'sbs'``: the PSP with membrane filtering,
+      :math:`u(t) = \\frac{w \\Delta E \\tau}{g_{tot}\\tau - C}(e^{-t/\\tau} -
+      e^{-t/\\tau_{eff}})`, :math:`\\tau_{eff} = C/g_{tot}`, :math:`\\Delta E` from the
+      target's own mean free potential: the translation of the authors' ``sbs`` library
+      (``LIFsampler._calc_factor_weights_theo_to_bio``).  Its weights are about 13 %
+      larger here, and its KL was worse on the benchmark's three draws
+      (``benchmarks/sampling.md``), probably because the PSP's tail beyond ``tau`` (37 %
+      of its peak at ``tau``) adds to the interaction, which smaller weights offset.
     """
     if calibration is None:
         raise CircuitError(
@@ -178,21 +197,40 @@ def lif_run_values(W, b_eff, free, source, target, calibration):
             fix="Pass calibration=calibrate_lif(tau, dt).",
         )
     cal = LifCalibration.from_dict(calibration)
+    leaks = cal.E_0 + cal.beta * np.asarray(b_eff, dtype=float)
     values = {
-        "boltzmann_units.E_L": cal.E_0 + cal.beta * np.asarray(b_eff, dtype=float),
+        "boltzmann_units.E_L": leaks,
         "boltzmann_units.free": np.asarray(free, dtype=float),
     }
     if len(source) == 0:
         return values
     n = len(W)
     weights = np.asarray(W, dtype=float)[target % n, source % n]
-    height = cal.alpha * weights / (1 - np.exp(-1.0))  # PSP peak (V) with the same integral
-    e_e, e_i = float(LIF_PARAMS["E_e"] / mV) * 1e-3, float(LIF_PARAMS["E_i"] / mV) * 1e-3
+    p = LIF_PARAMS
+    g_l = float(p["g_L"] / nS) * 1e-9
+    capacitance = float(p["C"] / nF) * 1e-9
+    e_e, e_i = float(p["E_e"] / mV) * 1e-3, float(p["E_i"] / mV) * 1e-3
+    tau_s = float(tau / second)
+    target_integral = cal.alpha * weights * tau_s  # rectangular PSP alpha W over tau
+    if translation == "exponential":
+        # u(t) = w (E_rev - mu_0) / g_tot exp(-t/tau): no membrane filtering
+        mu = np.full(len(weights), cal.mu_0)
+        shape = tau_s * (1 - np.exp(-1.0)) / cal.g_tot
+    elif translation == "sbs":
+        # each target's own mean free potential, its background conductance split evenly
+        g_background = cal.g_tot - g_l
+        mu = (g_l * leaks[target] + 0.5 * g_background * (e_e + e_i)) / cal.g_tot
+        tau_eff = capacitance / cal.g_tot
+        shape = tau_s / (cal.g_tot * tau_s - capacitance)
+        shape *= tau_s * (1 - np.exp(-1.0)) - tau_eff * (1 - np.exp(-tau_s / tau_eff))
+    else:
+        raise ValueError(f"translation: 'exponential' or 'sbs'; got {translation!r}")
+    # shape: the integral over tau of the PSP of a unit jump per volt of driving force
     values["boltzmann_synapses.w_e"] = np.where(
-        weights > 0, height * cal.g_tot / (e_e - cal.mu_0), 0.0
+        weights > 0, target_integral / (shape * (e_e - mu)), 0.0
     )
     values["boltzmann_synapses.w_i"] = np.where(
-        weights < 0, height * cal.g_tot / (e_i - cal.mu_0), 0.0
+        weights < 0, target_integral / (shape * (e_i - mu)), 0.0
     )
     return values
 
@@ -204,7 +242,7 @@ def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
     takes as run values (``E_L``, ``free``, ``w_e``, ``w_i`` appear only in equations
     and event code).
     """
-    values = lif_run_values(W, b_eff, free, source, target, calibration)
+    values = lif_run_values(W, b_eff, free, source, target, calibration, tau)
     units, inputs = _units(len(b_eff), tau, dt, "boltzmann_units")
     units.E_L = values["boltzmann_units.E_L"] * volt
     units.free = values["boltzmann_units.free"]

@@ -8,7 +8,12 @@ from quifer_brian.backends import BuildCache, build_count
 from quifer_brian.errors import CircuitError
 from quifer_brian.networks import boltzmann_sampler
 from quifer_brian.networks.boltzmann_exact import random_machine
-from quifer_brian.networks.boltzmann_lif import LifCalibration, _fit, calibrate_lif
+from quifer_brian.networks.boltzmann_lif import (
+    LifCalibration,
+    _fit,
+    calibrate_lif,
+    lif_run_values,
+)
 
 # the calibration measured at tau 10 ms, dt 0.1 ms (10 s per point, cpp_standalone)
 MEASURED = LifCalibration(-0.08869, 0.007463, 1.2e-7, -0.05228, np.zeros(1), np.zeros(1))
@@ -37,10 +42,44 @@ def test_lif_translation_of_biases_and_weights():
     sign = np.sign(weights[synapses.j[:], synapses.i[:]])
     assert np.all(w_e[sign > 0] > 0) and np.all(w_i[sign > 0] == 0)
     assert np.all(w_i[sign < 0] > 0) and np.all(w_e[sign < 0] == 0)
-    # a PSP integrated over tau equals alpha W tau: peak alpha W / (1 - 1/e), and the jump
-    # is peak * g_tot / (E_rev - mu_0)
-    peak = MEASURED.alpha * 1.0 / (1 - np.exp(-1))
-    assert w_e.max() == pytest.approx(peak * MEASURED.g_tot / (0 - MEASURED.mu_0) * 1e9)
+    # the sampler's translation: the PSP w (E_rev - mu_0) / g_tot exp(-t/tau), integrated
+    # over tau, equals the abstract model's rectangular PSP alpha W tau
+    tau = 0.010
+    for k, (target, source) in enumerate(zip(synapses.j[:], synapses.i[:], strict=True)):
+        jump, reversal = (w_e[k], 0.0) if w_e[k] > 0 else (w_i[k], -0.090)
+        integral = jump * 1e-9 * (reversal - MEASURED.mu_0) / MEASURED.g_tot * tau * (1 - 1 / np.e)
+        assert integral == pytest.approx(MEASURED.alpha * weights[target, source] * tau)
+
+
+def test_lif_sbs_translation_matches_the_filtered_psp_integral():
+    """The sbs library's translation: C du/dt = -g_tot u + w (E_rev - mu) exp(-t/tau),
+    integrated numerically over tau, gives alpha W tau (mu: the target's mean)."""
+    weights = np.array([[0, 1.0, -0.5], [1.0, 0, 0], [-0.5, 0, 0]])
+    b_eff = np.array([0.0, 1.0, -2.0])
+    source, target = np.array([1, 2, 0, 0]), np.array([0, 0, 1, 2])
+    tau, dt = 0.010, 1e-7
+    values = lif_run_values(
+        weights, b_eff, np.ones(3), source, target, MEASURED, tau * second, "sbs"
+    )
+    capacitance, g_l = 0.2e-9, 20e-9
+    steps = np.arange(round(tau / dt))
+    for k in range(len(source)):
+        leak = values["boltzmann_units.E_L"][target[k]]
+        mu = (g_l * leak + 0.5 * (MEASURED.g_tot - g_l) * (0.0 - 0.090)) / MEASURED.g_tot
+        w_e, w_i = values["boltzmann_synapses.w_e"][k], values["boltzmann_synapses.w_i"][k]
+        jump, reversal = (w_e, 0.0) if w_e > 0 else (w_i, -0.090)
+        drive = jump * (reversal - mu) * np.exp(-(steps + 0.5) * dt / tau)
+        u, integral = 0.0, 0.0
+        for step in steps:  # explicit Euler on a 0.1 us grid (tau_eff = 1.7 ms)
+            u_next = u + dt * (-MEASURED.g_tot * u + drive[step]) / capacitance
+            integral += 0.5 * (u + u_next) * dt
+            u = u_next
+        wanted = MEASURED.alpha * weights[target[k], source[k]] * tau
+        assert integral == pytest.approx(wanted, rel=2e-3), k
+    # its jumps are larger than the sampler's (the membrane filter delays the PSP)
+    default = lif_run_values(weights, b_eff, np.ones(3), source, target, MEASURED, tau * second)
+    ratio = values["boltzmann_synapses.w_e"][0] / default["boltzmann_synapses.w_e"][0]
+    assert 1.05 < ratio < 1.3
 
 
 def test_lif_draws_share_one_structure_and_set_their_values_at_run_time(tmp_path):
