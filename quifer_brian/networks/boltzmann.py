@@ -26,11 +26,20 @@ from .boltzmann_lif import LifCalibration, lif_parts, lif_run_values
 from .boltzmann_result import BoltzmannSampler, SamplingResult
 from .circuit import Circuit, CircuitParts
 
-__all__ = ["INTENSITIES", "MODELS", "BoltzmannSampler", "SamplingResult", "boltzmann_sampler"]
+__all__ = [
+    "INTENSITIES",
+    "LIF_SYNAPSES",
+    "MODELS",
+    "BoltzmannSampler",
+    "SamplingResult",
+    "boltzmann_sampler",
+]
 
 _OWNER = "boltzmann_sampler"
 #: The sampler models: Buesing et al.'s abstract one, Petrovici et al.'s LIF one.
 MODELS = ("abstract", "lif")
+#: Synapses of the LIF sampler: each spike adds its jump, or renews the conductance.
+LIF_SYNAPSES = ("additive", "renewing")
 #: Per-step spike probabilities of a free unit: see :func:`boltzmann_exact.spike_probability`.
 INTENSITIES = ("exponential", "logistic")
 
@@ -59,6 +68,7 @@ def boltzmann_sampler(
     support: ArrayLike | None = None,
     initial: ArrayLike | None = None,
     calibration: LifCalibration | None = None,
+    lif_synapses: str = "additive",
 ) -> BoltzmannSampler:
     r"""A spiking network whose states sample :math:`p(z) \propto \exp(z^TWz/2 + b^Tz)`.
 
@@ -102,6 +112,11 @@ def boltzmann_sampler(
         For ``model='lif'``: the activation function measured by
         :func:`~quifer_brian.networks.boltzmann_lif.calibrate_lif` with the same ``tau``
         and ``dt``.
+    lif_synapses : {'additive', 'renewing'}
+        For ``model='lif'``: each spike adds its conductance jump (``'additive'``), or
+        tops the synapse's conductance up to it (``'renewing'``: a Tsodyks-Markram
+        synapse with U = 1 and tau_rec = ``tau``, the default of the authors' ``sbs``
+        library), so that a burst of spikes keeps one PSP up instead of piling them.
     initial : array_like of 0/1, shape (n,) or (n_chains, n), optional
         The state at t = 0 (default: all off): the free units given 1 spike in the
         first step.  A chain started away from a deep spurious mode (an RBM's empty
@@ -146,6 +161,7 @@ def boltzmann_sampler(
     owner = _OWNER
     check_choice("model", model, MODELS, owner, error=CircuitError)
     check_choice("intensity", intensity, INTENSITIES, owner, error=CircuitError)
+    check_choice("lif_synapses", lif_synapses, LIF_SYNAPSES, owner, error=CircuitError)
     weights, biases = check_machine(W, b, owner)
     n = len(biases)
     check_scalar_quantity("tau", tau, second, owner, error=CircuitError)
@@ -212,6 +228,7 @@ def boltzmann_sampler(
         "intensity": intensity,
         "initial": start.astype(int),
         "model": model,
+        "lif_synapses": lif_synapses,
         "calibration": None if calibration is None else calibration.as_dict(),  # JSON-able
     }
     tunable = ("W", "b", "clamp", "initial") + (("calibration",) if model == "lif" else ())
@@ -275,12 +292,16 @@ def _pairs(mask, n_chains):
     return (source[None, :] + offsets).reshape(-1), (target[None, :] + offsets).reshape(-1)
 
 
-def _construct(W, b, clamp, support, n_chains, tau, dt, intensity, initial, model, calibration):
+def _construct(
+    W, b, clamp, support, n_chains, tau, dt, intensity, initial, model, calibration, lif_synapses
+):
     n = len(b)
     if model == "lif":
         b_eff, free = _effective_biases(np.asarray(W), np.asarray(b), np.asarray(clamp))
         source, target = _pairs(np.asarray(support, dtype=bool), n_chains)
-        return lif_parts(np.asarray(W), b_eff, free, source, target, calibration, tau, dt)
+        return lif_parts(
+            np.asarray(W), b_eff, free, source, target, calibration, tau, dt, lif_synapses
+        )
     units = NeuronGroup(
         n * n_chains,
         _EQUATIONS,

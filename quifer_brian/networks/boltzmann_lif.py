@@ -235,12 +235,15 @@ def lif_run_values(W, b_eff, free, source, target, calibration, tau, translation
     return values
 
 
-def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
+def lif_parts(W, b_eff, free, source, target, calibration, tau, dt, synapses="additive"):
     """The LIF sampler's Brian2 objects, W and b translated through ``calibration``.
 
     The values set here are those of :func:`lif_run_values`, which a cached program
     takes as run values (``E_L``, ``free``, ``w_e``, ``w_i`` appear only in equations
-    and event code).
+    and event code).  ``synapses``: ``'additive'`` (each spike adds its jump) or
+    ``'renewing'`` (each spike tops the synapse's conductance up to its jump: the
+    Tsodyks-Markram synapse with U = 1 and tau_rec = tau of the authors' ``sbs``
+    library, so that a burst of spikes keeps one PSP up instead of piling PSPs).
     """
     values = lif_run_values(W, b_eff, free, source, target, calibration, tau)
     units, inputs = _units(len(b_eff), tau, dt, "boltzmann_units")
@@ -249,17 +252,25 @@ def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
     parts = CircuitParts(populations={"Z": units}, others=inputs)
     if len(source) == 0:
         return parts
-    synapses = Synapses(
-        units,
-        units,
-        "w_e : siemens (constant)\nw_i : siemens (constant)",
-        on_pre="g_e_post += w_e\ng_i_post += w_i",
-        dt=dt,
-        namespace={},
-        name="boltzmann_synapses",
+    model = "w_e : siemens (constant)\nw_i : siemens (constant)"
+    on_pre = "g_e_post += w_e\ng_i_post += w_i"
+    namespace = {}
+    if synapses == "renewing":
+        # what is left of this synapse's previous jump is exp(-(t - last)/tau) of it
+        model += "\nlast : second  # the previous spike through this synapse"
+        on_pre = (
+            "g_e_post += w_e*(1 - exp(-(t - last)/tau))\n"
+            "g_i_post += w_i*(1 - exp(-(t - last)/tau))\n"
+            "last = t"
+        )
+        namespace = {"tau": tau}
+    synapses_group = Synapses(
+        units, units, model, on_pre=on_pre, dt=dt, namespace=namespace, name="boltzmann_synapses"
     )
-    synapses.connect(i=source, j=target)
-    synapses.w_e = values["boltzmann_synapses.w_e"] * siemens
-    synapses.w_i = values["boltzmann_synapses.w_i"] * siemens
-    parts.synapses["W"] = synapses
+    synapses_group.connect(i=source, j=target)
+    synapses_group.w_e = values["boltzmann_synapses.w_e"] * siemens
+    synapses_group.w_i = values["boltzmann_synapses.w_i"] * siemens
+    if synapses == "renewing":
+        synapses_group.last = -1e6 * second  # no earlier spike: the whole jump
+    parts.synapses["W"] = synapses_group
     return parts

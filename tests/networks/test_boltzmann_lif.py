@@ -184,3 +184,27 @@ def test_lif_draws_rerun_one_build_and_equal_a_fresh_build(tmp_path):
     np.testing.assert_array_equal(second_draw.states, fresh.states)
     # and the run values did change the program's behaviour: draw 0's spikes differ
     assert not np.array_equal(first.result.spikes["Z"][1][:50], indices[:50])
+
+
+def test_lif_renewing_synapses_are_another_structure(tmp_path):
+    """'renewing' synapses top the conductance up instead of adding: a new program."""
+    weights, biases = random_machine(3, 0)
+    cache = BuildCache(tmp_path / "cache")
+    keys = {
+        kind: cache.key(
+            boltzmann_sampler(
+                weights, biases, model="lif", calibration=MEASURED, lif_synapses=kind
+            ).circuit,
+            0.5,
+        )[0]
+        for kind in ("additive", "renewing")
+    }
+    assert keys["additive"] != keys["renewing"]
+    renewing = boltzmann_sampler(
+        weights, biases, model="lif", calibration=MEASURED, lif_synapses="renewing"
+    )
+    code = renewing.circuit.synapses["W"].pre.code  # the event code the program runs
+    assert "1 - exp(-(t - last)/tau)" in str(code) and "last = t" in str(code)
+    assert np.all(np.asarray(renewing.circuit.synapses["W"].last_[:]) < -1e3)
+    with pytest.raises(CircuitError, match="lif_synapses"):
+        boltzmann_sampler(weights, biases, model="lif", calibration=MEASURED, lif_synapses="x")
