@@ -106,14 +106,14 @@ def lif():
     )
     spans = np.array([1, 2, 5, 10, 25])
     support = np.ones((5, 5), dtype=bool)  # one structure per synapse kind: one compile
-    print("\nThe sampler as built (additive synapses, 'exponential' translation), 4 chains")
+    print("\nThe sampler as built (renewing synapses, 'exponential' translation), 4 chains")
     print(
         "| draw | KL (4 chains x 25 s) | KL after "
         + " | ".join(f"{s:g}" for s in spans)
         + " s per chain | marginals sampled | marginals exact | build | wall s |"
     )
     for draw in range(3):
-        run, sampler, wall = lif_run(draw, calibration, support, 4, "additive", "exponential")
+        run, sampler, wall = lif_run(draw, calibration, support, 4, "renewing", "exponential")
         exact = sampler.exact()
         kls = [
             kl_divergence(state_frequencies(run.states[:, : int(s / 1e-4)].reshape(-1, 5)), exact)
@@ -130,7 +130,7 @@ def lif():
         )
     print("\nSynapses and W translation (the sbs library's choices), 16 chains x 25 s")
     print("| synapses | translation | KL draw 0 | draw 1 | draw 2 | mean | builds |")
-    for synapses in ("additive", "renewing"):
+    for synapses in ("renewing", "additive"):
         for translation in ("exponential", "sbs"):
             kls, builds = [], []
             for draw in range(3):

@@ -9,6 +9,9 @@ potential :math:`E_0 + \\beta b_k`; a weight :math:`W_{kj}` becomes a conductanc
 whose PSP, integrated over ``tau``, equals that of a rectangular PSP of height
 :math:`\\alpha W_{kj}` (:math:`\\alpha = \\beta g_L / g_{tot}`, the logistic's width in
 free membrane potential); see :func:`lif_run_values` for the authors' ``sbs`` variant.
+Synapses are *renewing* by default (a spike tops the conductance up to the jump rather
+than adding it, as in the authors' ``sbs`` library), so that the PSP of a burst of
+spikes stays one PSP, as the abstract model's rectangular PSPs do.
 """
 
 from dataclasses import dataclass
@@ -235,15 +238,15 @@ def lif_run_values(W, b_eff, free, source, target, calibration, tau, translation
     return values
 
 
-def lif_parts(W, b_eff, free, source, target, calibration, tau, dt, synapses="additive"):
+def lif_parts(W, b_eff, free, source, target, calibration, tau, dt, synapses="renewing"):
     """The LIF sampler's Brian2 objects, W and b translated through ``calibration``.
 
     The values set here are those of :func:`lif_run_values`, which a cached program
     takes as run values (``E_L``, ``free``, ``w_e``, ``w_i`` appear only in equations
-    and event code).  ``synapses``: ``'additive'`` (each spike adds its jump) or
-    ``'renewing'`` (each spike tops the synapse's conductance up to its jump: the
-    Tsodyks-Markram synapse with U = 1 and tau_rec = tau of the authors' ``sbs``
-    library, so that a burst of spikes keeps one PSP up instead of piling PSPs).
+    and event code).  ``synapses``: ``'renewing'`` (each spike tops the synapse's
+    conductance up to its jump: the Tsodyks-Markram synapse with U = 1 and tau_rec =
+    tau of the authors' ``sbs`` library, so that a burst of spikes keeps one PSP up
+    instead of piling PSPs) or ``'additive'`` (each spike adds its jump).
     """
     values = lif_run_values(W, b_eff, free, source, target, calibration, tau)
     units, inputs = _units(len(b_eff), tau, dt, "boltzmann_units")
