@@ -18,7 +18,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from brian2 import Hz, NeuronGroup, PoissonInput, Synapses, mV, nF, nS, second, siemens, volt
+from brian2 import (
+    Hz,
+    NeuronGroup,
+    PoissonInput,
+    Quantity,
+    Synapses,
+    mV,
+    nF,
+    nS,
+    second,
+    siemens,
+    volt,
+)
+from numpy.typing import ArrayLike
 
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
@@ -164,7 +177,16 @@ def _fit(leaks, on, tau_s):
     return LifCalibration(float(centre), float(width), g_tot, float(mu_0), leaks, on)
 
 
-def lif_run_values(W, b_eff, free, source, target, calibration, tau, translation="exponential"):
+def lif_run_values(
+    W: ArrayLike,
+    b_eff: ArrayLike,
+    free: ArrayLike,
+    source: np.ndarray,
+    target: np.ndarray,
+    calibration: "LifCalibration | dict[str, Any] | None",
+    tau: Quantity,
+    translation: str = "exponential",
+) -> dict[str, np.ndarray]:
     """The LIF sampler's run values ``{"object.variable": SI array}`` from W, b and clamps.
 
     ``E_L`` (V) and ``free`` of every neuron of every chain, and the conductance jumps
@@ -207,8 +229,9 @@ def lif_run_values(W, b_eff, free, source, target, calibration, tau, translation
     }
     if len(source) == 0:
         return values
-    n = len(W)
-    weights = np.asarray(W, dtype=float)[target % n, source % n]
+    matrix = np.asarray(W, dtype=float)
+    n = len(matrix)
+    weights = matrix[target % n, source % n]
     p = LIF_PARAMS
     g_l = float(p["g_L"] / nS) * 1e-9
     capacitance = float(p["C"] / nF) * 1e-9
@@ -238,7 +261,17 @@ def lif_run_values(W, b_eff, free, source, target, calibration, tau, translation
     return values
 
 
-def lif_parts(W, b_eff, free, source, target, calibration, tau, dt, synapses="renewing"):
+def lif_parts(
+    W: ArrayLike,
+    b_eff: ArrayLike,
+    free: ArrayLike,
+    source: np.ndarray,
+    target: np.ndarray,
+    calibration: "LifCalibration | dict[str, Any] | None",
+    tau: Quantity,
+    dt: Quantity,
+    synapses: str = "renewing",
+) -> CircuitParts:
     """The LIF sampler's Brian2 objects, W and b translated through ``calibration``.
 
     The values set here are those of :func:`lif_run_values`, which a cached program
@@ -249,7 +282,7 @@ def lif_parts(W, b_eff, free, source, target, calibration, tau, dt, synapses="re
     instead of piling PSPs) or ``'additive'`` (each spike adds its jump).
     """
     values = lif_run_values(W, b_eff, free, source, target, calibration, tau)
-    units, inputs = _units(len(b_eff), tau, dt, "boltzmann_units")
+    units, inputs = _units(len(values["boltzmann_units.E_L"]), tau, dt, "boltzmann_units")
     units.E_L = values["boltzmann_units.E_L"] * volt
     units.free = values["boltzmann_units.free"]
     parts = CircuitParts(populations={"Z": units}, others=inputs)
