@@ -14,6 +14,8 @@ to ``out_folder`` (default ``benchmarks/``).  About 10 minutes on 2 cores.
    the compile) against the numpy references.
 """
 
+import contextlib
+import functools
 import os
 import sys
 import tempfile
@@ -95,20 +97,85 @@ def lif():
     from quifer_brian.networks.boltzmann_lif import calibrate_lif
 
     print("\n## 5. LIF sampler (Petrovici et al. 2016): the same 5-unit draws")
+    start = time.perf_counter()
     calibration = calibrate_lif(10 * ms, 0.1 * ms, duration=10 * second)
     print(
         f"calibration: E_0 = {calibration.E_0 * 1e3:.1f} mV, beta = "
-        f"{calibration.beta * 1e3:.2f} mV, alpha = {calibration.alpha * 1e3:.2f} mV"
+        f"{calibration.beta * 1e3:.2f} mV, alpha = {calibration.alpha * 1e3:.2f} mV "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+    spans = np.array([1, 2, 5, 10, 25])
+    support = np.ones((5, 5), dtype=bool)  # one structure per synapse kind: one compile
+    print("\nThe sampler as built (renewing synapses, 'exponential' translation), 4 chains")
+    print(
+        "| draw | KL (4 chains x 25 s) | KL after "
+        + " | ".join(f"{s:g}" for s in spans)
+        + " s per chain | marginals sampled | marginals exact | build | wall s |"
     )
     for draw in range(3):
-        weights, biases = random_machine(5, draw)
-        sampler = boltzmann_sampler(
-            weights, biases, model="lif", calibration=calibration, n_chains=4
+        run, sampler, wall = lif_run(draw, calibration, support, 4, "renewing", "exponential")
+        exact = sampler.exact()
+        kls = [
+            kl_divergence(state_frequencies(run.states[:, : int(s / 1e-4)].reshape(-1, 5)), exact)
+            for s in spans
+        ]
+        marginal = run.states.reshape(-1, 5).mean(axis=0)
+        p_exact = exact @ ((np.arange(32)[:, None] >> np.arange(5)[None, :]) & 1)
+        print(
+            f"| {draw} | {sampler.kl(run):.4f} | "
+            + " | ".join(f"{k:.4f}" for k in kls)
+            + f" | {' '.join(f'{m:.3f}' for m in marginal)} | "
+            f"{' '.join(f'{m:.3f}' for m in p_exact)} | {run.result.meta['build']} | "
+            f"{wall:.1f} |"
         )
+    print("\nSynapses and W translation (the sbs library's choices), 16 chains x 25 s")
+    print("| synapses | translation | KL draw 0 | draw 1 | draw 2 | mean | builds |")
+    for synapses in ("renewing", "additive"):
+        for translation in ("exponential", "sbs"):
+            kls, builds = [], []
+            for draw in range(3):
+                run, sampler, _ = lif_run(draw, calibration, support, 16, synapses, translation)
+                kls.append(sampler.kl(run))
+                builds.append(run.result.meta["build"])
+            print(
+                f"| {synapses} | {translation} | "
+                + " | ".join(f"{k:.4f}" for k in kls)
+                + f" | {np.mean(kls):.4f} | {', '.join(builds)} |"
+            )
+
+
+def lif_run(draw, calibration, support, n_chains, synapses, translation):
+    """One LIF sampling run of draw ``draw`` (25 s per chain): (run, sampler, wall s)."""
+    weights, biases = random_machine(5, draw)
+    sampler = boltzmann_sampler(
+        weights,
+        biases,
+        model="lif",
+        calibration=calibration,
+        n_chains=n_chains,
+        support=support,
+        lif_synapses=synapses,
+    )
+    with lif_translation(translation):
+        start = time.perf_counter()
         run = sampler.run(
-            25 * second, backend="cpp_standalone", seed=draw + 1, t_start=0.1 * second
+            25 * second, backend="cpp_standalone", seed=draw + 1, t_start=0.1 * second, cache=CACHE
         )
-        print(f"draw {draw}: KL {sampler.kl(run):.4f} (4 chains x 25 s)")
+    return run, sampler, time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def lif_translation(translation):
+    """Run the LIF sampler with ``lif_run_values(..., translation=translation)``: the
+    sampler uses ``'exponential'``; ``'sbs'`` is the authors' library's (for comparison)."""
+    from quifer_brian.networks import boltzmann
+    from quifer_brian.networks.boltzmann_lif import lif_run_values
+
+    boltzmann.lif_run_values = functools.partial(lif_run_values, translation=translation)
+    try:
+        yield
+    finally:
+        boltzmann.lif_run_values = lif_run_values
 
 
 def speed_stepwise():

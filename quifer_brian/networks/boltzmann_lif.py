@@ -8,18 +8,35 @@ fits :math:`p = \\sigma((E_L - E_0)/\\beta)`.  A bias :math:`b_k` becomes the le
 potential :math:`E_0 + \\beta b_k`; a weight :math:`W_{kj}` becomes a conductance jump
 whose PSP, integrated over ``tau``, equals that of a rectangular PSP of height
 :math:`\\alpha W_{kj}` (:math:`\\alpha = \\beta g_L / g_{tot}`, the logistic's width in
-free membrane potential).
+free membrane potential); see :func:`lif_run_values` for the authors' ``sbs`` variant.
+Synapses are *renewing* by default (a spike tops the conductance up to the jump rather
+than adding it, as in the authors' ``sbs`` library), so that the PSP of a burst of
+spikes stays one PSP, as the abstract model's rectangular PSPs do.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from brian2 import Hz, NeuronGroup, PoissonInput, Synapses, mV, nF, nS, second, volt
+from brian2 import (
+    Hz,
+    NeuronGroup,
+    PoissonInput,
+    Quantity,
+    Synapses,
+    mV,
+    nF,
+    nS,
+    second,
+    siemens,
+    volt,
+)
+from numpy.typing import ArrayLike
 
 from ..errors import CircuitError
 from .circuit import Circuit, CircuitParts
 
-__all__ = ["LIF_PARAMS", "LifCalibration", "calibrate_lif", "lif_parts"]
+__all__ = ["LIF_PARAMS", "LifCalibration", "calibrate_lif", "lif_parts", "lif_run_values"]
 
 #: Neuron and background parameters of the LIF sampler.
 LIF_PARAMS = {
@@ -65,8 +82,26 @@ class LifCalibration:
     leak_potentials: np.ndarray
     on_fractions: np.ndarray
 
+    @classmethod
+    def from_dict(cls, fields: "LifCalibration | dict[str, Any]") -> "LifCalibration":
+        """A calibration from :meth:`as_dict`'s fields (a calibration is returned as is)."""
+        if isinstance(fields, LifCalibration):
+            return fields
+        return cls(
+            E_0=float(fields["E_0"]),
+            beta=float(fields["beta"]),
+            g_tot=float(fields["g_tot"]),
+            mu_0=float(fields["mu_0"]),
+            leak_potentials=np.asarray(fields["leak_potentials"]),
+            on_fractions=np.asarray(fields["on_fractions"]),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (how a circuit keeps it among its JSON-able parameters)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
     @property
-    def alpha(self):
+    def alpha(self) -> float:
         """The logistic's width in free membrane potential (V)."""
         return self.beta * float(LIF_PARAMS["g_L"] / nS) * 1e-9 / self.g_tot
 
@@ -142,8 +177,42 @@ def _fit(leaks, on, tau_s):
     return LifCalibration(float(centre), float(width), g_tot, float(mu_0), leaks, on)
 
 
-def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
-    """The LIF sampler's Brian2 objects, W and b translated through ``calibration``."""
+def lif_run_values(
+    W: ArrayLike,
+    b_eff: ArrayLike,
+    free: ArrayLike,
+    source: np.ndarray,
+    target: np.ndarray,
+    calibration: "LifCalibration | dict[str, Any] | None",
+    tau: Quantity,
+    translation: str = "exponential",
+) -> dict[str, np.ndarray]:
+    """The LIF sampler's run values ``{"object.variable": SI array}`` from W, b and clamps.
+
+    ``E_L`` (V) and ``free`` of every neuron of every chain, and the conductance jumps
+    ``w_e``, ``w_i`` (S) of every synapse (none when no pair is coupled): a compiled
+    program of one structure is rerun with these for every draw of W and b.
+    ``calibration`` is a :class:`LifCalibration` or its :meth:`~LifCalibration.as_dict`;
+    ``tau`` (s) is the synaptic time constant and refractory period.
+
+    Notes
+    -----
+    A weight W becomes a conductance jump w (excitatory for W > 0, inhibitory for W < 0)
+    whose PSP integrated over the refractory period ``tau`` equals the abstract
+    model's rectangular PSP :math:`\\alpha W \\tau`.  ``translation`` says which PSP:
+
+    - ``'exponential'`` (used by :func:`~quifer_brian.networks.boltzmann_sampler`): the
+      high-conductance limit :math:`u(t) = w \\Delta E_0 / g_{tot}\\, e^{-t/\\tau}`,
+      :math:`\\Delta E_0 = E_{rev} - \\mu_0` (the mean free potential at p = 1/2);
+    - ``'sbs'``: the PSP with membrane filtering,
+      :math:`u(t) = \\frac{w \\Delta E \\tau}{g_{tot}\\tau - C}(e^{-t/\\tau} -
+      e^{-t/\\tau_{eff}})`, :math:`\\tau_{eff} = C/g_{tot}`, :math:`\\Delta E` from the
+      target's own mean free potential: the translation of the authors' ``sbs`` library
+      (``LIFsampler._calc_factor_weights_theo_to_bio``).  Its weights are about 13 %
+      larger here, and its KL was worse on the benchmark's three draws
+      (``benchmarks/sampling.md``), probably because the PSP's tail beyond ``tau`` (37 %
+      of its peak at ``tau``) adds to the interaction, which smaller weights offset.
+    """
     if calibration is None:
         raise CircuitError(
             owner="boltzmann_sampler",
@@ -152,31 +221,92 @@ def lif_parts(W, b_eff, free, source, target, calibration, tau, dt):
             problem="model='lif' needs a calibration",
             fix="Pass calibration=calibrate_lif(tau, dt).",
         )
-    cal = calibration
-    n_total = len(b_eff)
-    units, inputs = _units(n_total, tau, dt, "boltzmann_units")
-    units.E_L = (cal.E_0 + cal.beta * np.asarray(b_eff)) * volt
-    units.free = free
+    cal = LifCalibration.from_dict(calibration)
+    leaks = cal.E_0 + cal.beta * np.asarray(b_eff, dtype=float)
+    values = {
+        "boltzmann_units.E_L": leaks,
+        "boltzmann_units.free": np.asarray(free, dtype=float),
+    }
+    if len(source) == 0:
+        return values
+    matrix = np.asarray(W, dtype=float)
+    n = len(matrix)
+    weights = matrix[target % n, source % n]
+    p = LIF_PARAMS
+    g_l = float(p["g_L"] / nS) * 1e-9
+    capacitance = float(p["C"] / nF) * 1e-9
+    e_e, e_i = float(p["E_e"] / mV) * 1e-3, float(p["E_i"] / mV) * 1e-3
+    tau_s = float(tau / second)
+    target_integral = cal.alpha * weights * tau_s  # rectangular PSP alpha W over tau
+    if translation == "exponential":
+        # u(t) = w (E_rev - mu_0) / g_tot exp(-t/tau): no membrane filtering
+        mu = np.full(len(weights), cal.mu_0)
+        shape = tau_s * (1 - np.exp(-1.0)) / cal.g_tot
+    elif translation == "sbs":
+        # each target's own mean free potential, its background conductance split evenly
+        g_background = cal.g_tot - g_l
+        mu = (g_l * leaks[target] + 0.5 * g_background * (e_e + e_i)) / cal.g_tot
+        tau_eff = capacitance / cal.g_tot
+        shape = tau_s / (cal.g_tot * tau_s - capacitance)
+        shape *= tau_s * (1 - np.exp(-1.0)) - tau_eff * (1 - np.exp(-tau_s / tau_eff))
+    else:
+        raise ValueError(f"translation: 'exponential' or 'sbs'; got {translation!r}")
+    # shape: the integral over tau of the PSP of a unit jump per volt of driving force
+    values["boltzmann_synapses.w_e"] = np.where(
+        weights > 0, target_integral / (shape * (e_e - mu)), 0.0
+    )
+    values["boltzmann_synapses.w_i"] = np.where(
+        weights < 0, target_integral / (shape * (e_i - mu)), 0.0
+    )
+    return values
+
+
+def lif_parts(
+    W: ArrayLike,
+    b_eff: ArrayLike,
+    free: ArrayLike,
+    source: np.ndarray,
+    target: np.ndarray,
+    calibration: "LifCalibration | dict[str, Any] | None",
+    tau: Quantity,
+    dt: Quantity,
+    synapses: str = "renewing",
+) -> CircuitParts:
+    """The LIF sampler's Brian2 objects, W and b translated through ``calibration``.
+
+    The values set here are those of :func:`lif_run_values`, which a cached program
+    takes as run values (``E_L``, ``free``, ``w_e``, ``w_i`` appear only in equations
+    and event code).  ``synapses``: ``'renewing'`` (each spike tops the synapse's
+    conductance up to its jump: the Tsodyks-Markram synapse with U = 1 and tau_rec =
+    tau of the authors' ``sbs`` library, so that a burst of spikes keeps one PSP up
+    instead of piling PSPs) or ``'additive'`` (each spike adds its jump).
+    """
+    values = lif_run_values(W, b_eff, free, source, target, calibration, tau)
+    units, inputs = _units(len(values["boltzmann_units.E_L"]), tau, dt, "boltzmann_units")
+    units.E_L = values["boltzmann_units.E_L"] * volt
+    units.free = values["boltzmann_units.free"]
     parts = CircuitParts(populations={"Z": units}, others=inputs)
     if len(source) == 0:
         return parts
-    n = len(W)
-    weights = W[target % n, source % n]
-    height = cal.alpha * weights / (1 - np.exp(-1.0))  # PSP peak (V) with the same integral
-    e_e, e_i = float(LIF_PARAMS["E_e"] / mV) * 1e-3, float(LIF_PARAMS["E_i"] / mV) * 1e-3
-    w_e = np.where(weights > 0, height * cal.g_tot / (e_e - cal.mu_0), 0.0)
-    w_i = np.where(weights < 0, height * cal.g_tot / (e_i - cal.mu_0), 0.0)
-    synapses = Synapses(
-        units,
-        units,
-        "w_e : siemens\nw_i : siemens",
-        on_pre="g_e_post += w_e\ng_i_post += w_i",
-        dt=dt,
-        namespace={},
-        name="boltzmann_synapses",
+    model = "w_e : siemens (constant)\nw_i : siemens (constant)"
+    on_pre = "g_e_post += w_e\ng_i_post += w_i"
+    namespace = {}
+    if synapses == "renewing":
+        # what is left of this synapse's previous jump is exp(-(t - last)/tau) of it
+        model += "\nlast : second  # the previous spike through this synapse"
+        on_pre = (
+            "g_e_post += w_e*(1 - exp(-(t - last)/tau))\n"
+            "g_i_post += w_i*(1 - exp(-(t - last)/tau))\n"
+            "last = t"
+        )
+        namespace = {"tau": tau}
+    synapses_group = Synapses(
+        units, units, model, on_pre=on_pre, dt=dt, namespace=namespace, name="boltzmann_synapses"
     )
-    synapses.connect(i=source, j=target)
-    synapses.w_e = w_e * 1e9 * nS
-    synapses.w_i = w_i * 1e9 * nS
-    parts.synapses["W"] = synapses
+    synapses_group.connect(i=source, j=target)
+    synapses_group.w_e = values["boltzmann_synapses.w_e"] * siemens
+    synapses_group.w_i = values["boltzmann_synapses.w_i"] * siemens
+    if synapses == "renewing":
+        synapses_group.last = -1e6 * second  # no earlier spike: the whole jump
+    parts.synapses["W"] = synapses_group
     return parts
