@@ -48,6 +48,7 @@ def eprop_network(
     beta=0 * mV,
     tau_a=2000 * ms,
     recurrent: bool = True,
+    traces: str = "synaptic",
     feedback: str = "symmetric",
     backend: str = "numpy",
     cache=None,
@@ -72,6 +73,11 @@ def eprop_network(
     tau_a : brian2.Quantity (second)
     recurrent : bool
         With recurrent weights.
+    traces : {'synaptic', 'factorised'}
+        Eligibility traces as synaptic variables updated every step, or formed after
+        each trial from the recorded per-cell pseudo-derivatives (the same updates,
+        without the per-synapse work: faster; see
+        :mod:`~quifer_brian.learning.eprop_factorised`).
     feedback : {'symmetric', 'random'}
         Learning-signal weights ``B``: ``W_out^T`` at every iteration, or fixed random
         (random e-prop; what NEST's tutorial uses).
@@ -100,6 +106,7 @@ def eprop_network(
         beta=beta,
         tau_a=tau_a,
         recurrent=recurrent,
+        traces=traces,
     )
     check_choice("feedback", feedback, ("symmetric", "random"), owner="eprop_network")
     check_choice("backend", backend, ("numpy", "cython", "cpp_standalone"), owner="eprop_network")
