@@ -67,7 +67,7 @@ def tutorial_setup(seed):
 
 
 # ---------------------------------------------------------------------------- workers
-def worker_ours(seed, iterations, cache):
+def worker_ours(seed, iterations, cache, traces="factorised"):
     """Train the package's network; return the loss history and timings."""
     start = time.perf_counter()
     from brian2 import Hz
@@ -76,7 +76,14 @@ def worker_ours(seed, iterations, cache):
 
     w_in, w_rec, w_out, w_fb, spikes, target = tutorial_setup(seed)
     model = eprop_network(
-        N_IN, N_REC, N_OUT, N_STEPS, feedback="random", backend="cpp_standalone", cache=cache
+        N_IN,
+        N_REC,
+        N_OUT,
+        N_STEPS,
+        feedback="random",
+        backend="cpp_standalone",
+        cache=cache,
+        traces=traces,
     )
     model.weights = {
         "in": w_in.astype(float),
@@ -358,13 +365,19 @@ def main(argv=None):
     parser.add_argument(
         "--pattern", type=int, metavar="MAX", help="only the paper's task, at most MAX iterations"
     )
+    parser.add_argument(
+        "--traces",
+        choices=("factorised", "synaptic"),
+        default="factorised",
+        help="the package's e-prop formulation (default: factorised, the faster)",
+    )
     parser.add_argument("--worker", choices=("ours", "nest"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         seed = args.seeds[0]
         if args.worker == "ours":
-            result = worker_ours(seed, args.iterations, args.cache)
+            result = worker_ours(seed, args.iterations, args.cache, args.traces)
         else:
             result = worker_nest(seed, args.iterations)
         with open(args.json, "w", encoding="utf-8") as stream:
@@ -387,7 +400,7 @@ def main(argv=None):
             return 0
     report = {"iterations": args.iterations, "seeds": args.seeds}
     with tempfile.TemporaryDirectory(prefix="eprop_cache_") as cache:
-        common = ["--iterations", str(args.iterations), "--cache", cache]
+        common = ["--iterations", str(args.iterations), "--cache", cache, "--traces", args.traces]
         if "ours" in sides:
             cold, wall = _process(["--worker", "ours", "--seeds", str(args.seeds[0]), *common])
             print(
@@ -400,7 +413,11 @@ def main(argv=None):
             for side in sides:
                 result, wall = _process(["--worker", side, "--seeds", str(seed), *common])
                 runs[side].append((result, wall))
-                print(f"  {side} seed {seed}: final loss {result['loss'][-1]:.3f}, {wall:.1f} s")
+                print(
+                    f"  {side} seed {seed}: final loss {result['loss'][-1]:.3f}, {wall:.1f} s "
+                    f"(setup {result['setup_s']:.1f} s, training {result['train_s']:.1f} s)",
+                    flush=True,
+                )
     for side in sides:
         report[side] = _summary(side, runs[side])
         report[f"{side}_loss_curves"] = [run["loss"] for run, _ in runs[side]]

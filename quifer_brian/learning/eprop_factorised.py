@@ -120,6 +120,8 @@ def factorised_updates(
     traces = {"in": presynaptic_traces(inputs, spec.alpha)}
     if spec.recurrent:
         traces["rec"] = presynaptic_traces(rec_spikes, spec.alpha)
-    updates = {label: w_g.T @ xbar for label, xbar in traces.items()}
-    sum_e = {label: w_s.T @ xbar for label, xbar in traces.items()}
+    # einsum's own loops, not BLAS: a threaded BLAS on a loaded machine took 30-100x
+    # longer for these (steps x cells)^T (steps x inputs) products (benchmarks/eprop.md)
+    updates = {label: np.einsum("nj,ni->ji", w_g, xbar) for label, xbar in traces.items()}
+    sum_e = {label: np.einsum("nj,ni->ji", w_s, xbar) for label, xbar in traces.items()}
     return updates, sum_e
