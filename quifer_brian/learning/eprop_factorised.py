@@ -28,6 +28,7 @@ Nat Commun 11:3625.
 """
 
 import numpy as np
+from scipy.signal import lfilter
 
 from .eprop_models import EpropSpec
 
@@ -50,10 +51,8 @@ def presynaptic_traces(spikes: np.ndarray, alpha: float) -> np.ndarray:
         The trace each synapse reads during step ``n`` (before the step's resets).
     """
     spikes = np.asarray(spikes, dtype=float)
-    trace = np.zeros_like(spikes)
-    for n in range(1, len(spikes)):
-        trace[n] = (trace[n - 1] + (1 - alpha) * spikes[n - 1]) * alpha
-    return trace
+    # xbar[n] = alpha xbar[n-1] + alpha (1 - alpha) x[n-1], a first-order filter
+    return lfilter([0.0, alpha * (1 - alpha)], [1.0, -alpha], spikes, axis=0)
 
 
 def spike_raster(times: np.ndarray, indices: np.ndarray, n_steps: int, n: int, dt: float):
@@ -66,12 +65,8 @@ def spike_raster(times: np.ndarray, indices: np.ndarray, n_steps: int, n: int, d
 
 def _anticausal_filter(signal, kappa):
     """``(1 - kappa) sum_{n>=m} kappa^(n-m) signal[n]`` for every ``m``."""
-    out = np.empty_like(signal)
-    acc = np.zeros(signal.shape[1:])
-    for n in range(len(signal) - 1, -1, -1):
-        acc = signal[n] + kappa * acc
-        out[n] = acc
-    return (1 - kappa) * out
+    backwards = lfilter([1.0], [1.0, -kappa], signal[::-1], axis=0)
+    return (1 - kappa) * backwards[::-1]
 
 
 def _cell_coefficients(psi, c, rho, beta):

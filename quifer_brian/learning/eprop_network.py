@@ -13,6 +13,12 @@ readout traces and the recurrent spikes (:class:`TrialOutput`).
   network's structure) and rerun with the run values; trial 2 onward never compiles,
   and a second process finds the program in the cache.
 
+With ``spec.traces == 'factorised'`` the input and recurrent synapses carry only their
+weights, there are no feedback synapses, and a ``StateMonitor`` (``eprop_psi``) records
+every cell's pseudo-derivative; the updates are formed after the trial by
+:func:`~quifer_brian.learning.eprop_factorised.factorised_updates` (the feedback weights
+stay a run value of the trial, read by that step, not by the program).
+
 Object names are fixed (``eprop_in``, ``eprop_rec``, ``eprop_out``, ``eprop_syn_in``,
 ``eprop_syn_rec``, ``eprop_syn_out``, ``eprop_feedback``, and the TimedArrays
 ``eprop_x_in`` (0/1 input spikes per step) and ``eprop_y_target``).
