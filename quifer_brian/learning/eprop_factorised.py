@@ -55,7 +55,9 @@ def presynaptic_traces(spikes: np.ndarray, alpha: float) -> np.ndarray:
     return lfilter([0.0, alpha * (1 - alpha)], [1.0, -alpha], spikes, axis=0)
 
 
-def spike_raster(times: np.ndarray, indices: np.ndarray, n_steps: int, n: int, dt: float):
+def spike_raster(
+    times: np.ndarray, indices: np.ndarray, n_steps: int, n: int, dt: float
+) -> np.ndarray:
     """0/1 matrix ``(n_steps, n)`` of the spikes at ``times`` (s) of cells ``indices``."""
     raster = np.zeros((n_steps, n))
     steps = np.rint(np.asarray(times, dtype=float) / dt).astype(np.int64)
