@@ -245,6 +245,32 @@ class CompiledProgram:
             When Ctrl-C (SIGINT) stopped the program: it is killed, its results folder
             removed, nothing read back (``result`` is None).
         """
+        arrays, wall = self._run_and_read(values, seed, progress, whole=False)
+        result = assemble_result(
+            self.manifest["layout"],
+            arrays,
+            self.duration,
+            "cpp_standalone",
+            seed,
+            wall,
+            check=check,
+        )
+        return result.with_meta(
+            complete=True,
+            requested_duration_s=self.duration,
+            simulated_duration_s=self.duration,
+        )
+
+    def run_arrays(self, values: dict[str, Any], seed: int | None = None) -> dict[str, Any]:
+        """Run the program once with ``values``; return its recorded arrays as they are.
+
+        Unlike :meth:`run`, no :class:`Result` is assembled and a monitor that recorded
+        several columns (a ``StateMonitor`` of many cells) comes back whole, shape
+        ``(n_times, n_columns)``; keys are those of ``circuit.recorded()``.
+        """
+        return self._run_and_read(values, seed, False, whole=True)[0]
+
+    def _run_and_read(self, values, seed, progress, whole):
         missing = sorted(set(self.manifest["tunable"]) - set(values))
         if missing:
             raise SimulationError(
@@ -264,23 +290,10 @@ class CompiledProgram:
             start = time.perf_counter()
             self._execute(arguments, results, environment, progress)
             wall = time.perf_counter() - start
-            arrays = self._read(results)
+            arrays = self._read(results, whole)
         finally:
             shutil.rmtree(results, ignore_errors=True)
-        result = assemble_result(
-            self.manifest["layout"],
-            arrays,
-            self.duration,
-            "cpp_standalone",
-            seed,
-            wall,
-            check=check,
-        )
-        return result.with_meta(
-            complete=True,
-            requested_duration_s=self.duration,
-            simulated_duration_s=self.duration,
-        )
+        return arrays, wall
 
     def _arguments(self, values, folder):
         """Command-line ``group.variable=value``; arrays go through files in ``folder``."""
@@ -325,7 +338,7 @@ class CompiledProgram:
                 f"{completed.returncode}: {' | '.join(output) or '(no output)'}"
             )
 
-    def _read(self, results):
+    def _read(self, results, whole=False):
         arrays = {}
         root = os.path.realpath(results)
         for key, spec in self.manifest["files"].items():
@@ -335,7 +348,8 @@ class CompiledProgram:
                     raise OSError(f"{path} leads out of the results folder")
                 data = np.fromfile(path, dtype=np.dtype(spec["dtype"]))
                 if spec["columns"]:
-                    data = data.reshape(-1, spec["columns"])[:, 0]
+                    data = data.reshape(-1, spec["columns"])
+                    data = data if whole else data[:, 0]
             except (OSError, ValueError) as err:
                 raise SimulationError(
                     f"the compiled program in {self.directory} left no readable {key!r} "

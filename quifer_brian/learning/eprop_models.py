@@ -45,6 +45,7 @@ from ..errors import ModelError
 __all__ = [
     "READOUT_EQUATIONS",
     "RECURRENT_EQUATIONS",
+    "TRACE_MODES",
     "WEIGHT_UNIT",
     "EpropSpec",
     "eligibility_code",
@@ -111,6 +112,9 @@ def eligibility_code(adaptive):
 
 _OWNER = "eprop_network"
 
+#: Where the eligibility traces are computed (see :class:`EpropSpec`).
+TRACE_MODES = ("synaptic", "factorised")
+
 
 @dataclass(frozen=True)
 class EpropSpec:
@@ -136,6 +140,13 @@ class EpropSpec:
         Threshold increase per unit adaptation (0 for LIF cells).
     recurrent : bool
         Recurrent weights (False: a feed-forward spiking layer, where e-prop is exact).
+    traces : {'synaptic', 'factorised'}
+        Where the eligibility traces live.  ``'synaptic'``: as synaptic variables, every
+        synapse every step (the program accumulates the updates).  ``'factorised'``: the
+        program records each cell's pseudo-derivative and the updates are formed after
+        the trial from per-cell and per-input factors
+        (:mod:`~quifer_brian.learning.eprop_factorised`); the same numbers, without the
+        per-synapse work.
     """
 
     n_in: int
@@ -151,6 +162,7 @@ class EpropSpec:
     tau_a: Quantity = field(default_factory=lambda: 2000 * ms)
     beta: Quantity = field(default_factory=lambda: 0 * mV)
     recurrent: bool = True
+    traces: str = "synaptic"
 
     def __post_init__(self):
         for name in ("n_in", "n_rec", "n_out", "n_steps"):
@@ -166,6 +178,7 @@ class EpropSpec:
             )
         check_choice("adaptive", self.adaptive, (True, False), owner=_OWNER)
         check_choice("recurrent", self.recurrent, (True, False), owner=_OWNER)
+        check_choice("traces", self.traces, TRACE_MODES, owner=_OWNER)
         if self.recurrent and self.n_rec < 2:
             raise ModelError(
                 owner=_OWNER,
@@ -253,6 +266,8 @@ def _plain(value):
         return float(np.asarray(value))
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if isinstance(value, str):
+        return value
     if isinstance(value, (int, np.integer)):
         return int(value)
     return float(value)

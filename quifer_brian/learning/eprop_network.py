@@ -13,6 +13,12 @@ readout traces and the recurrent spikes (:class:`TrialOutput`).
   network's structure) and rerun with the run values; trial 2 onward never compiles,
   and a second process finds the program in the cache.
 
+With ``spec.traces == 'factorised'`` the input and recurrent synapses carry only their
+weights, there are no feedback synapses, and a ``StateMonitor`` (``eprop_psi``) records
+every cell's pseudo-derivative; the updates are formed after the trial by
+:func:`~quifer_brian.learning.eprop_factorised.factorised_updates` (the feedback weights
+stay a run value of the trial, read by that step, not by the program).
+
 Object names are fixed (``eprop_in``, ``eprop_rec``, ``eprop_out``, ``eprop_syn_in``,
 ``eprop_syn_rec``, ``eprop_syn_out``, ``eprop_feedback``, and the TimedArrays
 ``eprop_x_in`` (0/1 input spikes per step) and ``eprop_y_target``).
@@ -34,6 +40,7 @@ from brian2 import (
 
 from ..backends import BuildCache, backend_session, build_owner
 from ..errors import SimulationError
+from .eprop_factorised import factorised_updates, spike_raster
 from .eprop_models import (
     PSEUDO_DERIVATIVE,
     READOUT_EQUATIONS,
@@ -141,6 +148,29 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
         "g += err_post * zout_pre", when="end", order=_ORDER_UPDATE, name="eprop_syn_out_update"
     )
     synapses["out"] = readout
+    if spec.traces == "synaptic":
+        synapses["feedback"] = _feedback_synapses(spec, out, rec)
+    monitors = {
+        f"y{k}": StateMonitor(out, "y", record=[k], dt=spec.dt, when="end", name=f"eprop_y{k}")
+        for k in range(spec.n_out)
+    }
+    if spec.traces == "factorised":  # the updates are formed after the trial from psi
+        monitors["psi"] = StateMonitor(
+            rec, "psi", record=True, dt=spec.dt, when="end", name="eprop_psi"
+        )
+    monitors["spikes"] = SpikeMonitor(rec, name="eprop_spikes_rec")
+    monitors["rate"] = PopulationRateMonitor(rec, name="eprop_rate_rec")
+    network = Network(
+        inputs, rec, out, *synapses.values(), *monitors.values(), name="eprop_network*"
+    )
+    groups = {"in": inputs, "rec": rec, "out": out}
+    timed = {"x_in": x_in, "y_target": y_target}
+    return EpropObjects(network, groups, synapses, timed, monitors)
+
+
+def _feedback_synapses(spec, out, rec):
+    """The learning signal ``L_j = sum_k B_jk err_k`` as a summed variable of ``rec``."""
+    ns = spec.namespace()
     feedback = Synapses(
         out,
         rec,
@@ -153,19 +183,7 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
     for updater in feedback.summed_updaters.values():
         # the learning signal of step n needs the error of step n (written at 'end')
         updater.when, updater.order = "end", _ORDER_SIGNAL
-    synapses["feedback"] = feedback
-    monitors = {
-        f"y{k}": StateMonitor(out, "y", record=[k], dt=spec.dt, when="end", name=f"eprop_y{k}")
-        for k in range(spec.n_out)
-    }
-    monitors["spikes"] = SpikeMonitor(rec, name="eprop_spikes_rec")
-    monitors["rate"] = PopulationRateMonitor(rec, name="eprop_rate_rec")
-    network = Network(
-        inputs, rec, out, *synapses.values(), *monitors.values(), name="eprop_network*"
-    )
-    groups = {"in": inputs, "rec": rec, "out": out}
-    timed = {"x_in": x_in, "y_target": y_target}
-    return EpropObjects(network, groups, synapses, timed, monitors)
+    return feedback
 
 
 def _ij(n_pre, n_post, autapses=True):
@@ -174,7 +192,10 @@ def _ij(n_pre, n_post, autapses=True):
 
 
 def _eligible_synapses(spec, source, target, trace, label, autapses=True):
-    equations, step = eligibility_code(spec.adaptive)
+    if spec.traces == "factorised":
+        equations = "w : volt"
+    else:
+        equations, step = eligibility_code(spec.adaptive)
     synapses = Synapses(
         source,
         target,
@@ -186,6 +207,8 @@ def _eligible_synapses(spec, source, target, trace, label, autapses=True):
         name=f"eprop_syn_{label}",
     )
     synapses.connect(**_ij(len(source), len(target), autapses))
+    if spec.traces == "factorised":
+        return synapses
     synapses.run_regularly(
         step.replace("TRACE", trace),
         when="synapses",
@@ -209,7 +232,7 @@ def _recorded(objects):
         "state_count": (objects.groups["rec"], "count_"),
     }
     for label, synapses in objects.synapses.items():
-        if label == "feedback":
+        if label == "feedback" or "g" not in synapses.variables:
             continue
         recorded[f"state_g_{label}"] = (synapses, "g_")
         if label != "out":
@@ -217,6 +240,8 @@ def _recorded(objects):
     for key, monitor in objects.monitors.items():
         if key.startswith("y"):
             recorded[f"state_{key}"] = (monitor, "y_")
+    if "psi" in objects.monitors:  # every cell, every step: read back whole
+        recorded["matrix_psi"] = (objects.monitors["psi"], "psi_")
     return recorded
 
 
@@ -249,6 +274,37 @@ class TrialOutput:
     outputs: np.ndarray
     spike_times: np.ndarray
     spike_indices: np.ndarray
+
+
+def _add_factorised(spec, values, arrays):
+    """Add a ``traces='factorised'`` trial's input and recurrent updates to ``arrays``.
+
+    ``arrays["matrix_psi"]`` is the recorded pseudo-derivative, shape (n_steps, n_rec);
+    ``values`` the trial's run values (input spikes, target, feedback weights).
+    """
+    inputs = np.asarray(values["eprop_x_in.values"], dtype=float).reshape(spec.n_steps, spec.n_in)
+    target = np.asarray(values["eprop_y_target.values"], dtype=float).reshape(
+        spec.n_steps, spec.n_out
+    )
+    outputs = np.stack(
+        [np.asarray(arrays[f"state_y{k}"], dtype=float).ravel() for k in range(spec.n_out)],
+        axis=1,
+    )
+    i, j = connection_indices(spec.n_out, spec.n_rec)
+    feedback = np.zeros((spec.n_rec, spec.n_out))
+    feedback[j, i] = np.asarray(values["eprop_feedback.B"], dtype=float)
+    signal = (outputs - target) @ feedback.T  # L_j[n] = sum_k B_jk err_k[n]
+    dt = float(spec.dt / second)
+    spikes = spike_raster(
+        arrays["spikes_rec_t"], arrays["spikes_rec_i"], spec.n_steps, spec.n_rec, dt
+    )
+    psi = np.asarray(arrays["matrix_psi"], dtype=float).reshape(spec.n_steps, spec.n_rec)
+    matrices, sums = factorised_updates(spec, inputs, spikes, psi, signal)
+    shapes = {"in": (spec.n_in, True), "rec": (spec.n_rec, False)}
+    for label, matrix in matrices.items():
+        i, j = connection_indices(shapes[label][0], spec.n_rec, shapes[label][1])
+        arrays[f"state_g_{label}"] = matrix[j, i]
+        arrays[f"state_s_{label}"] = sums[label][j, i]
 
 
 def _trial_output(spec, arrays, iteration=None):
@@ -294,6 +350,7 @@ class RuntimeTrials:
             self.objects = build_eprop_objects(spec)
             self.objects.network.store("eprop_initial")
         self._owner = build_owner()
+        self._targets = set(zero_values(spec))
 
     def run(self, values: dict) -> TrialOutput:
         """One trial with ``values`` (``{"object.variable": array}``, SI)."""
@@ -303,6 +360,8 @@ class RuntimeTrials:
         with backend_session(self.backend) as session:
             objects.network.restore("eprop_initial")
             for target, value in values.items():
+                if target not in self._targets:  # B of a factorised trial: read afterwards
+                    continue
                 owner, variable = target.split(".", 1)
                 if owner in timed:  # the closure of the runtime implementation reads it
                     timed[owner].values[...] = np.asarray(value, dtype=float).reshape(
@@ -315,9 +374,13 @@ class RuntimeTrials:
             for key, (owner, name) in _recorded(objects).items():
                 data = getattr(owner, name)
                 data = np.array(data[:] if name == "i" else data, copy=True)
-                if isinstance(owner, StateMonitor):
+                if key.startswith("matrix_"):
+                    data = data.T  # (n_steps, n_cells), as the compiled program writes it
+                elif isinstance(owner, StateMonitor):
                     data = data[0]
                 arrays[key] = data
+        if self.spec.traces == "factorised":
+            _add_factorised(self.spec, values, arrays)
         return _trial_output(self.spec, arrays)
 
 
@@ -357,16 +420,21 @@ class _ProgramCircuit:
 
 
 def zero_values(spec):
-    """Run values with zero weights, no input spikes and a zero target."""
+    """The program's run values: zero weights, no input spikes and a zero target.
+
+    With ``traces='factorised'`` the feedback weights are no run value (the learning
+    signals are formed after the trial).
+    """
     values = {
         "eprop_syn_in.w": np.zeros(spec.n_in * spec.n_rec),
         "eprop_syn_out.w": np.zeros(spec.n_rec * spec.n_out),
-        "eprop_feedback.B": np.zeros(spec.n_out * spec.n_rec),
         "eprop_x_in.values": np.zeros(spec.n_steps * spec.n_in),
         "eprop_y_target.values": np.zeros(spec.n_steps * spec.n_out),
     }
     if spec.recurrent:
         values["eprop_syn_rec.w"] = np.zeros(spec.n_rec * (spec.n_rec - 1))
+    if spec.traces == "synaptic":  # factorised: the feedback is applied after the trial
+        values["eprop_feedback.B"] = np.zeros(spec.n_out * spec.n_rec)
     return values
 
 
@@ -395,11 +463,10 @@ class CompiledTrials:
 
     def run(self, values: dict) -> TrialOutput:
         """One trial with ``values`` (every target of :func:`zero_values`)."""
-        result = self.program.run(values, check=False)
-        arrays = dict(result.states)
-        arrays = {f"state_{key}": value for key, value in arrays.items()}
-        times, indices = result.spikes["rec"]
-        arrays["spikes_rec_t"], arrays["spikes_rec_i"] = times, indices
+        targets = self.program.manifest["tunable"]
+        arrays = self.program.run_arrays({k: v for k, v in values.items() if k in targets})
+        if self.spec.traces == "factorised":
+            _add_factorised(self.spec, values, arrays)
         return _trial_output(self.spec, arrays)
 
 

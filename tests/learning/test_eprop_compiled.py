@@ -11,13 +11,16 @@ N_IN, N_REC, N_STEPS = 6, 5, 40
 
 @pytest.mark.slow  # one compile: 40-120 s on 2 busy cores
 @pytest.mark.standalone
-def test_training_compiles_once_and_equals_the_numpy_backend(tmp_path):
+@pytest.mark.parametrize("traces", ["synaptic", "factorised"])
+def test_training_compiles_once_and_equals_the_numpy_backend(tmp_path, traces):
     rng = np.random.default_rng(0)
     inputs = (rng.random((N_STEPS, N_IN)) < 0.2).astype(float)
     target = np.sin(2 * np.pi * np.arange(N_STEPS) / N_STEPS)[:, None]
     cache = BuildCache(tmp_path / "cache")
-    compiled = eprop_network(N_IN, N_REC, 1, N_STEPS, backend="cpp_standalone", cache=cache)
-    reference = eprop_network(N_IN, N_REC, 1, N_STEPS, backend="numpy")
+    compiled = eprop_network(
+        N_IN, N_REC, 1, N_STEPS, backend="cpp_standalone", cache=cache, traces=traces
+    )
+    reference = eprop_network(N_IN, N_REC, 1, N_STEPS, backend="numpy", traces=traces)
     before = build_count()
     compiled.fit(inputs, target, 1, learning_rate=1e-3, progress=False)
     assert build_count() == before + 1  # iteration 1 compiles the program ...
@@ -29,6 +32,8 @@ def test_training_compiles_once_and_equals_the_numpy_backend(tmp_path):
     for name in ("in", "rec", "out"):
         np.testing.assert_allclose(compiled.weights[name], reference.weights[name], rtol=1e-9)
     # a new network of the same structure (a new process would do the same) finds it cached
-    again = eprop_network(N_IN, N_REC, 1, N_STEPS, backend="cpp_standalone", cache=cache, seed=5)
+    again = eprop_network(
+        N_IN, N_REC, 1, N_STEPS, backend="cpp_standalone", cache=cache, seed=5, traces=traces
+    )
     again.predict(inputs)
     assert build_count() == before + 1 and not again.trials.compiled
