@@ -32,6 +32,7 @@ from typing import Any
 
 import brian2
 from brian2 import Network, NetworkOperation, Quantity, device, get_device, prefs, set_device
+from brian2.codegen.cpp_prefs import get_compiler_and_args
 from brian2.devices.device import RuntimeDevice
 
 from ..checks import check_choice, check_count
@@ -161,6 +162,9 @@ class BackendSession:
         self.stop_after = stop_after
         self.compiled = False
         self.interrupted = False
+        #: ``prepare(directory)``, called between code generation and ``make`` when the
+        #: session stops after the compile (the build cache reuses object files there).
+        self.prepare: Callable[[str], None] | None = None
 
     def run(
         self,
@@ -225,12 +229,18 @@ class BackendSession:
             When the compile or the program failed for another reason.
         """
         try:
-            device.build(
-                directory=self.directory,
-                compile=self.stop_after != "generate",
-                run=self.stop_after is None,
-                with_output=with_output,
-            )
+            if self.prepare is not None and self.stop_after == "compile":
+                device.build(directory=self.directory, compile=False, run=False)
+                self.prepare(self.directory)
+                compiler, _ = get_compiler_and_args()
+                device.compile_source(self.directory, compiler, debug=False, clean=False)
+            else:
+                device.build(
+                    directory=self.directory,
+                    compile=self.stop_after != "generate",
+                    run=self.stop_after is None,
+                    with_output=with_output,
+                )
         except RuntimeError as err:
             failure = _build_failure(err, self.directory)
             if failure is err:
