@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -144,8 +145,12 @@ def main():
             f"{med[name] / med['today_cold']:.2f}x today's cold, "
             f"{med[name] / med['new_cold']:.2f}x the new cold"
         )
-    if args.skip_sweep:
-        return
+    if not args.skip_sweep:
+        _sweeps(args, scratch)
+    shutil.rmtree(scratch, ignore_errors=True)  # the folder this run made
+
+
+def _sweeps(args, scratch):
     records = {}
     for label, flag in (("today", 0), ("new", 1)):
         records[label] = _call(

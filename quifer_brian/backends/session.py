@@ -151,6 +151,9 @@ class BackendSession:
     interrupted : bool
         True when Ctrl-C stopped the last :meth:`run` of a runtime backend before the end
         (see :func:`stop_on_interrupt`); the network's ``t`` says how far it got.
+    prepare : callable or None
+        ``prepare(directory)``, called between code generation and ``make`` when the
+        session stops after the compile (the build cache reuses object files there).
     """
 
     def __init__(
@@ -162,8 +165,6 @@ class BackendSession:
         self.stop_after = stop_after
         self.compiled = False
         self.interrupted = False
-        #: ``prepare(directory)``, called between code generation and ``make`` when the
-        #: session stops after the compile (the build cache reuses object files there).
         self.prepare: Callable[[str], None] | None = None
 
     def run(
