@@ -86,7 +86,7 @@ def test_only_changed_sources_compile_and_a_header_change_compiles_all(tmp_path)
     changed = {**SOURCES, "b.cpp": '#include "h.h"\nint b() { return 2 * A + 0; }\n'}
     new = _project(tmp_path / "new", sources=changed)
     assert reusable_objects(old, new) == ["a.cpp", "main.cpp"]
-    assert prepare_project(new, old, []) == {"units": 3, "reused": 2}
+    assert prepare_project(new, old, []) == {"units": 3, "reused": 2, "pch": "none"}
     assert _would_compile(new) == ["b.o"]  # make trusts the reused objects, not b's
     # a header differs: nothing is reused, even the sources that did not change
     other = _project(tmp_path / "header", header="#define A 2\n")
@@ -107,6 +107,20 @@ def test_other_flags_or_a_missing_object_are_not_reused(tmp_path):
     same = _project(tmp_path / "same")
     assert reusable_objects(old, same) == ["b.cpp", "main.cpp"]
     assert reusable_objects(str(tmp_path / "nowhere"), same) == []
+
+
+@needs_make
+def test_the_compiled_header_moves_only_to_a_project_with_the_same_flags(tmp_path):
+    old = _built(tmp_path / "old")
+    compiled = f"{PCH_HEADER}.gch"
+    (tmp_path / "old" / compiled).write_bytes(b"stands for a compiled header")
+    flagged = _project(tmp_path / "flags", flags="-O1")
+    assert prepare_project(flagged, old, [])["pch"] == "none"  # 3 units: not built either
+    assert (tmp_path / "old" / compiled).is_file()
+    same = _project(tmp_path / "same")
+    assert prepare_project(same, old, [])["pch"] == "moved"
+    assert not (tmp_path / "old" / compiled).exists()
+    assert (tmp_path / "same" / compiled).read_bytes() == b"stands for a compiled header"
 
 
 def test_the_nearest_structure_is_of_the_same_circuit_and_fewest_changes():
@@ -162,3 +176,14 @@ def test_a_size_change_reuses_what_does_not_depend_on_it(tmp_path):
     alone = ping(n_e=500, n_i=100).run(DURATION, backend="cpp_standalone", seed=3, cache=clean)
     assert alone.meta["build_key"] == bigger.meta["build_key"]  # one key: one program
     assert bigger.spikes["E"][0].size > 0 and _same(bigger, alone)
+
+
+def test_release_keeps_objects_of_the_current_context():
+    """Objects made at runtime stay (the user may extend them); a dead session's go."""
+    circuit = ping(n_e=40, n_i=10).build(seed=1)
+    network = circuit.network
+    circuit.release_objects()
+    assert circuit.network is network
+    circuit._built_on = ("standalone", -1)  # as after a standalone session has ended
+    circuit.release_objects()
+    assert circuit._network is None and circuit._parts is None

@@ -28,9 +28,11 @@ without their folder (``x.o`` for ``code_objects/x.o``), so they never applied t
 A cached project is never made again in place, so it needs no dependency rules.
 
 A precompiled header of the C++ standard library (:data:`PCH_HEADER`, forced into every
-translation unit with ``-include``) halves the time of each translation unit; it is
-built only when enough units are to be compiled and removed after the build (~50 MB).
-The generated code is the same: only the standard headers are read earlier.
+translation unit with ``-include``) halves the time of each translation unit.  Its
+compiled form (~50 MB) moves from the cached project to the new one when it was made
+with the same flags, else it is built when enough units are to be compiled: one copy
+per chain of builds.  The generated code is the same: only the standard headers are
+read earlier.
 
 References
 ----------
@@ -180,15 +182,18 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
         stream.write(_DEPS_TEXT)
     os.utime(os.path.join(folder, "make.deps"), (now, now))
     units = len(project_files(folder)["SRCS"])
-    if units - len(reused) >= PCH_MIN_UNITS:
-        _make_pch(folder, make_args)
-    return {"units": units, "reused": len(reused)}
+    pch = "none"
+    if source and _pch_moved(source, folder):
+        pch = "moved"
+    elif units - len(reused) >= PCH_MIN_UNITS:
+        pch = "built" if _make_pch(folder, make_args) else "failed"
+    return {"units": units, "reused": len(reused), "pch": pch}
 
 
 def remove_build_leftovers(folder: str) -> None:
-    """Remove the precompiled header's compiled form (~50 MB; the objects stay)."""
+    """Remove the files of :func:`prepare_project` that the program does not need."""
     with contextlib.suppress(OSError):
-        os.remove(os.path.join(folder, f"{PCH_HEADER}.gch"))
+        os.remove(os.path.join(folder, "quifer_pch.mk"))
 
 
 def nearest_structure(entries: list[dict[str, Any]], structure: dict[str, Any]) -> str | None:
@@ -232,6 +237,27 @@ def remove_objects(folder: str) -> None:
 
 
 # ---------------------------------------------------------------------------- helpers
+def _pch_moved(source, folder):
+    """Move ``source``'s compiled header to ``folder`` if it was made for it.
+
+    Same flags (makefile) and same header text: GCC checks the compiler and the flags
+    itself (and reads the header instead when they differ), not the header's text.
+    Moved, not copied: one compiled header (~50 MB) per chain of builds in the cache.
+    """
+    compiled = f"{PCH_HEADER}.gch"
+    if not (
+        os.path.isfile(os.path.join(source, compiled))
+        and _flags_text(source) == _flags_text(folder)
+        and _same_file(os.path.join(source, PCH_HEADER), os.path.join(folder, PCH_HEADER))
+    ):
+        return False
+    try:
+        os.replace(os.path.join(source, compiled), os.path.join(folder, compiled))
+    except OSError:
+        return False
+    return True
+
+
 def _make_pch(folder, make_args):
     """Compile the precompiled header with the project's compiler and flags (make)."""
     extra = os.path.join(folder, "quifer_pch.mk")
@@ -241,7 +267,9 @@ def _make_pch(folder, make_args):
     command = ["make", "-s", "-f", "makefile", "-f", extra, *jobs, f"{PCH_HEADER}.gch"]
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
     if done.returncode != 0:  # without it each unit reads the header itself: slower only
-        remove_build_leftovers(folder)
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(folder, f"{PCH_HEADER}.gch"))
+    return done.returncode == 0
 
 
 def _makefile_lines(folder):
