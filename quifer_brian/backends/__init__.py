@@ -7,11 +7,13 @@
   the NaN / silence / range checks; :mod:`.stability` the time step against the
   dynamics; :mod:`.watch` the physiological ranges watched during the run.
 - :mod:`.compiled`: :class:`CompiledProgram`, the one way to rerun a compiled program
-  with new values; :mod:`.build_cache` keeps compiled programs across processes.
+  with new values; :mod:`.build_cache` keeps compiled programs across processes;
+  :mod:`.incremental` lets a new structure reuse a cached program's object files.
 
 A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.recorded()``, ``circuit.result_layout()``, ``circuit.run_values(**changes)``,
-``circuit.structure_params`` and ``circuit.tunable_params``.
+``circuit.structure_params`` and ``circuit.tunable_params`` (and, optional,
+``circuit.release_objects()``).
 """
 
 from .build_cache import (

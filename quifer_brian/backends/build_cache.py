@@ -37,6 +37,7 @@ Usage (the second run, here or in a new process, does not compile)::
 
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -65,6 +66,13 @@ from .compiled import (
     program_digest,
     seed_code,
 )
+from .incremental import (
+    PCH_FLAGS,
+    nearest_structure,
+    prepare_project,
+    remove_build_leftovers,
+    remove_objects,
+)
 from .session import backend_session
 
 __all__ = [
@@ -81,6 +89,7 @@ logger = logging.getLogger("quifer_brian.backends")
 #: Default bound on the cache's size on disk (bytes).
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _CACHE_VARIABLE = "QUIFER_BRIAN_CACHE"
+_INCREMENTAL_VARIABLE = "QUIFER_BRIAN_INCREMENTAL"
 _KEY = re.compile(r"[0-9a-f]{24}")
 _BUILD_PREFIX = ".build-"
 _LOCK = ".lock"
@@ -151,20 +160,37 @@ class BuildCache:
         Where the programs live (default: :func:`default_cache_dir`).
     max_bytes : int
         Bound on the total size; the least recently used programs go first.
+    incremental : bool, optional
+        Build a new structure incrementally: reuse the object files of the most similar
+        cached program of the same circuit and precompile the standard headers (see
+        :mod:`~quifer_brian.backends.incremental`; entries keep their object files, a
+        few MB each).  False compiles every structure from scratch and drops the
+        object files.  Default: True unless ``$QUIFER_BRIAN_INCREMENTAL`` is ``0``.
 
     Attributes
     ----------
     directory : str
     max_bytes : int
+    incremental : bool
     """
 
     def __init__(
-        self, directory: str | os.PathLike[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+        self,
+        directory: str | os.PathLike[str] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        incremental: bool | None = None,
     ) -> None:
         self.directory = os.path.abspath(directory or default_cache_dir())
         if int(max_bytes) <= 0:
             raise BackendError(f"BuildCache.max_bytes: must be > 0; got {max_bytes!r}.")
         self.max_bytes = int(max_bytes)
+        if incremental is None:
+            incremental = os.environ.get(_INCREMENTAL_VARIABLE, "1").strip() != "0"
+        if not isinstance(incremental, bool):
+            raise BackendError(
+                f"BuildCache.incremental: must be True, False or None; got {incremental!r}."
+            )
+        self.incremental = incremental
 
     def __repr__(self):
         return f"<BuildCache {self.directory}>"
@@ -239,8 +265,11 @@ class BuildCache:
         global _builds
         private = tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=self.directory)
         logger.info("%s: compiling a new structure (%s) in %s", circuit.name, key, private)
+        source = self._nearest(structure) if self.incremental else None
         try:
-            manifest = self._compile(circuit, duration_s, structure, private)
+            manifest = self._compile(
+                circuit, duration_s, structure, private, source, self.incremental
+            )
             manifest["key"] = key
             manifest["program_sha256"] = program_digest(private)
             write_json(manifest, os.path.join(private, MANIFEST))  # last: marks it complete
@@ -254,20 +283,56 @@ class BuildCache:
         return CompiledProgram(final)
 
     @staticmethod
-    def _compile(circuit, duration_s, structure, folder):
-        """Generate and compile ``circuit`` in ``folder``; return its manifest."""
-        from brian2 import device, second
+    def _compile(circuit, duration_s, structure, folder, source=None, incremental=True):
+        """Generate and compile ``circuit`` in ``folder``; return its manifest.
+
+        ``incremental``: object files of unchanged translation units are taken from the
+        cached project ``source`` (see :mod:`~quifer_brian.backends.incremental`) and
+        kept in the new entry for the next structure; otherwise Brian2 builds the
+        project as it does by itself and the object files are dropped after.
+        """
+        from brian2 import device, prefs, second
 
         threads = structure["compiler"]["openmp_threads"]  # the key's, not the default 0
+        reuse = {}
+
+        def prepare(directory):
+            make_args = list(prefs["devices.cpp_standalone.extra_make_args_unix"])
+            reuse["generate_s"] = time.perf_counter() - start
+            reuse.update(prepare_project(directory, source, make_args))
+            reuse["prepare_s"] = time.perf_counter() - start - reuse["generate_s"]
+
+        start = time.perf_counter()
+        gc.collect()  # dead circuits' objects free their names (else ..._1: other code)
         with backend_session(
             "cpp_standalone", directory=folder, threads=threads, stop_after="compile"
         ) as session:
             device.insert_code("main", seed_code())  # first: before any random number
+            if incremental:
+                device.extra_compile_args.extend(PCH_FLAGS)
+                session.prepare = prepare
             network = circuit.network  # the objects, created inside the session
             session.run(network, duration_s * second, report="text")
             manifest = describe_program(circuit, duration_s, structure)
-        _remove_objects(folder)
+        reuse["build_s"] = time.perf_counter() - start
+        _release(circuit)  # dead with the session; free their names for the next build
+        remove_build_leftovers(folder)
+        if not incremental:
+            remove_objects(folder)
+        manifest["reuse"] = {**reuse, "from": os.path.basename(source) if source else None}
+        logger.info(
+            "%s: %d of %d translation units reused from %s",
+            circuit.name,
+            reuse.get("reused", 0),
+            reuse.get("units", 0),
+            manifest["reuse"]["from"],
+        )
         return manifest
+
+    def _nearest(self, structure):
+        """The folder of the cached program most like ``structure`` (or None)."""
+        key = nearest_structure(self.entries(), structure)
+        return os.path.join(self.directory, key) if key else None
 
     # ------------------------------------------------------------------ housekeeping
     @contextlib.contextmanager
@@ -546,12 +611,13 @@ def _remove(path):
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _remove_objects(folder):
-    """Drop the compiler's object files: only ``main`` and the data are needed to run."""
-    for root, _, files in os.walk(folder):
-        for name in files:
-            if name.endswith(".o"):
-                os.remove(os.path.join(root, name))
+def _release(circuit):
+    """Let ``circuit`` drop its Brian2 objects (made in a session that has ended), so
+    that the next structure's objects get the same names and thus the same code."""
+    release = getattr(circuit, "release_objects", None)
+    if callable(release):
+        release()
+    gc.collect()
 
 
 def _folder_bytes(folder):

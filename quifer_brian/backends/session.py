@@ -32,6 +32,7 @@ from typing import Any
 
 import brian2
 from brian2 import Network, NetworkOperation, Quantity, device, get_device, prefs, set_device
+from brian2.codegen.cpp_prefs import get_compiler_and_args
 from brian2.devices.device import RuntimeDevice
 
 from ..checks import check_choice, check_count
@@ -150,6 +151,9 @@ class BackendSession:
     interrupted : bool
         True when Ctrl-C stopped the last :meth:`run` of a runtime backend before the end
         (see :func:`stop_on_interrupt`); the network's ``t`` says how far it got.
+    prepare : callable or None
+        ``prepare(directory)``, called between code generation and ``make`` when the
+        session stops after the compile (the build cache reuses object files there).
     """
 
     def __init__(
@@ -161,6 +165,7 @@ class BackendSession:
         self.stop_after = stop_after
         self.compiled = False
         self.interrupted = False
+        self.prepare: Callable[[str], None] | None = None
 
     def run(
         self,
@@ -225,12 +230,18 @@ class BackendSession:
             When the compile or the program failed for another reason.
         """
         try:
-            device.build(
-                directory=self.directory,
-                compile=self.stop_after != "generate",
-                run=self.stop_after is None,
-                with_output=with_output,
-            )
+            if self.prepare is not None and self.stop_after == "compile":
+                device.build(directory=self.directory, compile=False, run=False)
+                self.prepare(self.directory)
+                compiler, _ = get_compiler_and_args()
+                device.compile_source(self.directory, compiler, debug=False, clean=False)
+            else:
+                device.build(
+                    directory=self.directory,
+                    compile=self.stop_after != "generate",
+                    run=self.stop_after is None,
+                    with_output=with_output,
+                )
         except RuntimeError as err:
             failure = _build_failure(err, self.directory)
             if failure is err:

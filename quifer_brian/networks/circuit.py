@@ -221,6 +221,20 @@ class Circuit:
             self._build(owner)
         return self
 
+    def release_objects(self) -> None:
+        """Drop Brian2 objects that belong to a standalone session that has ended.
+
+        They cannot run any more (the next use builds new ones), but while they live
+        they hold their names, and Brian2 would name the next objects ``..._1``: the
+        build cache calls this after a compile so that every structure of a circuit
+        generates the same names, and thus code it can reuse.  Objects of the current
+        device context are kept.
+        """
+        if self._parts is not None and self._built_on != build_owner():
+            self._parts = self._network = self._monitors = None
+            self._built_on = None
+            self._watch = None
+
     def build(self, seed: int | None = None, backend: str = "numpy") -> Self:
         """Create the Brian2 objects now, under ``seed``; return the circuit.
 
