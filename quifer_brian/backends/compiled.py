@@ -28,7 +28,6 @@ import time
 from typing import Any
 
 import numpy as np
-from brian2 import TimedArray, get_device
 
 from ..errors import BackendError, RunInterrupted, SimulationError
 from ..progress import is_quiet
@@ -84,6 +83,8 @@ def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any])
         JSON-able: the result layout, the tunable targets, and for each monitored array
         its file name, dtype and number of columns.
     """
+    from brian2 import get_device  # Brian2 only at build time: a rerun runs without it
+
     device = get_device()
     files = {}
     for key, (owner, name) in circuit.recorded().items():
@@ -107,6 +108,8 @@ def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any])
 
 def _tunable_dtypes(circuit):
     """``{"group.variable": dtype}`` of the circuit's tunable targets."""
+    from brian2 import TimedArray
+
     owners = {obj.name: obj for obj in circuit.network.objects}
     timed_arrays = {
         value.name: value

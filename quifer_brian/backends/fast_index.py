@@ -1,0 +1,217 @@
+"""The build cache's request index: a cached program found without Brian2.
+
+:class:`~quifer_brian.backends.BuildCache` keys a program by a *built* circuit (its
+structural parameters as Brian2 quantities, Brian2's preferences), so finding it needs
+Brian2 and the builder.  Each run through the cache by name (``quifer-brian run``,
+:func:`quifer_brian.rerun.run_network`) therefore also writes a *request record* into
+the program's entry, ``<cache>/<key>/requests/<context>-<n>.json``: what was asked, as
+text, and what it resolved to.  A later request finds the record with the standard
+library and numpy alone and runs the program (:mod:`.compiled`) directly.
+
+The record is honest only if everything the key depends on is in the *context*
+(:func:`request_context`): the network's name, the simulated duration (s), the backend
+as asked, the package's source digest (the builders, their defaults, the key's own
+code), the installed versions of Python, brian2, brian2cuda and numpy (read from their
+metadata, not imported), the compiler's environment (``CXX``, ``CC``, ``*FLAGS``) and
+the contents of Brian2's preference files (``~/.brian/user_preferences`` and
+``./brian_preferences``), which can change the compile arguments.  Within a context,
+the structural parameters must be given by exactly the same text; a tunable one may
+differ where the record says the circuit's run values are plain copies of the
+parameters (:func:`tunable_values`).  Anything else -- no record, a text the small
+unit reader cannot read, a value outside its bounds, a missing or changed program --
+is a miss: the caller takes the slow path (Brian2, the builder, the real key), which
+reports errors in full and writes a new record.  A miss costs a few milliseconds; a
+wrong program is never run.
+
+Records live inside the entries, so eviction and ``cache clear`` remove them with
+their programs.
+"""
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import platform
+import re
+from importlib import metadata
+from typing import Any
+
+from .._version import __version__
+from ..results import write_json
+from ..units import parse_si
+from .cache_paths import source_digest
+from .compiled import MANIFEST_VERSION
+
+__all__ = [
+    "RECORD_FORMAT",
+    "find_record",
+    "request_context",
+    "tunable_values",
+    "write_record",
+]
+
+#: Format of the request records; another format is a miss.
+RECORD_FORMAT = 1
+_REQUESTS = "requests"
+_KEY = re.compile(r"[0-9a-f]{24}")
+#: Environment variables that can change what the compiler makes of the same sources.
+_COMPILER_VARIABLES = ("CXX", "CC", "CXXFLAGS", "CFLAGS", "CPPFLAGS", "LDFLAGS")
+_VERSIONED = ("brian2", "brian2cuda", "numpy")
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _preference_files() -> dict[str, str | None]:
+    """sha256 of each preference file Brian2 reads at import (None: absent)."""
+    found: dict[str, str | None] = {}
+    user = os.path.join(os.path.expanduser("~"), ".brian", "user_preferences")
+    for label, path in (("user", user), ("cwd", os.path.abspath("brian_preferences"))):
+        try:
+            with open(path, "rb") as stream:
+                found[label] = hashlib.sha256(stream.read()).hexdigest()
+        except FileNotFoundError:
+            found[label] = None
+    return found
+
+
+def request_context(network: str, duration_s: float, backend: str | None) -> str:
+    """Digest (24 hex digits) of everything besides the parameters that picks a program.
+
+    Parameters
+    ----------
+    network : str
+        The registered network's name.
+    duration_s : float
+        Simulated time (s).
+    backend : str or None
+        As asked (None: the default backend).
+
+    Raises
+    ------
+    OSError
+        If a preference file exists but cannot be read (the caller takes the slow path).
+    """
+    content = {
+        "format": RECORD_FORMAT,
+        "network": network,
+        "duration_s": repr(float(duration_s)),
+        "backend": backend,
+        "manifest": MANIFEST_VERSION,
+        "source": source_digest(),
+        "quifer_brian": __version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "versions": {name: _installed_version(name) for name in _VERSIONED},
+        "compiler": {name: os.environ.get(name) for name in _COMPILER_VARIABLES},
+        "preferences": _preference_files(),
+    }
+    text = json.dumps(content, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def write_record(cache_dir: str, key: str, context: str, record: dict[str, Any]) -> str:
+    """Store ``record`` for ``context`` in the entry ``key`` (atomically); return its path.
+
+    One file per (context, structural texts): a rerun of the same request replaces it.
+    """
+    structural = json.dumps(record["structural"], sort_keys=True).encode()
+    name = f"{context}-{hashlib.sha256(structural).hexdigest()[:16]}.json"
+    folder = os.path.join(cache_dir, key, _REQUESTS)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    write_json({**record, "format": RECORD_FORMAT, "context": context, "key": key}, path)
+    return path
+
+
+def find_record(cache_dir: str, context: str, texts: dict[str, str]) -> dict[str, Any] | None:
+    """The record of ``context`` whose structural texts are those of ``texts``, or None.
+
+    ``texts`` maps every parameter the request gives to its text; those that the record
+    does not list as tunable are structural and must match the record's exactly (no
+    more, no fewer).
+    """
+    try:
+        names = os.listdir(cache_dir)
+    except OSError:
+        return None
+    prefix = f"{context}-"
+    for name in names:
+        if not _KEY.fullmatch(name):
+            continue
+        folder = os.path.join(cache_dir, name, _REQUESTS)
+        try:
+            files = [f for f in os.listdir(folder) if f.startswith(prefix)]
+        except OSError:
+            continue
+        for file in files:
+            record = _read(os.path.join(folder, file))
+            if record is None or record.get("key") != name:
+                continue
+            structural = {k: v for k, v in texts.items() if k not in record["tunable"]}
+            if structural == record["structural"]:
+                return record
+    return None
+
+
+def _read(path):
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        with open(path, encoding="utf-8") as stream:
+            record = json.load(stream)
+        fields = ("structural", "tunable", "tunable_texts", "run_values", "params_json")
+        if (
+            isinstance(record, dict)
+            and record.get("format") == RECORD_FORMAT
+            and all(isinstance(record.get(field), dict) for field in fields)
+        ):
+            return record
+    return None
+
+
+def tunable_values(
+    record: dict[str, Any], texts: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``(run_values, params_json)`` of the tunable texts of a request, or None (a miss).
+
+    The same texts as the record's give its values.  Other texts are read here only
+    when the record is *simple* (each tunable parameter a scalar number or quantity
+    copied unchanged to its targets, no derived values, no constraint on it): each is
+    read by :func:`~quifer_brian.units.parse_si`, must have the parameter's unit and be
+    finite and within its bounds; the others keep their defaults.
+    """
+    given = {k: v for k, v in texts.items() if k in record["tunable"]}
+    if given == record["tunable_texts"]:
+        return record["run_values"], record["params_json"]
+    if not record.get("simple"):
+        return None
+    run_values: dict[str, Any] = {}
+    params_json = {k: v for k, v in record["params_json"].items() if k not in record["tunable"]}
+    for name, spec in record["tunable"].items():
+        value = spec["default_si"]
+        if name in given:
+            read = parse_si(given[name])
+            if read is None or read[1] != spec["unit"] or not _within(read[0], spec):
+                return None
+            value = read[0]
+            params_json[name] = (
+                value if spec["unit"] == "1" else {"value": value, "unit": spec["unit"]}
+            )
+        for target in spec["targets"]:
+            run_values[target] = value
+    return run_values, params_json
+
+
+def _within(value, spec):
+    """Finite and within the bounds (in the parameter's unit), as ``Param.check`` reads them."""
+    if not math.isfinite(value):
+        return False
+    number = value / spec["scale"]
+    low, low_open, high, high_open = spec["limits"]
+    if low is not None and (number <= low if low_open else number < low):
+        return False
+    return not (high is not None and (number >= high if high_open else number > high))
