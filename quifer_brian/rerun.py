@@ -216,62 +216,70 @@ def describe_request(
 ) -> dict[str, Any]:
     """The request record of ``circuit`` built from ``texts`` (read into ``params``).
 
-    ``simple`` is set only when the tunable parameters' run values are plain copies of
-    their SI values -- checked here against ``circuit.run_values()`` itself.
+    A tunable parameter gets a spec (unit, bounds, default, targets) only when its run
+    values are plain copies of its SI value and nothing else depends on it -- checked
+    here on ``circuit.run_values()`` itself, with the parameter's value and with a
+    changed one; the others (converted weights ...) are left to the slow path when
+    their text changes.  ``simple`` is False for a builder without a parameter table or
+    with derived tunable values.
     """
     import numpy as np
-    from brian2 import get_dimensions, get_unit, second
+    from brian2 import second
 
     from .units import quantity_to_json
 
-    table = circuit.table
     names = tuple(circuit.tunable_params)
-    simple = table is not None and not table.derived_tunable
-    constrained = (
-        {c.left for c in table.constraints} | {c.right for c in table.constraints}
-        if (table is not None)
-        else set()
-    )
-    tunable, values_si = {}, {}
-    for name in names:
-        param = table.params.get(name) if table is not None else None
-        if param is None or name in constrained or any(t.convert for t in param.target):
-            simple, tunable[name] = False, {}
-            continue
-        if param.is_quantity:
-            unit, scale = repr(get_unit(get_dimensions(param.unit))), float(param.unit)
-        elif param.unit == "number":
-            unit, scale = "1", 1.0
-        else:
-            simple, tunable[name] = False, {}
-            continue
-        try:
-            default_si = float(param.default)
-            values_si[name] = float(circuit.params[name])
-        except (TypeError, ValueError):
-            simple, tunable[name] = False, {}
-            continue
-        tunable[name] = {
-            "unit": unit,
-            "scale": scale,
-            "limits": list(param._limits),
-            "default_si": default_si,
-            "targets": [target.resolve(circuit.name) for target in param.target],
-        }
-    run_values = {k: np.asarray(v).tolist() for k, v in circuit.run_values().items()}
-    if simple:  # the copies must give exactly the circuit's own run values
-        copied = {t: values_si[n] for n, spec in tunable.items() for t in spec["targets"]}
-        simple = copied == run_values
+    simple = circuit.table is not None and not circuit.table.derived_tunable
+    base = circuit.run_values()
+    tunable = {
+        name: (_copied_spec(circuit, name, base) if simple else None) or {} for name in names
+    }
     return {
         "network": circuit.name,
         "structural": {k: t for k, t in texts.items() if k not in names},
         "tunable_texts": {k: t for k, t in texts.items() if k in names},
         "tunable": tunable,
         "simple": simple,
-        "run_values": run_values,
+        "run_values": {k: np.asarray(v).tolist() for k, v in base.items()},
         "params_json": {k: quantity_to_json(v) for k, v in params.items()},
         "duration_text": str(duration),
         "duration_s": float(duration / second),
+    }
+
+
+def _copied_spec(circuit, name, base):
+    """The spec of a tunable parameter copied unchanged to its targets, else None."""
+    import numpy as np
+    from brian2 import get_dimensions, get_unit
+
+    param = circuit.table.params.get(name)
+    if param is None or any(target.convert for target in param.target):
+        return None
+    if param.is_quantity:
+        unit, scale = repr(get_unit(get_dimensions(param.unit))), float(param.unit)
+    elif param.unit == "number":
+        unit, scale = "1", 1.0
+    else:
+        return None
+    value = circuit.params[name]
+    try:
+        default_si, value_si = float(param.default), float(value)
+        trial = value * 1.5 if value_si != 0 else 1.0 * (param.unit if param.is_quantity else 1)
+        changed = circuit.run_values(**{name: trial})
+    except (TypeError, ValueError):  # a value that is not a scalar, a trial out of bounds
+        return None
+    targets = [target.resolve(circuit.name) for target in param.target]
+    for key, was in base.items():  # the parameter reaches its targets, and only them
+        now = changed[key]
+        expected = (value_si, float(trial)) if key in targets else (was, was)
+        if not (np.array_equal(was, expected[0]) and np.array_equal(now, expected[1])):
+            return None
+    return {
+        "unit": unit,
+        "scale": scale,
+        "limits": list(param._limits),
+        "default_si": default_si,
+        "targets": targets,
     }
 
 

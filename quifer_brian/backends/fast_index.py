@@ -178,29 +178,36 @@ def tunable_values(
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """``(run_values, params_json)`` of the tunable texts of a request, or None (a miss).
 
-    The same texts as the record's give its values.  Other texts are read here only
-    when the record is *simple* (each tunable parameter a scalar number or quantity
-    copied unchanged to its targets, no derived values, no constraint on it): each is
-    read by :func:`~quifer_brian.units.parse_si`, must have the parameter's unit and be
-    finite and within its bounds; the others keep their defaults.
+    The same texts as the record's give its values.  Another text is read here only for
+    a parameter whose record holds a spec (a scalar number or quantity copied unchanged
+    to its targets, nothing else depending on it, in a *simple* record): it is read by
+    :func:`~quifer_brian.units.parse_si` and must have the parameter's unit and be
+    finite and within its bounds; such a parameter not given takes its default.  Any
+    other parameter must be given by the record's text, or not at all as in the record.
     """
     given = {k: v for k, v in texts.items() if k in record["tunable"]}
-    if given == record["tunable_texts"]:
+    recorded = record["tunable_texts"]
+    if given == recorded:
         return record["run_values"], record["params_json"]
     if not record.get("simple"):
         return None
-    run_values: dict[str, Any] = {}
+    run_values = dict(record["run_values"])
     params_json = {k: v for k, v in record["params_json"].items() if k not in record["tunable"]}
     for name, spec in record["tunable"].items():
+        if not spec:  # only as recorded
+            if given.get(name) != recorded.get(name):
+                return None
+            if name in record["params_json"]:
+                params_json[name] = record["params_json"][name]
+            continue
         value = spec["default_si"]
         if name in given:
             read = parse_si(given[name])
             if read is None or read[1] != spec["unit"] or not _within(read[0], spec):
                 return None
             value = read[0]
-            params_json[name] = (
-                value if spec["unit"] == "1" else {"value": value, "unit": spec["unit"]}
-            )
+            unit = spec["unit"]
+            params_json[name] = value if unit == "1" else {"value": value, "unit": unit}
         for target in spec["targets"]:
             run_values[target] = value
     return run_values, params_json
