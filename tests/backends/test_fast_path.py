@@ -203,7 +203,7 @@ def test_a_cached_run_needs_no_brian2_and_gives_the_slow_paths_result(tmp_path):
     )
     assert "MODULES []" in fast and "no compile" in fast  # brian2 never imported
     changed = _cli(  # a tunable value the fast path reads itself
-        ["run", "ping", *SMALL, "--param", "tau_gaba=5ms", "--out", str(tmp_path / "tuned")],
+        ["run", "ping", *SMALL, "--param", "drive_e=500pA", "--out", str(tmp_path / "tuned")],
         cache,
         tmp_path,
         probe=True,
@@ -218,7 +218,7 @@ def test_a_cached_run_needs_no_brian2_and_gives_the_slow_paths_result(tmp_path):
     for key in ("rates_hz", "lfp_peak_hz", "params", "seed", "backend"):
         assert summary[0][key] == summary[1][key]
     # the tuned run equals the slow path given the same value (a Brian2 process)
-    params = {"n_e": 40, "n_i": 10, "tau_gaba": "5ms"}
+    params = {"n_e": 40, "n_i": 10, "drive_e": "500pA"}
     reference = run_network("ping", "200ms", params, seed=1, cache=str(cache))
     tuned = load(tmp_path / "tuned" / "result.npz")
     assert len(tuned.spikes["E"][0]) != len(a.spikes["E"][0])  # the value did change it
@@ -236,3 +236,44 @@ def test_a_cached_run_needs_no_brian2_and_gives_the_slow_paths_result(tmp_path):
     )
     assert shown.split() == ["cached", "False"]
     np.testing.assert_array_equal(np.load(tmp_path / "spikes.npy"), a.spikes["E"][0])
+
+
+def _fast(tmp_path, monkeypatch, run):
+    """A FastCommand on a stand-in plan whose run is ``run`` (no program needed)."""
+    import argparse
+    import types
+
+    from quifer_brian.cli import fast
+
+    monkeypatch.setattr(fast, "run_plan", run)
+    args = argparse.Namespace(
+        network="ping", seed=3, out=str(tmp_path / "out"), quiet=False, traceback=False
+    )
+    plan = types.SimpleNamespace(key="k" * 24, duration_text="1. s", params_json={"n_e": 40})
+    return fast.FastCommand(args, plan, 0.0)
+
+
+def test_ctrl_c_on_the_fast_path_saves_nothing_and_exits_130(tmp_path, monkeypatch, capsys):
+    from quifer_brian.cli.main import _guarded
+    from quifer_brian.errors import RunInterrupted, SimulationError
+
+    def interrupted(plan, seed, progress):
+        raise RunInterrupted("stopped")
+
+    command = _fast(tmp_path, monkeypatch, interrupted)
+    assert _guarded("quifer-brian run", False, False, command) == 130
+    err = capsys.readouterr().err
+    assert "interrupted (Ctrl-C) before the end; nothing saved" in err
+    assert not (tmp_path / "out" / "result.npz").exists()
+
+    def failed(plan, seed, progress):
+        raise SimulationError("ping: no population fired a single spike")
+
+    command = _fast(tmp_path, monkeypatch, failed)
+    assert _guarded("quifer-brian run", False, False, command) == 2
+    assert "quifer-brian run: ping: no population fired" in capsys.readouterr().err
+
+    def killed(plan, seed, progress):
+        raise KeyboardInterrupt
+
+    assert _guarded("quifer-brian run", False, False, _fast(tmp_path, monkeypatch, killed)) == 130
