@@ -29,7 +29,7 @@ from .backends.cache_paths import default_cache_dir
 from .backends.compiled import CompiledProgram
 from .backends.fast_index import find_record, request_context, tunable_values, write_record
 from .errors import BackendError, CircuitError, ParseError, QuiferError, did_you_mean
-from .results import Result
+from .results import Result, package_versions
 from .units import parse_si
 
 __all__ = [
@@ -121,8 +121,10 @@ def fast_plan(
 
 
 def _import_analysis():
-    """Import the analysis package (scipy: a second) while the program runs."""
+    """Import the analysis package (scipy: a second) and read the installed versions
+    (every result records them) while the program runs."""
     try:
+        package_versions()
         importlib.import_module("quifer_brian.analysis")
     except Exception:
         return
@@ -134,8 +136,8 @@ def run_plan(
     """Run a :class:`FastPlan`'s program; the result's ``meta`` is that of a cached run.
 
     The analysis package (the LFP proxy of the result, the summary's spectra) is
-    imported in a thread while the program runs: its import no longer adds to the wall
-    time on a machine with a second core.
+    imported, and the installed versions read, in a thread while the program runs: they
+    no longer add to the wall time on a machine with a second core.
     """
     if "quifer_brian.analysis" not in sys.modules:
         threading.Thread(target=_import_analysis, daemon=True).start()

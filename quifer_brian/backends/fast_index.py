@@ -29,12 +29,13 @@ their programs.
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import math
 import os
 import platform
 import re
-from importlib import metadata
+import sys
 from typing import Any
 
 from .._version import __version__
@@ -58,13 +59,31 @@ _KEY = re.compile(r"[0-9a-f]{24}")
 #: Environment variables that can change what the compiler makes of the same sources.
 _COMPILER_VARIABLES = ("CXX", "CC", "CXXFLAGS", "CFLAGS", "CPPFLAGS", "LDFLAGS")
 _VERSIONED = ("brian2", "brian2cuda", "numpy")
+_DIST_INFO = re.compile(r"(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info")
 
 
-def _installed_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
+def _installed_versions() -> dict[str, Any]:
+    """Version (from the ``*.dist-info`` folder's name) and location of each package.
+
+    Read from the folders on ``sys.path`` as :mod:`importlib.metadata` would find them,
+    without importing it (0.1 s) or the packages; where the package would be imported
+    from (``find_spec``) is included too.
+    """
+    found: dict[str, Any] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            match = _DIST_INFO.fullmatch(name)
+            if match and match["name"].lower() in _VERSIONED:
+                found.setdefault(match["name"].lower(), match["version"])
+    result: dict[str, Any] = {}
+    for name in _VERSIONED:
+        spec = importlib.util.find_spec(name)
+        result[name] = [found.get(name), spec.origin if spec is not None else None]
+    return result
 
 
 def _preference_files() -> dict[str, str | None]:
@@ -107,7 +126,7 @@ def request_context(network: str, duration_s: float, backend: str | None) -> str
         "quifer_brian": __version__,
         "python": platform.python_version(),
         "machine": platform.machine(),
-        "versions": {name: _installed_version(name) for name in _VERSIONED},
+        "versions": _installed_versions(),
         "compiler": {name: os.environ.get(name) for name in _COMPILER_VARIABLES},
         "preferences": _preference_files(),
     }
