@@ -16,20 +16,18 @@ Examples
 
 import importlib
 import json
-import logging
 import os
 import sys
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backends.cache_paths import default_cache_dir
 from .backends.compiled import CompiledProgram
 from .backends.fast_index import find_record, request_context, tunable_values, write_record
 from .errors import BackendError, CircuitError, ParseError, QuiferError, did_you_mean
-from .results import Result, package_versions
+from .results.versions import package_versions
 from .units import parse_si
 
 __all__ = [
@@ -42,10 +40,17 @@ __all__ = [
     "run_plan",
 ]
 
-logger = logging.getLogger("quifer_brian.rerun")
+if TYPE_CHECKING:
+    from .results import Result
 
 
-@dataclass(frozen=True)
+def _log():
+    """The module's logger (logging is imported by the slow path only)."""
+    import logging
+
+    return logging.getLogger("quifer_brian.rerun")
+
+
 class FastPlan:
     """A request resolved without Brian2: the cached program and its run values.
 
@@ -62,11 +67,19 @@ class FastPlan:
         The duration as Brian2 prints it (``'1. s'``).
     """
 
-    program: CompiledProgram
-    key: str
-    run_values: dict[str, Any]
-    params_json: dict[str, Any]
-    duration_text: str
+    def __init__(
+        self,
+        program: CompiledProgram,
+        key: str,
+        run_values: dict[str, Any],
+        params_json: dict[str, Any],
+        duration_text: str,
+    ) -> None:
+        self.program = program
+        self.key = key
+        self.run_values = run_values
+        self.params_json = params_json
+        self.duration_text = duration_text
 
 
 def fast_plan(
@@ -110,7 +123,7 @@ def fast_plan(
     try:
         program = CompiledProgram(os.path.join(directory, record["key"]))
     except BackendError as err:
-        logger.info("fast path: %s; taking the slow path", err)
+        _log().info("fast path: %s; taking the slow path", err)
         return None
     manifest = program.manifest
     if manifest.get("key") != record["key"] or manifest.get("program_sha256") != record.get(
@@ -132,7 +145,7 @@ def _import_analysis():
 
 def run_plan(
     plan: FastPlan, seed: int | None = None, progress: bool = False, check: bool = True
-) -> Result:
+) -> "Result":
     """Run a :class:`FastPlan`'s program; the result's ``meta`` is that of a cached run.
 
     The analysis package (the LFP proxy of the result, the summary's spectra) is
@@ -194,7 +207,7 @@ def record_run(
     duration: Any,
     backend: str | None,
     cache_dir: str,
-    result: Result,
+    result: "Result",
 ) -> None:
     """Write the request record of a run through the build cache (the slow path).
 
@@ -210,7 +223,7 @@ def record_run(
         context = request_context(circuit.name, record.pop("duration_s"), backend)
         write_record(cache_dir, result.meta["build_key"], context, record)
     except OSError as err:
-        logger.warning("build cache: the request record was not written (%s)", err)
+        _log().warning("build cache: the request record was not written (%s)", err)
 
 
 def describe_request(
@@ -301,7 +314,7 @@ def run_network(
     cache: str | os.PathLike[str] | None = None,
     progress: bool = False,
     check: bool = True,
-) -> Result:
+) -> "Result":
     """Run the registered ``network`` on cpp_standalone through the build cache.
 
     Parameters

@@ -25,14 +25,15 @@ import signal
 import subprocess
 import tempfile
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import BackendError, RunInterrupted, SimulationError
 from ..progress import is_quiet
-from ..results import Result
-from .recording import assemble_result
+
+if TYPE_CHECKING:  # the result is assembled after the program ran (see run)
+    from ..results import Result
 
 __all__ = [
     "MANIFEST",
@@ -220,7 +221,7 @@ class CompiledProgram:
         seed: int | None = None,
         progress: bool = False,
         check: bool = True,
-    ) -> Result:
+    ) -> "Result":
         """Run the program once with ``values`` and return the result.
 
         Parameters
@@ -270,6 +271,10 @@ class CompiledProgram:
             arrays = self._read(results)
         finally:
             shutil.rmtree(results, ignore_errors=True)
+        # here, not at the top: the recording layer (the result's file format, logging)
+        # is not needed before the program has run, and a rerun's start-up counts
+        from .recording import assemble_result
+
         result = assemble_result(
             self.manifest["layout"],
             arrays,

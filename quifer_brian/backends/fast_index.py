@@ -39,7 +39,7 @@ import sys
 from typing import Any
 
 from .._version import __version__
-from ..results import write_json
+from ..results.files import write_json
 from ..units import parse_si
 from .cache_paths import source_digest
 from .compiled import MANIFEST_VERSION

@@ -7,17 +7,20 @@ table.  The analysis (spectra: scipy) is imported only once the run is done.
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..results import Result, write_json
+from ..results.files import write_json
 from .args import print_table
 from .outputs import print_error
+
+if TYPE_CHECKING:
+    from ..results import Result
 
 __all__ = ["report_run", "save_interrupted"]
 
 
 def report_run(
-    result: Result,
+    result: "Result",
     params_json: dict[str, Any],
     out: str,
     start: float,
@@ -71,7 +74,7 @@ def _loop_rows(loop):
     return rows
 
 
-def save_interrupted(result: Result | None, out: str, params_json: dict[str, Any]) -> int:
+def save_interrupted(result: "Result | None", out: str, params_json: dict[str, Any]) -> int:
     """Ctrl-C during ``run``: save the partial result, marked incomplete, if there is one."""
     if result is None:
         print_error(f"run: interrupted (Ctrl-C) before the end; nothing saved in {out}/")
