@@ -277,3 +277,23 @@ def test_ctrl_c_on_the_fast_path_saves_nothing_and_exits_130(tmp_path, monkeypat
         raise KeyboardInterrupt
 
     assert _guarded("quifer-brian run", False, False, _fast(tmp_path, monkeypatch, killed)) == 130
+
+
+def test_ping_s_record_reads_its_copied_values_and_leaves_converted_weights_alone():
+    from brian2 import ms, pA, second
+
+    from quifer_brian.networks import ping
+    from quifer_brian.rerun import describe_request
+
+    texts = {"n_e": "40", "n_i": "10", "tau_gaba": "5ms"}
+    circuit = ping(n_e=40, n_i=10, tau_gaba=5 * ms)
+    record = describe_request(circuit, texts, {"tau_gaba": 5 * ms}, 0.2 * second)
+    assert record["simple"] and record["structural"] == {"n_e": "40", "n_i": "10"}
+    assert record["tunable_texts"] == {"tau_gaba": "5ms"}
+    copied = {name for name, spec in record["tunable"].items() if spec}
+    assert {"drive_e", "tau_gaba"} <= copied
+    assert not {"w_ee", "w_ei", "w_ie", "w_ii"} & copied  # converted: only as recorded
+    # the fast path's values for a new drive are the circuit's own run values for it
+    values, _ = tunable_values(record, {"n_e": "40", "drive_e": "450pA"})
+    expected = ping(n_e=40, n_i=10, drive_e=450 * pA).run_values()
+    assert values == {k: float(v) for k, v in expected.items()}
