@@ -29,13 +29,13 @@ their programs.
 
 import contextlib
 import hashlib
-import importlib.util
 import json
 import math
 import os
 import platform
 import re
 import sys
+from importlib.machinery import PathFinder  # loaded at start-up (importlib.util is not)
 from typing import Any
 
 from .._version import __version__
@@ -67,7 +67,7 @@ def _installed_versions() -> dict[str, Any]:
 
     Read from the folders on ``sys.path`` as :mod:`importlib.metadata` would find them,
     without importing it (0.1 s) or the packages; where the package would be imported
-    from (``find_spec``) is included too.
+    from (``PathFinder.find_spec`` on ``sys.path``) is included too.
     """
     found: dict[str, Any] = {}
     for folder in sys.path:
@@ -81,7 +81,7 @@ def _installed_versions() -> dict[str, Any]:
                 found.setdefault(match["name"].lower(), match["version"])
     result: dict[str, Any] = {}
     for name in _VERSIONED:
-        spec = importlib.util.find_spec(name)
+        spec = PathFinder.find_spec(name)
         result[name] = [found.get(name), spec.origin if spec is not None else None]
     return result
 
