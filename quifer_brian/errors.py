@@ -6,8 +6,6 @@ subclasses the builtin a Python user would expect (``ValueError``, ``TypeError``
 what is allowed and, where there is one, the fix.
 """
 
-import difflib
-
 __all__ = [
     "AnalysisError",
     "BackendError",
@@ -179,6 +177,8 @@ def did_you_mean(value, options, n: int = 3) -> str:
         by_lower.setdefault(str(option).lower(), str(option))
     key = value.lower()
     prefixed = [w for w in by_lower if len(key) >= 2 and w.startswith(key)]  # 'cpp'
+    import difflib  # here: 20 ms that a run's start-up does not need
+
     close = [*prefixed, *difflib.get_close_matches(key, list(by_lower), n=n)]
     close = [by_lower[w] for w in dict.fromkeys(close)][:n]
     return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""

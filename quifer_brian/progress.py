@@ -8,9 +8,10 @@ tqdm, so stdout stays clean for results.
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm.auto import tqdm
+if TYPE_CHECKING:  # tqdm.auto takes 60 ms (asyncio): imported by the first bar only
+    from tqdm.auto import tqdm
 
 __all__ = ["is_quiet", "progress_bar", "quiet", "set_quiet"]
 
@@ -49,7 +50,7 @@ def progress_bar(
     desc: str | None = None,
     unit: str = "it",
     leave: bool = False,
-) -> tqdm:
+) -> "tqdm":
     """A tqdm bar over ``iterable`` (or a manual one with ``total``), off when quiet.
 
     Examples
@@ -58,4 +59,6 @@ def progress_bar(
     ...     sum(progress_bar(range(3), desc="adding"))
     3
     """
+    from tqdm.auto import tqdm
+
     return tqdm(iterable, total=total, desc=desc, unit=unit, leave=leave, disable=is_quiet())

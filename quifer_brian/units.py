@@ -25,6 +25,7 @@ __all__ = [
     "describe_unit",
     "format_value",
     "parse_quantity",
+    "parse_si",
     "parse_value",
     "quantity_from_json",
     "quantity_to_json",
@@ -167,6 +168,79 @@ def parse_quantity(text):
         if not rest or rest.startswith("*"):
             raise ParseError(f"expected a unit after '*' in {text!r}.")
     return float(number) * _parse_unit(rest, text)
+
+
+#: Units :func:`parse_si` reads without Brian2: symbol -> SI base unit as Brian2 names it.
+_SI_SYMBOLS = {
+    "s": "second",
+    "V": "volt",
+    "A": "amp",
+    "S": "siemens",
+    "Hz": "hertz",
+    "F": "farad",
+    "ohm": "ohm",
+}
+_SI_LONG = {
+    "second": "second",
+    "volt": "volt",
+    "amp": "amp",
+    "siemens": "siemens",
+    "hertz": "hertz",
+    "farad": "farad",
+    "ohm": "ohm",
+}
+#: Prefixes as Brian2 scales its units (``10.0 ** exponent``, the same floats).
+_SI_PREFIXES = {"": 0, "k": 3, "M": 6, "G": 9, "m": -3, "u": -6, "n": -9, "p": -12}
+
+
+def _si_table():
+    table = {}
+    for prefix, exponent in _SI_PREFIXES.items():
+        scale = 10.0**exponent if exponent else 1.0
+        for symbol, base in _SI_SYMBOLS.items():
+            table[prefix + symbol] = (scale, base)
+        for long, base in _SI_LONG.items():
+            table[prefix + long] = (scale, base)
+    del table["ms"], table["Ms"]  # 'ms' is a millisecond; 'Ms' (megasiemens) is not read
+    table["ms"] = (10.0**-3, "second")
+    return table
+
+
+_SI_TEXT = _si_table()
+
+
+def parse_si(text: str) -> tuple[float, str] | None:
+    """A scalar read like :func:`parse_quantity`, without Brian2, or None when unsure.
+
+    Reads a number with an optional simple unit (a prefix and one of s, V, A, S, Hz,
+    F, ohm: ``'5ms'``, ``'0.5*nS'``, ``'-55 mV'``) into its SI value and the SI unit's
+    name as Brian2 spells it (``'1'`` for a plain number).  The value is the same float
+    Brian2 computes (the number times the unit's scale).  Anything else -- a compound
+    unit, a sequence, a word -- gives None: the caller then reads it with Brian2.
+
+    Examples
+    --------
+    >>> parse_si("5ms"), parse_si("0.5*nS"), parse_si("2"), parse_si("1 mV/ms")
+    ((0.005, 'second'), (5e-10, 'siemens'), (2.0, '1'), None)
+    """
+    if not isinstance(text, str):
+        return None
+    stripped = text.strip()
+    if not stripped or "," in stripped or not (stripped[0].isdigit() or stripped[0] in "+-."):
+        return None
+    match = _NUMBER.match(stripped)
+    if match is None:
+        return None
+    number = float(match.group(0))
+    rest = stripped[match.end() :].strip()
+    if not rest:
+        return number, "1"
+    if rest.startswith("*"):
+        rest = rest[1:].strip()
+    if rest not in _SI_TEXT:
+        return None
+    scale, unit = _SI_TEXT[rest]
+    return number * scale, unit
 
 
 def parse_value(text):

@@ -16,38 +16,42 @@ A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.release_objects()``).
 """
 
-from .build_cache import (
-    DEFAULT_MAX_BYTES,
-    BuildCache,
-    build_count,
-    default_cache_dir,
-    run_cached,
-    source_digest,
-)
-from .compiled import CompiledProgram, describe_program
-from .cuda import configure_cuda
-from .detect import BackendStatus, gpu_names, nvcc_path
-from .recording import assemble_result, read_recorded
-from .registry import (
-    Backend,
-    backend_status,
-    check_backend,
-    default_backend,
-    get_backend,
-    is_standalone,
-    list_backends,
-    register_backend,
-)
-from .session import (
-    BackendSession,
-    backend_session,
-    build_owner,
-    check_standalone_compatible,
-    preserved_random_state,
-    stop_on_interrupt,
-)
-from .stability import check_steps
-from .watch import watch_ranges
+import importlib
+
+#: Where each public name lives; the modules are imported on first use (PEP 562), so
+#: the fast path (:mod:`.fast_index`, :mod:`.compiled`) runs without Brian2 in the process.
+_NAMES = {
+    "Backend": "registry",
+    "BackendSession": "session",
+    "BackendStatus": "detect",
+    "BuildCache": "build_cache",
+    "CompiledProgram": "compiled",
+    "DEFAULT_MAX_BYTES": "build_cache",
+    "assemble_result": "recording",
+    "backend_session": "session",
+    "backend_status": "registry",
+    "build_count": "build_cache",
+    "build_owner": "session",
+    "check_backend": "registry",
+    "check_standalone_compatible": "session",
+    "check_steps": "stability",
+    "configure_cuda": "cuda",
+    "default_backend": "registry",
+    "default_cache_dir": "build_cache",
+    "describe_program": "compiled",
+    "get_backend": "registry",
+    "gpu_names": "detect",
+    "is_standalone": "registry",
+    "list_backends": "registry",
+    "nvcc_path": "detect",
+    "preserved_random_state": "session",
+    "read_recorded": "recording",
+    "register_backend": "registry",
+    "run_cached": "build_cache",
+    "source_digest": "build_cache",
+    "stop_on_interrupt": "session",
+    "watch_ranges": "watch",
+}
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -81,3 +85,15 @@ __all__ = [
     "stop_on_interrupt",
     "watch_ranges",
 ]
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -36,7 +36,6 @@ Usage (the second run, here or in a new process, does not compile)::
 """
 
 import contextlib
-import functools
 import gc
 import hashlib
 import json
@@ -51,13 +50,14 @@ from typing import Any
 
 import filelock
 import numpy as np
-import platformdirs
 from brian2 import Quantity
 
 from .._version import __version__
 from ..errors import BackendError
 from ..results import Result, write_json
 from ..units import quantity_to_json
+from .cache_paths import CACHE_VARIABLE as _CACHE_VARIABLE  # noqa: F401 (kept name)
+from .cache_paths import _source_digest, default_cache_dir, source_digest
 from .compiled import (
     MANIFEST,
     MANIFEST_VERSION,
@@ -88,7 +88,6 @@ logger = logging.getLogger("quifer_brian.backends")
 
 #: Default bound on the cache's size on disk (bytes).
 DEFAULT_MAX_BYTES = 2 * 1024**3
-_CACHE_VARIABLE = "QUIFER_BRIAN_CACHE"
 _INCREMENTAL_VARIABLE = "QUIFER_BRIAN_INCREMENTAL"
 _KEY = re.compile(r"[0-9a-f]{24}")
 _BUILD_PREFIX = ".build-"
@@ -105,39 +104,6 @@ _builds = 0
 def build_count() -> int:
     """Number of programs compiled by this process through a :class:`BuildCache`."""
     return _builds
-
-
-def default_cache_dir() -> str:
-    """``$QUIFER_BRIAN_CACHE``, else the platform's user cache folder + ``builds``.
-
-    The platform's folder comes from :mod:`platformdirs`: ``$XDG_CACHE_HOME/quifer_brian``
-    (``~/.cache/quifer_brian``) on Linux, ``~/Library/Caches/quifer_brian`` on macOS,
-    ``%LOCALAPPDATA%\\quifer_brian\\Cache`` on Windows.
-    """
-    if os.environ.get(_CACHE_VARIABLE):
-        return os.environ[_CACHE_VARIABLE]
-    return os.path.join(platformdirs.user_cache_dir("quifer_brian", appauthor=False), "builds")
-
-
-@functools.cache
-def _source_digest():
-    """Digest of the package's Python sources: equations and builders are part of a key."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    digest = hashlib.sha256()
-    for root, folders, files in os.walk(package):
-        folders.sort()
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(root, name)
-                digest.update(os.path.relpath(path, package).encode())
-                with open(path, "rb") as stream:
-                    digest.update(stream.read())
-    return digest.hexdigest()[:16]
-
-
-def source_digest() -> str:
-    """Digest of the package's Python sources (16 hex digits); part of every cache key."""
-    return _source_digest()
 
 
 def _compiler_settings():

@@ -25,15 +25,15 @@ import signal
 import subprocess
 import tempfile
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from brian2 import TimedArray, get_device
 
 from ..errors import BackendError, RunInterrupted, SimulationError
 from ..progress import is_quiet
-from ..results import Result
-from .recording import assemble_result
+
+if TYPE_CHECKING:  # the result is assembled after the program ran (see run)
+    from ..results import Result
 
 __all__ = [
     "MANIFEST",
@@ -84,6 +84,8 @@ def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any])
         JSON-able: the result layout, the tunable targets, and for each monitored array
         its file name, dtype and number of columns.
     """
+    from brian2 import get_device  # Brian2 only at build time: a rerun runs without it
+
     device = get_device()
     files = {}
     for key, (owner, name) in circuit.recorded().items():
@@ -107,6 +109,8 @@ def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any])
 
 def _tunable_dtypes(circuit):
     """``{"group.variable": dtype}`` of the circuit's tunable targets."""
+    from brian2 import TimedArray
+
     owners = {obj.name: obj for obj in circuit.network.objects}
     timed_arrays = {
         value.name: value
@@ -217,7 +221,7 @@ class CompiledProgram:
         seed: int | None = None,
         progress: bool = False,
         check: bool = True,
-    ) -> Result:
+    ) -> "Result":
         """Run the program once with ``values`` and return the result.
 
         Parameters
@@ -246,6 +250,10 @@ class CompiledProgram:
             removed, nothing read back (``result`` is None).
         """
         arrays, wall = self._run_and_read(values, seed, progress, whole=False)
+        # here, not at the top: the recording layer (the result's file format, logging)
+        # is not needed before the program has run, and a rerun's start-up counts
+        from .recording import assemble_result
+
         result = assemble_result(
             self.manifest["layout"],
             arrays,

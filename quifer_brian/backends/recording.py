@@ -14,9 +14,7 @@ import logging
 from typing import Any
 
 import numpy as np
-from brian2 import StateMonitor
 
-from ..analysis.lfp import mazzoni_lfp
 from ..errors import SimulationError
 from ..results import Result, package_versions
 
@@ -34,6 +32,8 @@ def read_recorded(recorded: dict[str, Any]) -> dict[str, np.ndarray]:
         ``circuit.recorded()``: the Brian2 object and variable of each signal (a
         trailing ``_`` asks for the unitless array); a StateMonitor records neuron 0.
     """
+    from brian2 import StateMonitor
+
     arrays = {}
     for key, (monitor, variable) in recorded.items():
         values = getattr(monitor, variable)
@@ -59,6 +59,10 @@ def assemble_result(
     Shared by runs whose monitors live in this process and runs of a compiled program
     read back from its files (:mod:`quifer_brian.backends.compiled`).
     """
+    # here, not at the top: importing the analysis package takes scipy (a second), and a
+    # compiled program's rerun imports it while the program runs (see quifer_brian.rerun)
+    from ..analysis.lfp import mazzoni_lfp
+
     sizes = dict(layout["sizes"])
     spikes, rates = {}, {}
     for name in sizes:

@@ -11,7 +11,7 @@ import time
 import numpy as np
 from brian2 import Quantity, nA, second
 
-from ..analysis import analyse_result, summarise_run
+from ..analysis import analyse_result
 from ..backends import (
     BuildCache,
     backend_status,
@@ -26,12 +26,14 @@ from ..networks.actualization.batch import summarise_batch
 from ..plotting import analysis_figures, save_figures
 from ..progress import is_quiet
 from ..protocols import simulate_fi_curve
+from ..rerun import record_run
 from ..results import load, write_json
 from ..sweeps import sweep
 from ..theory import lif_rate
 from ..units import quantity_to_json
 from .demo import cmd_demo  # the demo and its criteria live with it
 from .outputs import prepare_out, print_error
+from .report import report_run, save_interrupted
 from .text import (
     display_value,
     parse_duration,
@@ -136,37 +138,29 @@ def cmd_run(args):
         f"{_cache_note(cache, circuit, duration)} ...",
         flush=True,
     )
+    params_json = {k: quantity_to_json(v) for k, v in params.items()}
     try:
         result = circuit.run(
             duration, backend=backend, seed=args.seed, progress=not is_quiet(), cache=cache
         )
     except RunInterrupted as interrupt:
-        return _save_interrupted(interrupt.result, out, params)
-    summary = summarise_run(result)
-    summary["params"] = {k: quantity_to_json(v) for k, v in params.items()}
-    summary["versions"] = result.meta.get("versions", {})  # what made these numbers
-    if circuit.name == "actualization":  # where the trials settled: target, cued, any
-        summary["loop"] = summarise_batch(circuit, result)
-    result.save(os.path.join(out, "result.npz"))
-    summary["total_wall_s"] = round(time.perf_counter() - start, 2)
-    write_json(summary, os.path.join(out, "summary.json"))
-    rows = [("measure", "value")]
-    for name, rate in summary["rates_hz"].items():
-        rows.append((f"rate {name} (Hz)", f"{rate:.2f}"))
-    if summary["lfp_peak_hz"] is not None:
-        rows.append(("LFP peak (Hz)", f"{summary['lfp_peak_hz']:.1f}"))
-    else:
-        rows.append(("LFP peak (Hz)", summary.get("lfp_note", "none above the background")))
-    rows.extend(_loop_rows(summary.get("loop")))
-    rows.append(("backend", summary["backend"]))
-    if "build" in result.meta:
-        rows.append(("build", f"{result.meta['build']} ({result.meta['build_key']})"))
-    rows.append(("seed", str(summary["seed"])))
-    rows.append(("simulated (s)", f"{summary['duration_s']:g}"))
-    rows.append(("wall time (s)", f"{summary['total_wall_s']:.1f}"))
-    print_table(rows)
-    print(f"result.npz and summary.json written to {out}/")
-    return 0
+        return save_interrupted(interrupt.result, out, params_json)
+    if cache is not None and circuit.name != "actualization":  # the next run's fast path
+        record_run(
+            circuit, _texts(args.param), params, duration, args.backend, cache.directory, result
+        )
+    loop = summarise_batch(circuit, result) if circuit.name == "actualization" else None
+    return report_run(result, params_json, out, start, loop)
+
+
+def _texts(assignments):
+    """``{name: text}`` of ``--param name=text`` (the last one given wins)."""
+    texts = {}
+    for assignment in assignments:
+        name, _, text = assignment.partition("=")
+        texts.pop(name.strip(), None)
+        texts[name.strip()] = text.strip()
+    return texts
 
 
 def _cache_note(cache, circuit, duration):
@@ -180,43 +174,6 @@ def _cache_note(cache, circuit, duration):
         f": compiling it first (a minute or two), then kept as build {key} in "
         f"{cache.directory} so later runs of this structure skip the compile"
     )
-
-
-def _loop_rows(loop):
-    """The actualization batch's settling fractions as rows (none for other circuits)."""
-    if loop is None:
-        return []
-    within = f"within {loop['threshold']:g} of"
-    rows = [(f"trials {within} the {loop['goal']} (success)", f"{loop['success']:.2f}")]
-    if loop["reached_target"] is not None:
-        rows.append((f"trials {within} the cued archetype", f"{loop['reached_cued']:.2f}"))
-    rows.append((f"trials {within} any archetype", f"{loop['reached_nearest']:.2f}"))
-    rows.append(("silent trials", f"{loop['silent']:.2f}"))
-    return rows
-
-
-def _save_interrupted(result, out, params):
-    """Ctrl-C during ``run``: save the partial result, marked incomplete, if there is one."""
-    if result is None:
-        print_error(f"run: interrupted (Ctrl-C) before the end; nothing saved in {out}/")
-        return 130
-    meta = result.meta
-    result.save(os.path.join(out, "result.npz"))
-    summary = {
-        "complete": False,
-        "requested_duration_s": meta["requested_duration_s"],
-        "simulated_duration_s": meta["simulated_duration_s"],
-        "backend": meta.get("backend"),
-        "seed": meta.get("seed"),
-        "params": {k: quantity_to_json(v) for k, v in params.items()},
-    }
-    write_json(summary, os.path.join(out, "summary.json"))
-    print_error(
-        f"run: interrupted (Ctrl-C) at {meta['simulated_duration_s']:g} s of "
-        f"{meta['requested_duration_s']:g} s; the partial result, marked incomplete, is in "
-        f"{out}/result.npz"
-    )
-    return 130
 
 
 # --------------------------------------------------------------------------- sweep

@@ -26,24 +26,11 @@ import re
 import sys
 
 from .._version import __version__
-from ..analysis import STANDARD_METRICS
-from ..backends import list_backends
 from ..errors import QuiferError, did_you_mean
-from ..networks import list_networks
-from ..plotting import FIGURE_DPI, FIGURE_FORMATS
 from ..progress import quiet
 from ..results import package_versions
-from .commands import (
-    cmd_analyze,
-    cmd_cache,
-    cmd_demo,
-    cmd_devices,
-    cmd_fi_curve,
-    cmd_list,
-    cmd_run,
-    cmd_sweep,
-)
-from .text import bounded_int, finite_float, parse_seed
+from .args import bounded_int, finite_float, parse_seed
+from .fast import fast_command
 
 __all__ = ["build_parser", "main", "version_text"]
 
@@ -83,7 +70,16 @@ def version_text() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``quifer-brian`` (one subparser per subcommand)."""
+    """The argument parser of ``quifer-brian`` (one subparser per subcommand).
+
+    Its choices and help texts come from the registries (builders, backends, metrics),
+    so it imports Brian2; the fast path of ``run`` (:mod:`.fast`) never builds it.
+    """
+    from ..analysis import STANDARD_METRICS
+    from ..backends import list_backends
+    from ..networks import list_networks
+    from . import commands as cmd
+
     parser = _Parser(
         prog="quifer-brian",
         description="Equation-driven spiking networks on Brian2.",
@@ -101,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     devices = commands.add_parser("devices", help="what each backend can do on this machine")
-    devices.set_defaults(func=cmd_devices)
+    devices.set_defaults(func=cmd.cmd_devices)
     demo = commands.add_parser(
         "demo", help="the flagship: emergent theta-nested gamma, analysed, with figures"
     )
@@ -115,12 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--duration", type=finite_float, default=8.0, help="simulated seconds (8)")
     demo.add_argument("--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1]")
     _figure_options(demo)
-    demo.set_defaults(func=cmd_demo)
+    demo.set_defaults(func=cmd.cmd_demo)
     fi_curve = commands.add_parser(
         "fi-curve", help="LIF f-I curve on every backend that runs here, against theory"
     )
     fi_curve.add_argument("--quick", action="store_true", help="shorter runs")
-    fi_curve.set_defaults(func=cmd_fi_curve)
+    fi_curve.set_defaults(func=cmd.cmd_fi_curve)
     run = commands.add_parser("run", help="run a network and save its result and a summary")
     run.add_argument("network", metavar="NETWORK", help=f"one of: {', '.join(list_networks())}")
     run.add_argument(
@@ -146,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="cpp_standalone: compile afresh, keep nothing"
     )
     run.add_argument("--cache-dir", default=None, help="build cache folder (default: ~/.cache)")
-    run.set_defaults(func=cmd_run)
+    run.set_defaults(func=cmd.cmd_run)
     sweep = commands.add_parser(
         "sweep", help="run a network over a parameter grid (compiled once; on Dask)"
     )
@@ -194,11 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--out", default=None, help="points and table (default: quifer-out/sweep-NETWORK)"
     )
-    sweep.set_defaults(func=cmd_sweep)
+    sweep.set_defaults(func=cmd.cmd_sweep)
     cache = commands.add_parser("cache", help="the compiled-program cache: info or clear")
     cache.add_argument("action", choices=("info", "clear"))
     cache.add_argument("--cache-dir", default=None, help="default: ~/.cache/quifer_brian/builds")
-    cache.set_defaults(func=cmd_cache)
+    cache.set_defaults(func=cmd.cmd_cache)
     analyze = commands.add_parser(
         "analyze", help="rates, CV, LFP peaks, spike locking and coupling of a saved result"
     )
@@ -212,16 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--seed", type=parse_seed, default=0, help="of the surrogates")
     _figure_options(analyze)
-    analyze.set_defaults(func=cmd_analyze)
+    analyze.set_defaults(func=cmd.cmd_analyze)
     list_ = commands.add_parser(
         "list", help="networks and models with their parameters, units and defaults"
     )
     list_.add_argument("name", nargs="?", default=None, help="one network or model only")
-    list_.set_defaults(func=cmd_list)
+    list_.set_defaults(func=cmd.cmd_list)
     return parser
 
 
 def _figure_options(command):
+    from ..plotting import FIGURE_DPI, FIGURE_FORMATS
+
     """``--format`` and ``--dpi`` of a subcommand that writes figures."""
     command.add_argument(
         "--format",
@@ -243,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     ``--quiet`` turns every progress bar and report off for this call
     (:func:`quifer_brian.progress.quiet`).
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    fast = fast_command(argv)  # a cached `run`: no Brian2, no full parser
+    if fast is not None:
+        return _guarded("quifer-brian run", fast.quiet, fast.traceback, fast)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -251,10 +253,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    label = f"quifer-brian {args.command}"
+    return _guarded(
+        f"quifer-brian {args.command}", args.quiet, args.traceback, lambda: args.func(args)
+    )
+
+
+def _guarded(label, quiet_, traceback, command):
+    """Run ``command()`` with the exit statuses and one-line messages of the module doc."""
     try:
-        with quiet() if args.quiet else contextlib.nullcontext():
-            return args.func(args)
+        with quiet() if quiet_ else contextlib.nullcontext():
+            return command()
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = open(os.devnull, "w")  # silence the failing flush at exit
         return 0
@@ -265,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{label}: {_one_line(err)}")
         return 2
     except Exception as err:
-        if args.traceback:
+        if traceback:
             raise
         _say(
             f"{label}: unexpected error (a bug: please report it with the command and the "

@@ -1,16 +1,17 @@
 """Text in and out of the command line: parameters, grids and durations read from text
 (never evaluated), and plain tables printed."""
 
-import argparse
 import math
 import re
 
 from brian2 import Quantity, get_dimensions, second
 
 from ..checks import check_positive, check_quantity
-from ..errors import CommandLineError, did_you_mean
+from ..errors import CommandLineError
 from ..networks import get_network
-from ..units import ParseError, parse_quantity, parse_value
+from ..rerun import read_params
+from ..units import ParseError, parse_quantity
+from .args import MAX_SEED, bounded_int, finite_float, parse_seed, print_table
 
 __all__ = [
     "MAX_SEED",
@@ -24,9 +25,6 @@ __all__ = [
     "plain_text",
     "print_table",
 ]
-
-#: Largest seed Brian2's generators take (an unsigned 32-bit integer).
-MAX_SEED = 2**32 - 1
 
 
 def parse_params(network, assignments):
@@ -43,7 +41,7 @@ def parse_params(network, assignments):
         For an unknown network or parameter (listing the valid ones), a missing ``=``
         or a value that cannot be read.
     """
-    table = get_network(network).table
+    get_network(network)  # an unknown network: the registry's message, first
     params = {}
     for assignment in assignments or ():
         name, equals, text = assignment.partition("=")
@@ -52,24 +50,7 @@ def parse_params(network, assignments):
             raise CommandLineError(
                 f"{network}: --param needs name=value (e.g. tau_gaba=5ms); got {assignment!r}."
             )
-        if name not in table.names:
-            raise CommandLineError(
-                f"{network}.{name}: unknown parameter; {did_you_mean(name, table.names)}"
-                f"the parameters of {network} are: "
-                f"{', '.join(table.names)}."
-            )
-        try:
-            value = parse_value(text)
-        except ParseError as err:
-            raise CommandLineError(f"{network}.{name}: {err}") from None
-        param = table[name]
-        if param.unit == "number" and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        elif isinstance(param.default, (tuple, list)) and not isinstance(
-            value, (tuple, str, type(None))
-        ):
-            value = (value,)
-        params[name] = value
+        params.update(read_params(network, {name: text}, error=CommandLineError))
     return params
 
 
@@ -106,48 +87,6 @@ def parse_duration(text):
     if not math.isfinite(float(duration / second)):
         raise CommandLineError(f"--duration: must be a finite time; got {text!r}.")
     return duration
-
-
-def parse_seed(text):
-    """A seed from text: an integer in [0, 2**32 - 1] (an argparse ``type``)."""
-    return bounded_int(0, MAX_SEED)(text)
-
-
-def bounded_int(low, high):
-    """An argparse ``type``: an integer in ``[low, high]``, refused at parse time."""
-
-    def parse(text):
-        try:
-            value = int(text, 10)
-        except (TypeError, ValueError):
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be an integer in [{low}, {high}]; got {text!r}")
-        return value
-
-    parse.__name__ = "integer"
-    return parse
-
-
-def finite_float(text):
-    """An argparse ``type``: a finite number (``nan`` and ``inf`` refused at parse time)."""
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
-    return value
-
-
-def print_table(rows, indent=""):
-    """Print ``rows`` (the first is the header) as aligned columns."""
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
-        print(indent + "  ".join(cells).rstrip())
-        if n == 0:
-            print(indent + "  ".join("-" * width for width in widths))
 
 
 # ------------------------------------------------------------------ listing text

@@ -1,9 +1,23 @@
 """What a run produced: :class:`Result` (plain numpy arrays, SI units), saved and loaded
-atomically (:mod:`.files`), exported to Neo and NWB (:mod:`.export`)."""
+atomically (:mod:`.files`), exported to Neo and NWB (:mod:`.export`).
 
-from .files import atomic_text, read_json, save_figure, write_json
-from .result import Result, load
-from .versions import package_versions
+The names are imported on first use (PEP 562): :mod:`.files` alone (what a compiled
+program's fast path needs before the program starts) does not import :mod:`.result`
+and its file reader (zipfile, pathlib).
+"""
+
+import importlib
+
+#: Where each public name lives.
+_NAMES = {
+    "Result": "result",
+    "atomic_text": "files",
+    "load": "result",
+    "package_versions": "versions",
+    "read_json": "files",
+    "save_figure": "files",
+    "write_json": "files",
+}
 
 __all__ = [
     "Result",
@@ -14,3 +28,15 @@ __all__ = [
     "save_figure",
     "write_json",
 ]
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -16,7 +16,6 @@ Examples
 
 import functools
 import platform
-from importlib import metadata
 
 from .._version import __version__
 
@@ -39,6 +38,8 @@ NUMERICAL_PACKAGES = (
 
 @functools.cache
 def _installed() -> dict[str, str]:
+    from importlib import metadata  # 0.1 s (email, zipfile, csv): not on a run's start-up
+
     found = {}
     for name in NUMERICAL_PACKAGES:
         try:
