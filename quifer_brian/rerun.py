@@ -177,7 +177,7 @@ def read_params(
     from .networks import get_network
     from .units import parse_value
 
-    table = get_network(network).table
+    table = get_network(network).table  # type: ignore[attr-defined]  # set by @register
     params = {}
     for name, text in texts.items():
         if name not in table.names:

@@ -190,12 +190,12 @@ _SI_LONG = {
     "ohm": "ohm",
 }
 #: Prefixes as Brian2 scales its units (``10.0 ** exponent``, the same floats).
-_SI_PREFIXES = {"": 0, "k": 3, "M": 6, "G": 9, "m": -3, "u": -6, "n": -9, "p": -12}
+_SI_EXPONENTS = {"": 0, "k": 3, "M": 6, "G": 9, "m": -3, "u": -6, "n": -9, "p": -12}
 
 
 def _si_table():
     table = {}
-    for prefix, exponent in _SI_PREFIXES.items():
+    for prefix, exponent in _SI_EXPONENTS.items():
         scale = 10.0**exponent if exponent else 1.0
         for symbol, base in _SI_SYMBOLS.items():
             table[prefix + symbol] = (scale, base)

@@ -107,7 +107,7 @@ _LISTS = ("SRCS", "H_SRCS")
 
 def project_files(folder: str) -> dict[str, list[str]]:
     """``{"SRCS": [...], "H_SRCS": [...]}``: the files a project's makefile lists."""
-    lists = {name: [] for name in _LISTS}
+    lists: dict[str, list[str]] = {name: [] for name in _LISTS}
     for line in _makefile_lines(folder):
         name, _, value = line.partition("=")
         if name.strip() in lists:
@@ -148,7 +148,7 @@ def reusable_objects(source: str, folder: str) -> list[str]:
     return reused
 
 
-def prepare_project(folder: str, source: str | None, make_args: list[str]) -> dict[str, int]:
+def prepare_project(folder: str, source: str | None, make_args: list[str]) -> dict[str, Any]:
     """Between code generation and ``make``: reuse objects, write ``make.deps``, the PCH.
 
     Parameters
@@ -170,7 +170,7 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
     reused = reusable_objects(source, folder) if source else []
     for name in reused:
         obj = _object_of(name)
-        shutil.copyfile(os.path.join(source, obj), os.path.join(folder, obj))
+        shutil.copyfile(os.path.join(str(source), obj), os.path.join(folder, obj))
     now = time.time()
     for root, _, names in os.walk(folder):
         for name in names:

@@ -232,9 +232,10 @@ class BackendSession:
         try:
             if self.prepare is not None and self.stop_after == "compile":
                 device.build(directory=self.directory, compile=False, run=False)
-                self.prepare(self.directory)
+                directory = str(self.directory)
+                self.prepare(directory)
                 compiler, _ = get_compiler_and_args()
-                device.compile_source(self.directory, compiler, debug=False, clean=False)
+                device.compile_source(directory, compiler, debug=False, clean=False)
             else:
                 device.build(
                     directory=self.directory,

@@ -11,7 +11,6 @@ which gives every message and error as before.
 import argparse
 import os
 import time
-from collections.abc import Callable
 
 from ..errors import RunInterrupted
 from ..progress import is_quiet
@@ -87,7 +86,7 @@ class FastCommand:
         return report_run(result, plan.params_json, out, self.start)
 
 
-def fast_command(argv: list[str]) -> Callable[[], int] | None:
+def fast_command(argv: list[str]) -> "FastCommand | None":
     """The fast ``run`` of ``argv``, or None when the full command line must handle it."""
     start = time.perf_counter()
     if "run" not in argv:
@@ -98,7 +97,7 @@ def fast_command(argv: list[str]) -> Callable[[], int] | None:
         return None
     if args.command != "run" or args.help or args.version or args.no_cache:
         return None
-    texts = {}
+    texts: dict[str, str] = {}
     for assignment in args.param:
         name, equals, text = assignment.partition("=")
         if not equals or not name.strip():

@@ -651,6 +651,7 @@ class Circuit:
         for name, monitor in self._monitors.items():
             if name.startswith("state_"):
                 monitored[name] = (monitor, monitor.record_variables[0] + "_")
+        assert self._watch is not None  # built with the network
         monitored.update(self._watch.recorded())
         return monitored
 
@@ -665,6 +666,7 @@ class Circuit:
                 "delay_s": float(parts.lfp.delay / second),
                 "alpha": float(parts.lfp.alpha),
             }
+        assert self._watch is not None  # built with the network
         return {
             "circuit": self.name,
             "sizes": {name: len(group) for name, group in parts.populations.items()},
