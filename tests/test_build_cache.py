@@ -146,7 +146,7 @@ RACER = textwrap.dedent(
     from quifer_brian.backends.compiled import MANIFEST_VERSION
     folder, role, go = sys.argv[1], sys.argv[2], sys.argv[3]
 
-    def compile_(circuit, duration_s, structure, private):
+    def compile_(circuit, duration_s, structure, private, *reuse):
         time.sleep(1.0)
         with open(os.path.join(private, "main"), "wb") as stream:
             stream.write(b"program")
