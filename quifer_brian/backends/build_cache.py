@@ -74,6 +74,7 @@ from .incremental import (
     remove_objects,
 )
 from .session import backend_session
+from .toolchain import use_installed_compiler
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -109,7 +110,9 @@ def build_count() -> int:
 def _compiler_settings():
     from brian2 import prefs
 
+    use_installed_compiler()  # the key names the compiler the build will use
     return {
+        "cc": os.environ.get("CC", ""),
         "cxx": os.environ.get("CXX", ""),
         "extra_compile_args": list(prefs["codegen.cpp.extra_compile_args"] or []),
         "extra_compile_args_gcc": list(prefs["codegen.cpp.extra_compile_args_gcc"]),

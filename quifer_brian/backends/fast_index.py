@@ -43,6 +43,7 @@ from ..results.files import write_json
 from ..units import parse_si
 from .cache_paths import source_digest
 from .compiled import MANIFEST_VERSION
+from .toolchain import use_installed_compiler
 
 __all__ = [
     "RECORD_FORMAT",
@@ -116,6 +117,7 @@ def request_context(network: str, duration_s: float, backend: str | None) -> str
     OSError
         If a preference file exists but cannot be read (the caller takes the slow path).
     """
+    use_installed_compiler()  # as the slow path does: both key the same environment
     content = {
         "format": RECORD_FORMAT,
         "network": network,

@@ -39,6 +39,7 @@ from ..checks import check_choice, check_count
 from ..errors import BackendError, SimulationError
 from ..progress import is_quiet, progress_bar
 from .registry import get_backend, import_backend_module, is_standalone
+from .toolchain import use_installed_compiler
 
 __all__ = [
     "BackendSession",
@@ -333,6 +334,7 @@ def backend_session(
                 f"stop_after={stop_after!r}: only standalone backends build a project; "
                 f"got backend={backend!r}."
             )
+    use_installed_compiler()  # else Brian2 may drop every optimisation flag
     status = entry.status()
     needs = {None: status.runs, "compile": status.compiles, "generate": status.generates}
     if not needs[stop_after]:
