@@ -16,7 +16,7 @@ A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.release_objects()``).
 """
 
-import importlib
+from ..lazy import lazy_names
 
 #: Where each public name lives; the modules are imported on first use (PEP 562), so
 #: the fast path (:mod:`.fast_index`, :mod:`.compiled`) runs without Brian2 in the process.
@@ -87,13 +87,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _NAMES, __all__)

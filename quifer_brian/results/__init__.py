@@ -6,7 +6,7 @@ program's fast path needs before the program starts) does not import :mod:`.resu
 and its file reader (zipfile, pathlib).
 """
 
-import importlib
+from ..lazy import lazy_names
 
 #: Where each public name lives.
 _NAMES = {
@@ -30,13 +30,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _NAMES, __all__)
