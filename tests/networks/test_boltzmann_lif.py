@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from brian2 import NeuronGroup, ms, nS, second
+from brian2 import NeuronGroup, PoissonInput, ms, nS, second
 
 from quifer_brian.backends import BuildCache, build_count
 from quifer_brian.errors import CircuitError
@@ -223,7 +223,7 @@ def _lif_spikes(weights, biases, seed):
     sampler = boltzmann_sampler(weights, biases, model="lif", calibration=MEASURED)
     run = sampler.run(0.2 * second, backend="numpy", seed=seed)
     order = [
-        (obj.when, obj.order, getattr(obj, "_target_var", obj.name))
+        (obj.when, obj.order, obj.target_var if isinstance(obj, PoissonInput) else obj.name)
         for obj in sampler.circuit.network.sorted_objects
     ]
     return run.result.spikes["Z"], order
@@ -232,7 +232,7 @@ def _lif_spikes(weights, biases, seed):
 def test_lif_same_seed_same_spikes_whatever_brian2_objects_are_alive():
     """Same seed, same spikes, whatever Brian2 objects the process holds (issue 12).
 
-    Brian2 runs the objects of one schedule slot in the order of their names, and its
+    Brian2 runs the objects of one schedule slot and order by their names, and its
     automatic names ('poissoninput', 'poissoninput_1', ...) depend on the objects alive
     in the process.  With automatically named background inputs, a process holding nine
     such names gave the g_e input 'poissoninput_9' and the g_i input 'poissoninput_10',
