@@ -1,8 +1,11 @@
 """Neural sampling (issue 15): exactness, digits and speed of the spiking sampler.
 
-Usage: ``PYTHONPATH=. python benchmarks/bench_sampling.py [out_folder]``; the numbers
-go to stdout (recorded in ``benchmarks/sampling.md``) and the KL-against-time figure
-to ``out_folder`` (default ``benchmarks/``).  About 10 minutes on 2 cores.
+Usage: ``PYTHONPATH=. python benchmarks/bench_sampling.py [out_folder [section ...]]``;
+the numbers go to stdout (recorded in ``benchmarks/sampling.md``) and the
+KL-against-time figure to ``out_folder`` (default ``benchmarks/``).  Sections (default:
+all, about 20 minutes on 2 cores): ``exactness``, ``kl_time``, ``digits``, ``stepwise``,
+``speed`` (best of 5 alternating runs), ``lif`` (the sampler as built) and
+``lif_variants`` (synapses x W translation, 16 chains, the longest).
 
 1. KL(sampled || exact) of three random 5-unit machines after 50 s at dt 0.1 ms
    (cpp_standalone), with the numpy reference of the same chain on the same draws.
@@ -45,6 +48,8 @@ from quifer_brian.networks.boltzmann_exact import (
 )
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
+SECTIONS = ("exactness", "kl_time", "digits", "stepwise", "speed", "lif", "lif_variants")
+CHOSEN = tuple(sys.argv[2:]) or SECTIONS
 CACHE = BuildCache(tempfile.mkdtemp(prefix="bench_sampling_"))
 N_PER_CLASS, N_SAMPLES = 4, 40
 
@@ -91,7 +96,7 @@ def stepwise_reference(weights, biases, n_steps, tau_steps, seed):
     return counts / n_steps
 
 
-def lif():
+def lif(variants=True):
     from brian2 import ms
 
     from quifer_brian.networks.boltzmann_lif import calibrate_lif
@@ -128,6 +133,8 @@ def lif():
             f"{' '.join(f'{m:.3f}' for m in p_exact)} | {run.result.meta['build']} | "
             f"{wall:.1f} |"
         )
+    if not variants:
+        return
     print("\nSynapses and W translation (the sbs library's choices), 16 chains x 25 s")
     print("| synapses | translation | KL draw 0 | draw 1 | draw 2 | mean | builds |")
     for synapses in ("renewing", "additive"):
@@ -252,23 +259,84 @@ def digits(seed):
     )
 
 
+def speed(repeats=5):
+    """Samples per second, best and median of ``repeats`` alternating runs (the machine is
+    shared: the best run is the least disturbed one).  The spiking programs are cached
+    (compiled before timing)."""
+    print(f"\n## 4. Speed: samples per second of wall time, best (median) of {repeats}")
+    weights, biases = random_machine(5, 0)
+    sampler = boltzmann_sampler(weights, biases, support=np.ones((5, 5), dtype=bool))
+    sampler.run(50 * second, backend="cpp_standalone", seed=1, cache=CACHE)  # compile
+    n_states = 500_000
+    spiking, spiking_total, reference = [], [], []
+    for k in range(repeats):
+        start = time.perf_counter()
+        run = sampler.run(50 * second, backend="cpp_standalone", seed=k + 1, cache=CACHE)
+        spiking_total.append(time.perf_counter() - start)
+        spiking.append(run.result.meta["wall_time_s"])
+        start = time.perf_counter()
+        steps, units = sample_abstract_reference(
+            weights, biases, n_steps=n_states, tau_steps=100, seed=k + 1
+        )
+        states_from_spikes(steps * 1e-4, units, 5, 1e-4, 100, n_states)
+        reference.append(time.perf_counter() - start)
+    x_train, y_train, _, _ = load_binary_digits()
+    rbm = train_rbm(with_labels(x_train, y_train), n_hidden=200, n_epochs=60, seed=1)
+    classes = np.repeat(np.arange(10), N_PER_CLASS)
+    clamp = -np.ones((len(classes), rbm.n_visible), dtype=int)
+    clamp[:, 64:] = with_labels(np.zeros((len(classes), 64)), classes)[:, 64:]
+    sample_rbm_spiking(rbm, clamp, N_SAMPLES, seed=1, cache=CACHE)  # compile
+    digits_spiking, digits_gibbs = [], []
+    for k in range(repeats):
+        start = time.perf_counter()
+        sample_rbm_spiking(rbm, clamp, N_SAMPLES, seed=k + 2, cache=CACHE)
+        digits_spiking.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        gibbs_sample(rbm, clamp, N_SAMPLES, every=2, seed=k + 2)
+        digits_gibbs.append(time.perf_counter() - start)
+    n_digits = len(classes) * N_SAMPLES
+
+    def rate(count, walls):
+        return f"{count / min(walls):,.0f} ({count / np.median(walls):,.0f})"
+
+    print("| sampler | task | samples/s best (median) |")
+    print("|---|---|---|")
+    print(f"| spiking, program only | 5 units, 500 000 states | {rate(n_states, spiking)} |")
+    print(f"| spiking, whole rerun call | same | {rate(n_states, spiking_total)} |")
+    print(f"| numpy reference, event-driven | same | {rate(n_states, reference)} |")
+    print(
+        f"| spiking, digits, whole call | {n_digits} samples | {rate(n_digits, digits_spiking)} |"
+    )
+    print(f"| numpy block Gibbs, digits | same | {rate(n_digits, digits_gibbs)} |")
+
+
 def main():
+    unknown = sorted(set(CHOSEN) - set(SECTIONS))
+    if unknown:
+        raise SystemExit(f"unknown sections {unknown}; choose from {', '.join(SECTIONS)}")
     os.makedirs(OUT, exist_ok=True)
-    exactness()
-    kl_against_time()
-    print(
-        "\n## 3. Digits (200 hidden, 10 label copies, PCD-1 60 epochs, weight decay 1e-3; "
-        "tau 10 ms, dt 1 ms)"
-    )
-    print(
-        "| seed | cond. acc spiking | cond. acc Gibbs | min diversity ratio | completion "
-        "spiking | completion Gibbs | spiking samples/s (with compile) | Gibbs samples/s |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for seed in range(3):
-        digits(seed)
-    speed_stepwise()
-    lif()
+    if "exactness" in CHOSEN:
+        exactness()
+    if "kl_time" in CHOSEN:
+        kl_against_time()
+    if "digits" in CHOSEN:
+        print(
+            "\n## 3. Digits (200 hidden, 10 label copies, PCD-1 60 epochs, weight decay 1e-3; "
+            "tau 10 ms, dt 1 ms)"
+        )
+        print(
+            "| seed | cond. acc spiking | cond. acc Gibbs | min diversity ratio | completion "
+            "spiking | completion Gibbs | spiking samples/s (with compile) | Gibbs samples/s |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for seed in range(3):
+            digits(seed)
+    if "stepwise" in CHOSEN:
+        speed_stepwise()
+    if "speed" in CHOSEN:
+        speed()
+    if "lif" in CHOSEN or "lif_variants" in CHOSEN:
+        lif(variants="lif_variants" in CHOSEN)
 
 
 if __name__ == "__main__":

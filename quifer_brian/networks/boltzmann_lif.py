@@ -121,7 +121,17 @@ def _units(n, tau, dt, name):
     )
     units.v = LIF_PARAMS["V_th"] - 5 * mV
     rate, weight = LIF_PARAMS["rate_bg"], LIF_PARAMS["w_bg"]
-    inputs = [PoissonInput(units, target, 1, rate, weight=weight) for target in ("g_e", "g_i")]
+    # An explicit order (after the synaptic pathway's -1: g_e's input, then g_i's).
+    # Brian2 runs the objects of one schedule slot by order, then by *name*, and the
+    # automatic names 'poissoninput', 'poissoninput_1', ... depend on which Brian2
+    # objects are alive in the process ('poissoninput_10' sorts before 'poissoninput_9';
+    # a garbage collection in mid-build frees lower names).  g_i's input could then run
+    # first and each draw the other's random numbers: the same seed gave other spikes
+    # (benchmarks/sampling.md, section 5).
+    inputs = [
+        PoissonInput(units, f"g_{kind}", 1, rate, weight=weight, order=1 + k)
+        for k, kind in enumerate("ei")
+    ]
     return units, inputs
 
 
