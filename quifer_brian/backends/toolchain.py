@@ -18,7 +18,6 @@ loads (:func:`python_compiler`), not through :mod:`sysconfig` (whose import and 
 
 import importlib
 import os
-import shutil
 import sys
 
 __all__ = ["python_compiler", "use_installed_compiler"]
@@ -66,6 +65,26 @@ def _executable(command: str | None) -> str | None:
     return words[0] if words else None
 
 
+def _installed(command: str) -> bool:
+    """``shutil.which(command) is not None``, without importing :mod:`shutil` on POSIX."""
+    if os.name != "posix":
+        import shutil
+
+        return shutil.which(command) is not None
+
+    def runnable(path):  # shutil.which's test
+        return os.path.exists(path) and os.access(path, os.X_OK) and not os.path.isdir(path)
+
+    if os.path.dirname(command):
+        return runnable(command)
+    path = os.environ.get("PATH")
+    if path is None:
+        path = os.confstr("CS_PATH") or os.defpath
+    return bool(path) and any(
+        runnable(os.path.join(folder, command)) for folder in path.split(os.pathsep)
+    )
+
+
 def use_installed_compiler() -> dict[str, str]:
     """Set ``CC`` and ``CXX`` to an installed compiler when Python's own is missing.
 
@@ -82,10 +101,10 @@ def use_installed_compiler() -> dict[str, str]:
     if os.environ.get("CC"):
         return {}
     built_with = _executable(python_compiler())
-    if built_with is None or shutil.which(built_with) is not None:
+    if built_with is None or _installed(built_with):
         return {}
     for c_compiler, cxx_compiler in _FALLBACKS:
-        if shutil.which(c_compiler) and shutil.which(cxx_compiler):
+        if _installed(c_compiler) and _installed(cxx_compiler):
             chosen = {"CC": c_compiler}
             if not os.environ.get("CXX"):
                 chosen["CXX"] = cxx_compiler
