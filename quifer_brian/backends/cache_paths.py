@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import zlib
+from typing import Any
 
 from .stamps import file_state, read_stamp, settled, write_stamp
 
@@ -107,7 +108,7 @@ def source_digest(stamp_dir: str | None = None) -> str:
     files = _source_files(package)
     path = os.path.join(stamp_dir, f".sources-{zlib.crc32(package.encode()):08x}.json")
     try:
-        before = [[relative, *file_state(full)] for relative, full in files]
+        before: list[list[Any]] = [[relative, *file_state(full)] for relative, full in files]
     except OSError:
         return _source_digest()
     stamp = read_stamp(path)
