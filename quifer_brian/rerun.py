@@ -111,7 +111,7 @@ def fast_plan(
     directory = os.path.abspath(cache_dir or default_cache_dir())
     texts = {name.strip(): text.strip() for name, text in texts.items()}
     try:
-        context = request_context(network, read[0], backend)
+        context = request_context(network, read[0], backend, directory)
     except OSError:
         return None
     record = find_record(directory, context, texts)
@@ -143,6 +143,10 @@ def _import_analysis():
         return
 
 
+def _start_analysis_import():
+    threading.Thread(target=_import_analysis, daemon=True).start()
+
+
 def run_plan(
     plan: FastPlan, seed: int | None = None, progress: bool = False, check: bool = True
 ) -> "Result":
@@ -150,16 +154,19 @@ def run_plan(
 
     The analysis package (the LFP proxy of the result, the summary's spectra) is
     imported, and the installed versions read, in a thread while the program runs: they
-    no longer add to the wall time on a machine with a second core.
+    no longer add to the wall time on a machine with a second core.  The thread starts
+    once the program has (before, it would hold the interpreter while the program is
+    prepared and delay its start).
     """
-    if "quifer_brian.analysis" not in sys.modules:
-        threading.Thread(target=_import_analysis, daemon=True).start()
+    started = None if "quifer_brian.analysis" in sys.modules else _start_analysis_import
     try:
         os.utime(os.path.join(plan.program.directory, "manifest.json"))  # last use (eviction)
     except OSError:
         pass
     start = time.perf_counter()
-    result = plan.program.run(plan.run_values, seed=seed, progress=progress, check=check)
+    result = plan.program.run(
+        plan.run_values, seed=seed, progress=progress, check=check, started=started
+    )
     return result.with_meta(
         build="cached", build_key=plan.key, run_wall_s=time.perf_counter() - start
     )
@@ -220,7 +227,7 @@ def record_run(
         manifest = os.path.join(cache_dir, result.meta["build_key"], "manifest.json")
         with open(manifest, encoding="utf-8") as stream:
             record["program_sha256"] = json.load(stream).get("program_sha256")
-        context = request_context(circuit.name, record.pop("duration_s"), backend)
+        context = request_context(circuit.name, record.pop("duration_s"), backend, cache_dir)
         write_record(cache_dir, result.meta["build_key"], context, record)
     except OSError as err:
         _log().warning("build cache: the request record was not written (%s)", err)

@@ -22,9 +22,10 @@ their process is gone.  Bounded: after each new build the least recently used pr
 are removed until the cache is below ``max_bytes``.
 
 Touches only what it made: ``quifer-brian cache clear`` (:meth:`BuildCache.clear`)
-removes entries (a key-shaped folder with a valid manifest) and its own ``.build-*``
-folders, and refuses -- deleting nothing -- a folder that holds anything else, ``/``, the
-home folder or one of its parents.
+removes entries (a key-shaped folder with a valid manifest), its own ``.build-*``
+folders and the sources' stamps (``.sources-*.json``, see :mod:`.cache_paths`), and
+refuses -- deleting nothing -- a folder that holds anything else, ``/``, the home folder
+or one of its parents.
 
 Usage (the second run, here or in a new process, does not compile)::
 
@@ -94,6 +95,8 @@ _KEY = re.compile(r"[0-9a-f]{24}")
 _BUILD_PREFIX = ".build-"
 _LOCK = ".lock"
 _LOCK_FILE = ".lock.pid"  # the lock of versions before filelock where fcntl was missing
+#: The sources' stamps (:func:`.cache_paths.source_digest`) and their temporary files.
+_STAMP = re.compile(r"\.sources-[0-9a-f]{8}\.json(\.[0-9]+\.tmp)?")
 #: The lock's class (filelock picks the platform's: flock, msvcrt, or a soft lock).
 _LOCK_CLASS = filelock.FileLock
 #: A ``.build-*`` folder older than this is an orphan even if its process id is in use.
@@ -407,7 +410,8 @@ class BuildCache:
         """Remove every cached program and unfinished build; return how many programs.
 
         Only what the cache made is removed: entries (a key-shaped folder with a valid
-        manifest), ``.build-*`` folders whose process is gone, and nothing else.
+        manifest), ``.build-*`` folders whose process is gone, the sources' stamps
+        (``.sources-*.json`` files), and nothing else.
 
         Raises
         ------
@@ -421,20 +425,26 @@ class BuildCache:
             return 0
         self._classify()  # refuse before anything is created (not even the lock)
         with self._lock():
-            entries, builds = self._classify()
+            entries, builds, stamps = self._classify()
             for path in entries:
                 _remove(path)
             for name, path in builds:
                 if _is_orphan(name, path):
                     shutil.rmtree(path, ignore_errors=True)
+            for path in stamps:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
         return len(entries)
 
     def _classify(self):
-        """``(entries, builds)`` in the folder; raise if it holds anything else."""
-        entries, builds, foreign = [], [], []
+        """``(entries, builds, stamps)`` in the folder; raise if it holds anything else."""
+        entries, builds, stamps, foreign = [], [], [], []
         for name in self._names():
             path = os.path.join(self.directory, name)
             if name in (_LOCK, _LOCK_FILE) and _is_plain_file(path):
+                continue
+            if _STAMP.fullmatch(name) and _is_plain_file(path):
+                stamps.append(path)
                 continue
             if os.path.islink(path):
                 foreign.append(name)
@@ -451,7 +461,7 @@ class BuildCache:
                 f"make ({shown}); nothing was deleted. Point the cache at its own folder "
                 f"(--cache-dir, $QUIFER_BRIAN_CACHE) or move those files away."
             )
-        return entries, builds
+        return entries, builds, stamps
 
 
 def run_cached(

@@ -20,17 +20,18 @@ import json
 import math
 import numbers
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
+import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import BackendError, RunInterrupted, SimulationError
 from ..progress import is_quiet
+from .stamps import file_state, read_stamp, settled, write_stamp
 
 if TYPE_CHECKING:  # the result is assembled after the program ran (see run)
     from ..results import Result
@@ -48,6 +49,8 @@ SEED_VARIABLE = "QUIFER_BRIAN_SEED"
 MANIFEST = "manifest.json"
 #: The executable's name in a project folder.
 PROGRAM = "main"
+#: The program's digest with the file state it was computed for (see ``verify``).
+PROGRAM_STAMP = "program.stamp.json"
 #: Manifest format; a program with another version is rebuilt.  3: the program's digest.
 MANIFEST_VERSION = 3
 _LAYOUT_KEYS = ("circuit", "sizes", "fs", "rate_dt", "lfp", "params")
@@ -183,22 +186,35 @@ class CompiledProgram:
                 f"is a link); the build is incomplete: build it again."
             )
         root = os.path.realpath(self.directory)
-        for folder, names, files in os.walk(self.directory):
-            for name in names + files:
-                path = os.path.join(folder, name)
-                if os.path.islink(path) and not _inside(os.path.realpath(path), root):
-                    raise BackendError(
-                        f"CompiledProgram: {path} is a link out of the project folder "
-                        f"{self.directory}; refusing to use it."
-                    )
+        for path in _links(self.directory):
+            if not _inside(os.path.realpath(path), root):
+                raise BackendError(
+                    f"CompiledProgram: {path} is a link out of the project folder "
+                    f"{self.directory}; refusing to use it."
+                )
 
     def verify(self) -> None:
-        """Check the program against the digest in the manifest (when it records one)."""
+        """Check the program against the digest in the manifest (when it records one).
+
+        The sha256 is computed unless the program's :func:`~.stamps.file_state`
+        (size, modification and change times, inode, device) is the one recorded with
+        that digest in the folder's stamp (``program.stamp.json``): a program rewritten,
+        replaced or touched has another state and is hashed again.  The stamp is written
+        after a hash that matched, if the program had been left alone for
+        :data:`~.stamps.SETTLED_S` seconds and did not change while it was read
+        (:mod:`.stamps` says why that is sound).
+        """
         expected = self.manifest.get("program_sha256")
         if expected is None:
             return
+        path = os.path.join(self.directory, PROGRAM)
+        stamp_path = os.path.join(self.directory, PROGRAM_STAMP)
         try:
+            before = file_state(path)
+            if read_stamp(stamp_path) == {"sha256": expected, "state": before}:
+                return
             found = program_digest(self.directory)
+            after = file_state(path)
         except OSError as err:
             raise BackendError(
                 f"CompiledProgram: cannot read the program in {self.directory}: {err}."
@@ -209,6 +225,8 @@ class CompiledProgram:
                 f"manifest (sha256 {found[:12]}..., recorded {str(expected)[:12]}...): it "
                 f"was changed after the build; build it again."
             )
+        if after == before and settled([before]):
+            write_stamp(stamp_path, {"sha256": expected, "state": before})
 
     @property
     def duration(self) -> float:
@@ -221,6 +239,7 @@ class CompiledProgram:
         seed: int | None = None,
         progress: bool = False,
         check: bool = True,
+        started: Callable[[], None] | None = None,
     ) -> "Result":
         """Run the program once with ``values`` and return the result.
 
@@ -236,6 +255,9 @@ class CompiledProgram:
             Let the program's progress report through to the terminal.
         check : bool
             Raise :class:`~quifer_brian.errors.SimulationError` on NaN or silence.
+        started : callable, optional
+            Called (no arguments) as soon as the program has started: work of the
+            caller's that can overlap the simulation without delaying its start.
 
         Returns
         -------
@@ -249,7 +271,7 @@ class CompiledProgram:
             When Ctrl-C (SIGINT) stopped the program: it is killed, its results folder
             removed, nothing read back (``result`` is None).
         """
-        arrays, wall = self._run_and_read(values, seed, progress, whole=False)
+        arrays, wall = self._run_and_read(values, seed, progress, False, started)
         # here, not at the top: the recording layer (the result's file format, logging)
         # is not needed before the program has run, and a rerun's start-up counts
         from .recording import assemble_result
@@ -276,9 +298,9 @@ class CompiledProgram:
         several columns (a ``StateMonitor`` of many cells) comes back whole, shape
         ``(n_times, n_columns)``; keys are those of ``circuit.recorded()``.
         """
-        return self._run_and_read(values, seed, False, whole=True)[0]
+        return self._run_and_read(values, seed, False, True)[0]
 
-    def _run_and_read(self, values, seed, progress, whole):
+    def _run_and_read(self, values, seed, progress, whole, started=None):
         missing = sorted(set(self.manifest["tunable"]) - set(values))
         if missing:
             raise SimulationError(
@@ -292,14 +314,16 @@ class CompiledProgram:
         else:
             environment.pop(SEED_VARIABLE, None)
         self.verify()  # the digest, just before running
-        results = tempfile.mkdtemp(prefix="quifer_results_")
+        results = _results_folder()
         try:
             arguments = self._arguments(values, results)
             start = time.perf_counter()
-            self._execute(arguments, results, environment, progress)
+            self._execute(arguments, results, environment, progress, started)
             wall = time.perf_counter() - start
             arrays = self._read(results, whole)
         finally:
+            import shutil  # after the program: not part of a rerun's start-up
+
             shutil.rmtree(results, ignore_errors=True)
         return arrays, wall
 
@@ -317,33 +341,40 @@ class CompiledProgram:
             arguments.append(f"{name}={path}")
         return arguments
 
-    def _execute(self, arguments, results, environment, progress):
+    def _execute(self, arguments, results, environment, progress, started=None):
         """Run ``main``; a SIGINT to this process or to the program ends in RunInterrupted.
 
-        On KeyboardInterrupt ``subprocess.run`` kills the program before re-raising; the
+        As ``subprocess.run`` does, any exception while the program runs (Ctrl-C's
+        KeyboardInterrupt, one raised by ``started``) kills it before going on; the
         caller removes its results folder, so no partial output is ever read back.
         """
         command = [os.path.join(self.directory, "main"), "--results_dir", results + os.sep]
         stopped = "the compiled program was stopped before the end: nothing was read back"
         try:
-            completed = subprocess.run(
+            with subprocess.Popen(
                 command + arguments,
                 cwd=self.directory,
                 env=environment,
                 stdout=None if progress else subprocess.PIPE,
                 stderr=subprocess.STDOUT if not progress else None,
                 text=True,
-                check=False,
-            )
+            ) as process:
+                try:
+                    if started is not None:
+                        started()
+                    output, _ = process.communicate()
+                except BaseException:
+                    process.kill()  # Popen's exit waits for it
+                    raise
         except KeyboardInterrupt:
             raise RunInterrupted(stopped) from None
-        if completed.returncode == -signal.SIGINT:  # Ctrl-C reached the program only
+        if process.returncode == -signal.SIGINT:  # Ctrl-C reached the program only
             raise RunInterrupted(stopped)
-        if completed.returncode != 0:
-            output = (completed.stdout or "").strip().splitlines()[-5:]
+        if process.returncode != 0:
+            lines = (output or "").strip().splitlines()[-5:]
             raise SimulationError(
                 f"the compiled program in {self.directory} failed with exit status "
-                f"{completed.returncode}: {' | '.join(output) or '(no output)'}"
+                f"{process.returncode}: {' | '.join(lines) or '(no output)'}"
             )
 
     def _read(self, results, whole=False):
@@ -368,6 +399,54 @@ class CompiledProgram:
 
 
 # ---------------------------------------------------------------------------- the manifest
+#: Where :func:`tempfile.gettempdir` looks on POSIX, after $TMPDIR, $TEMP and $TMP.
+_TEMPORARY_ROOTS = ("/tmp", "/var/tmp", "/usr/tmp")
+
+
+def _results_folder():
+    """A new private folder (mode 0700) for one run's results, as ``tempfile.mkdtemp``.
+
+    Without importing :mod:`tempfile` (and the :mod:`random` and :mod:`shutil` it
+    imports: 1.5-3 ms of a rerun's start-up) where it is not loaded yet -- so nothing
+    can have changed its ``tempdir`` -- on POSIX: the first of ``tempfile``'s candidate
+    folders where a new folder can be made; otherwise, or if none can, ``tempfile``.
+    """
+    if "tempfile" not in sys.modules and os.name == "posix":
+        roots = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
+        for root in [*filter(None, roots), *_TEMPORARY_ROOTS]:
+            for _ in range(100):
+                name = f"quifer_results_{os.urandom(6).hex()}"
+                path = os.path.join(os.path.abspath(root), name)
+                try:
+                    os.mkdir(path, 0o700)
+                except FileExistsError:
+                    continue
+                except OSError:
+                    break
+                return path
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="quifer_results_")
+
+
+def _links(folder):
+    """Paths of the symbolic links under ``folder`` (links to folders are not entered).
+
+    :func:`os.scandir` knows each entry's kind from the listing: no ``lstat`` per file.
+    """
+    found = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_symlink():
+                    found.append(entry.path)
+                elif entry.is_dir():
+                    found.extend(_links(entry.path))
+    except OSError:
+        pass
+    return found
+
+
 def _inside(path, root):
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 

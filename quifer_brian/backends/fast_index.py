@@ -100,7 +100,9 @@ def _preference_files() -> dict[str, str | None]:
     return found
 
 
-def request_context(network: str, duration_s: float, backend: str | None) -> str:
+def request_context(
+    network: str, duration_s: float, backend: str | None, cache_dir: str | None = None
+) -> str:
     """Digest (24 hex digits) of everything besides the parameters that picks a program.
 
     Parameters
@@ -111,6 +113,9 @@ def request_context(network: str, duration_s: float, backend: str | None) -> str
         Simulated time (s).
     backend : str or None
         As asked (None: the default backend).
+    cache_dir : str, optional
+        The build cache's folder: the sources' digest is read from its stamp while the
+        sources are unchanged (:func:`~.cache_paths.source_digest`; the same digest).
 
     Raises
     ------
@@ -124,7 +129,7 @@ def request_context(network: str, duration_s: float, backend: str | None) -> str
         "duration_s": repr(float(duration_s)),
         "backend": backend,
         "manifest": MANIFEST_VERSION,
-        "source": source_digest(),
+        "source": source_digest(cache_dir),
         "quifer_brian": __version__,
         "python": platform.python_version(),
         "machine": platform.machine(),

@@ -1,7 +1,10 @@
 """Command-line values read without Brian2: seeds, bounded integers, finite numbers, and
-plain tables printed (shared by the full parser and the fast path of ``run``)."""
+plain tables printed (shared by the full parser and the fast path of ``run``).
 
-import argparse
+argparse is imported only to raise its ``ArgumentTypeError``: the fast path of ``run``
+(:mod:`.fast`) imports this module and never argparse (3 ms of its start-up).
+"""
+
 import math
 
 __all__ = ["MAX_SEED", "bounded_int", "finite_float", "parse_seed", "print_table"]
@@ -24,6 +27,8 @@ def bounded_int(low, high):
         except (TypeError, ValueError):
             value = None
         if value is None or not low <= value <= high:
+            import argparse
+
             raise argparse.ArgumentTypeError(f"must be an integer in [{low}, {high}]; got {text!r}")
         return value
 
@@ -38,6 +43,8 @@ def finite_float(text):
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value):
+        import argparse
+
         raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
     return value
 

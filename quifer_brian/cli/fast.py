@@ -1,61 +1,108 @@
 """``quifer-brian run`` of a cached structure without Brian2 in the process.
 
-:func:`fast_command` reads the command line with a parser that has exactly the options
-of ``run`` (and the global ones), and asks :func:`quifer_brian.rerun.fast_plan` for the
-cached program.  On a hit the command runs here with numpy alone; on anything else --
-another subcommand, ``--help``, a usage error, a backend other than cpp_standalone,
-``--no-cache``, a miss -- it returns None and :func:`.main.main` takes the full path,
-which gives every message and error as before.
+:func:`fast_command` reads the command line by hand -- only the plainest spelling of a
+``run`` (the global ``--quiet``/``--traceback`` before ``run``, then the network and
+``run``'s options written out in full, as ``--name value`` or ``--name=value``) -- and
+asks :func:`quifer_brian.rerun.fast_plan` for the cached program.  On a hit the command
+runs here with numpy alone; on anything else -- another subcommand, ``--help``, an
+abbreviated or unknown option, a value that starts with ``-``, a usage error, a
+backend other than cpp_standalone, ``--no-cache``, a miss -- it returns None and
+:func:`.main.main` takes the full path (argparse, Brian2), which reads the command line
+again and gives every message and error as before.  A command line read here is read
+the same by the full parser (tested against it), so the fast path never runs something
+the full one would have refused or read otherwise.
 """
 
-import argparse
 import os
 import time
+import types
+from typing import Any
 
 from ..errors import RunInterrupted
 from ..progress import is_quiet
 from ..rerun import fast_plan, run_plan
-from .args import parse_seed
+from .args import MAX_SEED
 from .outputs import prepare_out
 from .report import report_run, save_interrupted
 
-__all__ = ["FastCommand", "fast_command"]
+__all__ = ["FastCommand", "fast_command", "read_run_argv"]
+
+#: ``run``'s options that take a value, and their defaults (those of the full parser).
+_VALUED = {
+    "--param": None,
+    "--duration": "1s",
+    "--backend": None,
+    "--seed": "1",
+    "--out": None,
+    "--cache-dir": None,
+}
+_GLOBAL_FLAGS = ("--quiet", "--traceback")
 
 
-class _Refused(Exception):
-    """The fast parser met something it leaves to the full one."""
+def read_run_argv(argv: list[str]) -> dict[str, Any] | None:
+    """The options of a plainly written ``run`` command line, or None for anything else.
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise _Refused(message)
-
-    def exit(self, status=0, message=None):
-        raise _Refused(message)
-
-
-def _parser():
-    parser = _Parser(prog="quifer-brian", add_help=False, exit_on_error=False)
-    parser.add_argument("--version", action="store_true")
-    parser.add_argument("-h", "--help", action="store_true")
-    parser.add_argument("--quiet", action="store_true")
-    parser.add_argument("--traceback", action="store_true")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    run = commands.add_parser("run", add_help=False, exit_on_error=False)
-    run.add_argument("-h", "--help", action="store_true")
-    run.add_argument("network")
-    run.add_argument("--param", action="append", default=[])
-    run.add_argument("--duration", default="1s")
-    run.add_argument("--backend", default=None)
-    run.add_argument("--seed", type=parse_seed, default=1)
-    run.add_argument("--out", default=None)
-    run.add_argument("--no-cache", action="store_true")
-    run.add_argument("--cache-dir", default=None)
-    return parser
+    Returns
+    -------
+    dict or None
+        ``quiet``, ``traceback``, ``no_cache`` (bool), ``network``, ``duration``,
+        ``backend``, ``out``, ``cache_dir`` (str or None), ``param`` (list of str, in
+        order) and ``seed`` (int) -- as the full parser reads them.
+    """
+    read: dict[str, Any] = {"quiet": False, "traceback": False, "no_cache": False}
+    k = 0
+    while k < len(argv) and argv[k] in _GLOBAL_FLAGS:
+        read[argv[k][2:]] = True
+        k += 1
+    if k == len(argv) or argv[k] != "run":
+        return None
+    read.update({name[2:].replace("-", "_"): value for name, value in _VALUED.items()})
+    read.update(param=[], network=None)
+    k += 1
+    while k < len(argv):
+        word = argv[k]
+        k += 1
+        if not word.startswith("-"):
+            if read["network"] is not None:
+                return None  # a second positional: a usage error
+            read["network"] = word
+            continue
+        if word == "--no-cache":
+            read["no_cache"] = True
+            continue
+        name, equals, value = word.partition("=")
+        if name not in _VALUED:
+            return None  # -h, --help, abbreviations, --, unknown options
+        if not equals:
+            if k == len(argv) or argv[k].startswith("-"):
+                return None  # a missing value, or one argparse reads by its own rules
+            value = argv[k]
+            k += 1
+        field = name[2:].replace("-", "_")
+        if field == "param":
+            read["param"].append(value)
+        else:
+            read[field] = value
+    if read["network"] is None:
+        return None
+    try:
+        read["seed"] = int(read["seed"], 10)  # as cli.args.parse_seed reads it
+    except ValueError:
+        return None
+    return read if 0 <= read["seed"] <= MAX_SEED else None
 
 
 class FastCommand:
     """A ``run`` resolved to a cached program: call it for the exit status.
+
+    Parameters
+    ----------
+    args : namespace
+        ``network``, ``seed``, ``out``, ``quiet`` and ``traceback`` of the command line.
+    plan : FastPlan
+        The cached program and its run values (:func:`quifer_brian.rerun.fast_plan`).
+    start : float
+        ``time.perf_counter()`` at the command's start.
 
     Attributes
     ----------
@@ -63,7 +110,7 @@ class FastCommand:
         The global options.
     """
 
-    def __init__(self, args: argparse.Namespace, plan, start: float) -> None:
+    def __init__(self, args: Any, plan: Any, start: float) -> None:
         self.args = args
         self.plan = plan
         self.start = start
@@ -91,20 +138,17 @@ def fast_command(argv: list[str]) -> "FastCommand | None":
     start = time.perf_counter()
     if "run" not in argv:
         return None
-    try:
-        args = _parser().parse_args(argv)
-    except (_Refused, argparse.ArgumentError, SystemExit):
-        return None
-    if args.command != "run" or args.help or args.version or args.no_cache:
+    read = read_run_argv(argv)
+    if read is None or read["no_cache"]:
         return None
     texts: dict[str, str] = {}
-    for assignment in args.param:
+    for assignment in read["param"]:
         name, equals, text = assignment.partition("=")
         if not equals or not name.strip():
             return None
         texts.pop(name.strip(), None)
         texts[name.strip()] = text.strip()
-    if args.cache_dir is not None and not os.path.isdir(args.cache_dir):
+    if read["cache_dir"] is not None and not os.path.isdir(read["cache_dir"]):
         return None
-    plan = fast_plan(args.network, texts, args.duration, args.backend, args.cache_dir)
-    return None if plan is None else FastCommand(args, plan, start)
+    plan = fast_plan(read["network"], texts, read["duration"], read["backend"], read["cache_dir"])
+    return None if plan is None else FastCommand(types.SimpleNamespace(**read), plan, start)

@@ -19,7 +19,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -58,6 +57,8 @@ def atomic_path(path: str | os.PathLike[str], suffix: str) -> Iterator[str]:
     permissions the umask allows.  An exception leaves ``path`` as it was and no
     temporary file behind.
     """
+    import tempfile  # here: a cached rerun checks its output folder before it runs, without it
+
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
@@ -203,6 +204,11 @@ def ensure_writable_folder(folder: str | os.PathLike[str]) -> str | os.PathLike[
         If it cannot be created or written in (callers turn it into their own error).
     """
     os.makedirs(folder, exist_ok=True)
-    with tempfile.TemporaryFile(dir=folder):
-        pass
+    try:  # a nameless file (Linux): nothing to remove, and no tempfile to import
+        os.close(os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o600))
+    except (AttributeError, OSError):  # no O_TMPFILE here, or refused: tempfile decides
+        import tempfile
+
+        with tempfile.TemporaryFile(dir=folder):
+            pass
     return folder

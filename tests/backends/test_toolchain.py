@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from brian2 import Network, ms
 
-from quifer_brian.backends import backend_session
-from quifer_brian.backends.toolchain import use_installed_compiler
+from quifer_brian.backends import backend_session, toolchain
+from quifer_brian.backends.toolchain import python_compiler, use_installed_compiler
 from quifer_brian.equations import lif
 
 needs_gcc = pytest.mark.skipif(
@@ -22,10 +22,19 @@ needs_gcc = pytest.mark.skipif(
 
 
 def _python_built_with(monkeypatch, compiler):
+    monkeypatch.setattr(toolchain, "python_compiler", lambda: compiler)
+
+
+def test_python_s_compiler_is_read_as_sysconfig_reads_it(monkeypatch):
+    # read from sysconfig's build-time data module without sysconfig (the fast path's
+    # start-up): the same text, and sysconfig's answer where that module is not found
+    assert python_compiler() == sysconfig.get_config_var("CC")
+    monkeypatch.setenv("_PYTHON_SYSCONFIGDATA_NAME", "_no_such_sysconfigdata_module")
     real = sysconfig.get_config_var
     monkeypatch.setattr(
-        sysconfig, "get_config_var", lambda name: compiler if name == "CC" else real(name)
+        sysconfig, "get_config_var", lambda name: "cc-7" if name == "CC" else real(name)
     )
+    assert python_compiler() == "cc-7"
 
 
 @needs_gcc
