@@ -28,6 +28,7 @@ from .eprop_io import read_network_file, write_network_file
 from .eprop_models import EpropSpec
 from .eprop_network import CompiledTrials, RuntimeTrials, check_trial, connection_indices
 from .eprop_optim import make_optimiser, rate_regularisation
+from .eprop_trainer_program import fit_in_program, predict_in_program
 
 __all__ = ["EpropNetwork", "EpropPrediction", "eprop_network", "load_eprop_network"]
 
@@ -53,6 +54,8 @@ def eprop_network(
     backend: str = "numpy",
     cache=None,
     seed: int | None = 0,
+    training: str = "trial",
+    iterations_per_run: int = 50,
 ) -> "EpropNetwork":
     """A recurrent network of (A)LIF cells with leaky readouts, ready for e-prop.
 
@@ -89,6 +92,15 @@ def eprop_network(
         Build cache for cpp_standalone.
     seed : int or None
         Seed of the initial and feedback weights.
+    training : {'trial', 'program'}
+        ``'trial'`` (default): one run of the network per trial, the updates formed and
+        applied in Python between trials (``traces`` chooses how).  ``'program'``: one
+        run simulates ``iterations_per_run`` trials and applies each update inside the
+        program (:mod:`~quifer_brian.learning.eprop_program`; synaptic traces, one
+        trial per iteration); the same weights to rounding, and on cpp_standalone
+        faster per iteration (``benchmarks/eprop.md``, section 2c).
+    iterations_per_run : int
+        Trials per run with ``training='program'`` (part of the compiled structure).
 
     Returns
     -------
@@ -113,6 +125,10 @@ def eprop_network(
     check_choice("feedback", feedback, ("symmetric", "random"), owner="eprop_network")
     check_choice("backend", backend, ("numpy", "cython", "cpp_standalone"), owner="eprop_network")
     seed = check_seed("seed", seed, owner="eprop_network")
+    check_choice("training", training, ("trial", "program"), owner="eprop_network")
+    iterations_per_run = check_count(
+        "iterations_per_run", iterations_per_run, owner="eprop_network"
+    )
     rng = np.random.default_rng(seed)
     weights = {
         "in": rng.standard_normal((n_rec, n_in)) / np.sqrt(n_in),
@@ -122,7 +138,9 @@ def eprop_network(
         weights["rec"] = rng.standard_normal((n_rec, n_rec)) / np.sqrt(n_rec)
         np.fill_diagonal(weights["rec"], 0.0)
     random_feedback = rng.standard_normal((n_rec, n_out)) / np.sqrt(n_rec)
-    return EpropNetwork(spec, weights, feedback, random_feedback, backend=backend, cache=cache)
+    model = EpropNetwork(spec, weights, feedback, random_feedback, backend=backend, cache=cache)
+    model.training, model.iterations_per_run = training, iterations_per_run
+    return model
 
 
 class EpropPrediction:
@@ -169,6 +187,9 @@ class EpropNetwork:
         self.cache = cache
         self.history = {"loss": [], "reg_loss": [], "rate": []}
         self._trials = None
+        self.training = "trial"
+        self.iterations_per_run = 50
+        self._programs = {}
 
     # ---------------------------------------------------------------- trials
     @property
@@ -274,6 +295,11 @@ class EpropNetwork:
         optimiser = make_optimiser(optimizer, learning_rate)
         c_reg = _check_nonnegative("c_reg", c_reg)
         f_per_step = float(f_target * self.spec.dt)
+        if self.training == "program":
+            learning = {"lr": optimiser.learning_rate, "c_reg": c_reg, "f_step": f_per_step}
+            return fit_in_program(
+                self, inputs, targets, n_iterations, optimizer, learning, progress
+            )
         steps = range(n_iterations)
         bar = progress_bar(steps, desc="e-prop", unit="iteration") if progress else None
         for _ in bar if bar is not None else steps:
@@ -346,6 +372,9 @@ class EpropNetwork:
             shape = (*np.shape(inputs)[:-1], self.spec.n_out)
             targets = np.zeros(shape)
         inputs, targets = _check_data(self.spec, inputs, targets, "predict")
+        if self.training == "program":
+            outputs, spikes, losses = predict_in_program(self, inputs, targets)
+            return EpropPrediction(outputs, spikes, losses if given else None)
         outputs, spikes, losses = [], [], []
         for trial_inputs, trial_target in zip(inputs, targets, strict=True):
             output = self.trials.run(self.run_values(trial_inputs, trial_target))
