@@ -21,7 +21,9 @@ per iteration (``benchmarks/eprop.md``, section 2c).
 Trials run one per iteration (a batch of one); the number of iterations a run applies
 is a run value (``eprop_rec.n_active``), so a run of ``iterations_per_run`` trials can
 apply fewer (the remainder of ``fit``'s ``n_iterations``; a rerun that stops before a
-diverging iteration).
+diverging iteration).  The trials from ``eprop_in.n_driven`` on get no input spikes: no
+cell fires, every update is exactly zero and the weights stay as they are, whatever the
+last weights would have done (a gate multiplying a non-finite update would not).
 
 Reference: Bellec G, Scherr F, Subramoney A, Hajek E, Salaj D, Legenstein R, Maass W
 (2020). A solution to the learning dilemma for recurrent networks of spiking neurons.
@@ -143,8 +145,9 @@ def build_program_objects(spec: EpropSpec, setup: ProgramSetup) -> EpropObjects:
     y_target = TimedArray(np.zeros((spec.n_steps, spec.n_out)), dt=spec.dt, name="eprop_y_target")
     inputs = NeuronGroup(
         spec.n_in,
-        input_equations() + "\nxold : 1\nt0 : second (shared)",
-        threshold="x_in(t - t0, i) > 0.5",
+        input_equations() + "\nxold : 1\nt0 : second (shared)\nn_driven : 1 (shared)",
+        # trials from n_driven on get no input: nothing fires, every update stays zero
+        threshold="x_in(t - t0, i) > 0.5 and t < n_driven * dt_trial - 0.5 * dt",
         reset="xbar += 1 - alpha",
         method="exact",
         dt=spec.dt,
@@ -331,6 +334,7 @@ def program_zero_values(spec: EpropSpec, setup: ProgramSetup) -> dict:
     values["eprop_y_target.values"] = np.zeros(spec.n_steps * spec.n_out)
     for name in ("lr", "c_reg", "f_step", "n_active"):
         values[f"eprop_rec.{name}"] = 0.0
+    values["eprop_in.n_driven"] = 0.0
     return values
 
 

@@ -237,8 +237,8 @@ def program_values(
         ``B`` (read only with ``setup.feedback == 'random'``).
     inputs, target : ndarray, shape (n_steps, n_in) and (n_steps, n_out)
     learning : dict
-        ``lr``, ``c_reg``, ``f_step`` (target spikes per step) and ``n_active`` (updates
-        this run applies).
+        ``lr``, ``c_reg``, ``f_step`` (target spikes per step), ``n_active`` (updates
+        this run applies) and ``n_driven`` (trials that get the input).
     adam : dict, optional
         Adam's state per weight matrix (:attr:`TrainingRun.adam`); None: zero.
     """
@@ -258,4 +258,5 @@ def program_values(
     values["eprop_y_target.values"] = np.asarray(target, dtype=float).ravel()
     for name in ("lr", "c_reg", "f_step", "n_active"):
         values[f"eprop_rec.{name}"] = float(learning[name])
+    values["eprop_in.n_driven"] = float(learning["n_driven"])
     return values

@@ -61,7 +61,7 @@ def fit_in_program(model, inputs, targets, n_iterations, optimizer, learning, pr
                 model.random_feedback,
                 inputs[0],
                 targets[0],
-                {**learning, "n_active": n},
+                {**learning, "n_active": n, "n_driven": n},
                 adam,
             )
             return runner.run(values)
@@ -115,7 +115,7 @@ def predict_in_program(model, inputs, targets):
     )
     runner = _runner(model, setup)
     outputs, spikes, losses = [], [], []
-    learning = {"lr": 0.0, "c_reg": 0.0, "f_step": 0.0, "n_active": 0}
+    learning = {"lr": 0.0, "c_reg": 0.0, "f_step": 0.0, "n_active": 0, "n_driven": 1}
     for trial_inputs, trial_target in zip(inputs, targets, strict=True):
         values = program_values(
             model.spec,
@@ -126,7 +126,7 @@ def predict_in_program(model, inputs, targets):
             trial_target,
             learning,
         )
-        result = runner.run(values)  # every trial of the run is the same: read the first
+        result = runner.run(values)  # only the first trial gets the input
         outputs.append(result.outputs[0])
         spikes.append(result.spikes[0])
         losses.append(float(result.losses[0]))

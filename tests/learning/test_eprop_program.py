@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV
 
-from quifer_brian.errors import ModelError
+from quifer_brian.errors import ModelError, SimulationError
 from quifer_brian.learning import bptt_gradients, eprop_network
 
 N_IN, N_REC, N_OUT, N_STEPS = 6, 5, 2, 40
@@ -93,3 +93,50 @@ def test_program_training_takes_one_trial_per_iteration():
         model.fit(np.stack([inputs, inputs]), np.stack([target, target]), 1, progress=False)
     with pytest.raises(ModelError, match="iterations_per_run"):
         eprop_network(N_IN, N_REC, N_OUT, N_STEPS, training="program", iterations_per_run=0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the diverging arithmetic overflows
+def test_program_training_stops_where_trial_training_stops():
+    # A learning rate of 1e200 throws the weights to ~1e200 after iteration 1; iteration
+    # 2's loss is infinite.  Both trainings stop there, keep one iteration of history and
+    # leave the weights after iteration 1 (the program is run again up to it).
+    inputs, target = _data()
+    stopped = {}
+    for model in _pair(iterations_per_run=3):
+        with pytest.raises(SimulationError, match=r"iteration 2: non-finite loss") as caught:
+            model.fit(inputs, target, 6, learning_rate=1e200, progress=False)
+        assert len(caught.value.history["loss"]) == 1
+        stopped[model.training] = model.weights
+    for name in ("in", "rec", "out"):
+        assert np.all(np.isfinite(stopped["program"][name]))
+        assert np.max(np.abs(stopped["program"][name])) > 1e100
+        np.testing.assert_allclose(stopped["program"][name], stopped["trial"][name], rtol=1e-9)
+
+
+@pytest.mark.slow  # one compile: 15-120 s on 2 busy cores
+@pytest.mark.standalone
+def test_compiled_program_training_equals_the_numpy_backend(tmp_path):
+    inputs, target = _data()
+    models = [
+        eprop_network(
+            N_IN,
+            N_REC,
+            N_OUT,
+            N_STEPS,
+            seed=1,
+            training="program",
+            iterations_per_run=2,
+            feedback="random",
+            backend=backend,
+            cache=tmp_path / "cache",
+        )
+        for backend in ("numpy", "cpp_standalone")
+    ]
+    for model in models:
+        model.weights["in"] *= 3.0
+        model.fit(inputs, target, 3, learning_rate=1e-2, optimizer="adam", progress=False)
+    reference, compiled = models
+    assert compiled._programs and all(p.compiled for p in compiled._programs.values())
+    np.testing.assert_allclose(compiled.history["loss"], reference.history["loss"], rtol=1e-9)
+    for name in ("in", "rec", "out"):
+        np.testing.assert_allclose(compiled.weights[name], reference.weights[name], rtol=1e-9)
