@@ -1,9 +1,9 @@
 """e-prop pattern generation: the package against NEST 3.10's sine-wave tutorial.
 
 Run: ``python benchmarks/bench_eprop_nest.py [--iterations 200] [--seeds 1 2 3]
-[--only ours|nest] [--json FILE]``.  Needs NEST for its side:
-``pip install nest-simulator==3.10.0`` (optional; not a dependency of the package).
-Without NEST the script says so and runs only ours (exit status 0).
+[--only ours|nest] [--training trial|program] [--per-run 50] [--json FILE]``.
+Needs NEST for its side: ``pip install nest-simulator==3.10.0`` (optional; not a
+dependency of the package).  Without NEST the script says so and runs only ours (exit status 0).
 
 The task is NEST's ``eprop_supervised_regression_sine-waves_bsshslm_2020.py`` (after
 Bellec et al. 2020's TensorFlow tutorial): 100 frozen-Poisson input channels (5 % per
@@ -15,6 +15,11 @@ autapses), *random* feedback weights, gradient descent with eta = 1e-4, batch 1,
 firing-rate regularisation c_reg = 300 towards 10 Hz, loss 1/2 sum_t (y - y*)^2 per
 iteration.  Both sides draw every number from ``np.random.seed(seed)`` in the
 tutorial's order, so they start from the same weights, input and target.
+
+``--training program`` trains with ``eprop_network(..., training="program")``: one
+program run simulates ``--per-run`` iterations and applies the updates itself (the same
+weights as the trial-by-trial training, to rounding); ``--training trial`` (default) runs
+the program once per iteration and forms the updates in Python.
 
 What is timed is the whole process (interpreter start, imports, setup, training,
 exit), as a user sees it.  Ours runs on cpp_standalone through a scratch build cache:

@@ -18,6 +18,8 @@ Example
 ((3, 4), (3, 3), (1, 3))
 """
 
+from functools import partial
+
 import numpy as np
 from brian2 import Hz, ms, mV, second
 
@@ -28,6 +30,7 @@ from .eprop_io import read_network_file, write_network_file
 from .eprop_models import EpropSpec
 from .eprop_network import CompiledTrials, RuntimeTrials, check_trial, connection_indices
 from .eprop_optim import make_optimiser, rate_regularisation
+from .eprop_reference import readout_error
 from .eprop_trainer_program import fit_in_program, predict_in_program
 
 __all__ = ["EpropNetwork", "EpropPrediction", "eprop_network", "load_eprop_network"]
@@ -253,6 +256,8 @@ class EpropNetwork:
         f_target=10 * Hz,
         progress: bool = True,
         save_on_error=None,
+        loss: str = "mse",
+        loss_mask=None,
     ) -> dict:
         """Train for ``n_iterations``; return the history (also kept in ``history``).
 
@@ -274,6 +279,13 @@ class EpropNetwork:
         save_on_error : str, optional
             Where to write the network (weights before the failing iteration and the
             history so far, as :meth:`save`) if the training diverges.
+        loss : {'mse', 'cross_entropy'}
+            ``'mse'``: ``1/2 sum_n sum_k (y_k - y*_k)^2``.  ``'cross_entropy'``:
+            classification (softmax over the readouts, one-hot ``targets``) over the
+            steps of ``loss_mask`` (:func:`~quifer_brian.learning.eprop_reference.readout_error`);
+            with ``traces='factorised'`` and ``training='trial'`` only.
+        loss_mask : array_like of bool, shape (n_steps,), optional
+            Steps where the cross-entropy counts (a recall window); default: all.
 
         Returns
         -------
@@ -295,6 +307,7 @@ class EpropNetwork:
         optimiser = make_optimiser(optimizer, learning_rate)
         c_reg = _check_nonnegative("c_reg", c_reg)
         f_per_step = float(f_target * self.spec.dt)
+        error = self._readout_error(loss, loss_mask)
         if self.training == "program":
             learning = {"lr": optimiser.learning_rate, "c_reg": c_reg, "f_step": f_per_step}
             return fit_in_program(
@@ -309,7 +322,8 @@ class EpropNetwork:
             rates: list[float] = []
             total: dict[str, np.ndarray] = {}
             for trial_inputs, trial_target in zip(inputs, targets, strict=True):
-                output = self.trials.run(self.run_values(trial_inputs, trial_target))
+                values = self.run_values(trial_inputs, trial_target)
+                output = self.trials.run(values, error) if error else self.trials.run(values)
                 self._check(output, iteration)
                 grads, sum_e = self.gradients(output)
                 if c_reg > 0:
@@ -335,6 +349,32 @@ class EpropNetwork:
             if bar is not None:
                 bar.set_postfix(loss=f"{self.history['loss'][-1]:.4g}")
         return self.history
+
+    def _readout_error(self, loss, mask):
+        """None (the program's mean-squared error) or the error function of ``loss``."""
+        check_choice("loss", loss, ("mse", "cross_entropy"), owner="fit")
+        if loss == "mse":
+            return None
+        if self.training != "trial" or self.spec.traces != "factorised":
+            raise ModelError(
+                owner="fit",
+                argument="loss",
+                value=loss,
+                problem="needs traces='factorised' and training='trial' (the learning "
+                "signal of a softmax readout is formed after the trial)",
+                fix="Build the network with eprop_network(..., traces='factorised').",
+            )
+        if mask is None:
+            mask = np.ones(self.spec.n_steps, dtype=bool)
+        mask = np.asarray(mask)
+        if mask.shape != (self.spec.n_steps,) or mask.dtype != bool:
+            raise ModelError(
+                owner="fit",
+                argument="loss_mask",
+                value=f"shape {mask.shape}, dtype {mask.dtype}",
+                problem=f"must be {self.spec.n_steps} booleans (one per step)",
+            )
+        return partial(readout_error, loss="cross_entropy", mask=mask)
 
     def _check(self, output, iteration):
         try:

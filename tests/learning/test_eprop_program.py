@@ -34,21 +34,24 @@ def _pair(**options):
 
 @pytest.mark.parametrize(
     ("optimizer", "feedback", "adaptive"),
-    [("gd", "symmetric", False), ("adam", "random", True)],
+    [
+        ("gd", "symmetric", False),
+        pytest.param("adam", "random", True, marks=pytest.mark.slow),  # ~30 s, numpy
+    ],
     ids=["gd-symmetric-LIF", "adam-random-ALIF"],
 )
 def test_program_training_equals_trial_training(optimizer, feedback, adaptive):
     extra = {"adaptive": True, "beta": 0.02 * mV, "tau_a": 200 * ms} if adaptive else {}
-    # 2 iterations per run: 5 iterations are runs of 2, 2 and 1 (the last one gated),
+    # 2 iterations per run: 3 iterations are runs of 2 and 1 (the last one gated),
     # then a second call carries the weights (and a new optimiser) over
     trial, program = _pair(feedback=feedback, iterations_per_run=2, **extra)
     inputs, target = _data()
     initial = {name: value.copy() for name, value in trial.weights.items()}
     options = {"learning_rate": 1e-2, "optimizer": optimizer, "c_reg": 30.0, "f_target": 10 * Hz}
     for model in (trial, program):
-        model.fit(inputs, target, 5, progress=False, **options)
+        model.fit(inputs, target, 3, progress=False, **options)
         model.fit(inputs, target, 2, progress=False, **options)
-    assert len(program.history["loss"]) == 7
+    assert len(program.history["loss"]) == 5
     for key in ("loss", "reg_loss", "rate"):
         np.testing.assert_allclose(program.history[key], trial.history[key], rtol=1e-9)
     assert np.ptp(trial.history["loss"]) > 1e-3  # the weights did change the loss
