@@ -3,7 +3,8 @@
 - ANN-to-SNN conversion (Diehl et al. 2015; Rueckauer et al. 2017): a trained ReLU
   network becomes integrate-and-fire layers that a continuous pipeline can call.
 - e-prop (Bellec et al. 2020): direct training of recurrent spiking networks, written as
-  Brian2 equations.
+  Brian2 equations; trained trial by trial (updates formed in Python) or inside the
+  program (``eprop_network(..., training="program")``: many iterations per run).
 - Restricted Boltzmann machines mapped onto the neural sampler
   (:func:`quifer_brian.networks.boltzmann_sampler`) for spiking generative models.
 
@@ -18,7 +19,8 @@ from .energy import HOROWITZ_2014_FP32, LOIHI_2018, EnergyFigures, ann_operation
 # e-prop
 from .eprop_models import EpropSpec
 from .eprop_network import CompiledTrials, RuntimeTrials, TrialOutput
-from .eprop_reference import bptt_gradients, eprop_gradients
+from .eprop_program_runs import CompiledTraining, RuntimeTraining, TrainingRun
+from .eprop_reference import bptt_gradients, eprop_gradients, readout_error
 from .eprop_trainer import EpropNetwork, EpropPrediction, eprop_network, load_eprop_network
 
 # RBM
@@ -38,14 +40,17 @@ __all__ = [
     "HOROWITZ_2014_FP32",
     "LOIHI_2018",
     "RBM",
+    "CompiledTraining",
     "CompiledTrials",
     "EnergyFigures",
     "EpropNetwork",
     "EpropPrediction",
     "EpropSpec",
+    "RuntimeTraining",
     "RuntimeTrials",
     "SpikingNetwork",
     "SpikingRun",
+    "TrainingRun",
     "TrialOutput",
     "ann_activations",
     "ann_operations",
@@ -61,6 +66,7 @@ __all__ = [
     "mean_pairwise_hamming",
     "rbm_machine",
     "read_network",
+    "readout_error",
     "sample_rbm_spiking",
     "train_rbm",
     "with_labels",
