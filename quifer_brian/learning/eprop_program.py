@@ -31,11 +31,13 @@ Nat Commun 11:3625.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from brian2 import (
     Network,
     NeuronGroup,
+    Quantity,
     SpikeMonitor,
     StateMonitor,
     Synapses,
@@ -93,7 +95,7 @@ class ProgramSetup:
     feedback: str
     iterations_per_run: int
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         """JSON-able (for the build cache's key)."""
         return {
             "optimizer": self.optimizer,
@@ -322,7 +324,7 @@ def program_zero_values(spec: EpropSpec, setup: ProgramSetup) -> dict:
     sizes = {"in": spec.n_in * spec.n_rec, "out": spec.n_rec * spec.n_out}
     if spec.recurrent:
         sizes["rec"] = spec.n_rec * (spec.n_rec - 1)
-    values = {}
+    values: dict[str, Any] = {}
     for label, size in sizes.items():
         values[f"eprop_syn_{label}.w"] = np.zeros(size)
         if setup.optimizer == "adam":
@@ -338,6 +340,6 @@ def program_zero_values(spec: EpropSpec, setup: ProgramSetup) -> dict:
     return values
 
 
-def program_duration(spec: EpropSpec, setup: ProgramSetup):
+def program_duration(spec: EpropSpec, setup: ProgramSetup) -> Quantity:
     """``iterations_per_run`` trials and one step (whose start applies the last update)."""
     return setup.iterations_per_run * spec.duration + spec.dt

@@ -9,6 +9,7 @@ run's updates, Adam's moments, the readout traces and the spikes.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from brian2 import second
@@ -242,7 +243,7 @@ def program_values(
     adam : dict, optional
         Adam's state per weight matrix (:attr:`TrainingRun.adam`); None: zero.
     """
-    values = {}
+    values: dict[str, Any] = {}
     for label, matrix in weights.items():
         scale = 1.0 / _SHAPES[label][2]  # mV -> V for in/rec
         values[f"eprop_syn_{label}.w"] = synapse_values(spec, label, matrix) * scale

@@ -26,7 +26,9 @@ import numpy as np
 __all__ = ["bptt_gradients", "eprop_gradients", "forward", "readout_error"]
 
 
-def readout_error(y, target, loss="mse", mask=None):
+def readout_error(
+    y: np.ndarray, target: np.ndarray, loss: str = "mse", mask: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     """``(dE/dy, E)`` of the readout traces ``y`` (n_steps, n_out) for ``loss``.
 
     ``'mse'``: ``E = 1/2 sum_n sum_k (y_k[n] - y*_k[n])^2``.  ``'cross_entropy'``

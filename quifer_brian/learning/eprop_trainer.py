@@ -413,8 +413,8 @@ class EpropNetwork:
             targets = np.zeros(shape)
         inputs, targets = _check_data(self.spec, inputs, targets, "predict")
         if self.training == "program":
-            outputs, spikes, losses = predict_in_program(self, inputs, targets)
-            return EpropPrediction(outputs, spikes, losses if given else None)
+            traces, rasters, costs = predict_in_program(self, inputs, targets)
+            return EpropPrediction(traces, rasters, costs if given else None)
         outputs, spikes, losses = [], [], []
         for trial_inputs, trial_target in zip(inputs, targets, strict=True):
             output = self.trials.run(self.run_values(trial_inputs, trial_target))

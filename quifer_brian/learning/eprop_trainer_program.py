@@ -8,6 +8,8 @@ the program again up to the iteration before, so that the weights left in the mo
 those before the failing iteration (as the trial-by-trial training leaves them).
 """
 
+from typing import Any
+
 import numpy as np
 from brian2 import second
 
@@ -40,7 +42,15 @@ def _one_trial(inputs, owner):
         )
 
 
-def fit_in_program(model, inputs, targets, n_iterations, optimizer, learning, progress):
+def fit_in_program(
+    model: Any,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    n_iterations: int,
+    optimizer: str,
+    learning: dict,
+    progress: bool,
+) -> dict:
     """Train ``model`` for ``n_iterations`` inside the program; return its history."""
     _one_trial(inputs, "fit")
     spec = model.spec
@@ -69,10 +79,10 @@ def fit_in_program(model, inputs, targets, n_iterations, optimizer, learning, pr
         result = run(n_active)
         finite = np.isfinite(result.losses[:n_active])
         weights_ok = all(np.all(np.isfinite(w)) for w in result.weights.values())
-        failed = None
+        failed: tuple[int, str] | None = None
         if not finite.all() or not weights_ok:
-            failed = int(np.argmin(finite)) if not finite.all() else n_active
-            keep, what = failed, "loss"
+            keep = int(np.argmin(finite)) if not finite.all() else n_active
+            what = "loss"
             result = run(keep)  # the weights after the iterations before the failure
             while keep > 0 and not all(np.all(np.isfinite(w)) for w in result.weights.values()):
                 keep, what = keep - 1, "weights after the update"
@@ -108,7 +118,9 @@ def _append_history(history, result, n, learning, spec, duration):
         history["rate"].append(float(np.mean(counts)) / duration)
 
 
-def predict_in_program(model, inputs, targets):
+def predict_in_program(
+    model: Any, inputs: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, list, np.ndarray]:
     """``(outputs, spikes, losses)`` of each trial, no update applied."""
     setup = next(iter(model._programs), None) or ProgramSetup(
         "gd", model.feedback, model.iterations_per_run
