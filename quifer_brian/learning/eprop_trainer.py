@@ -435,12 +435,24 @@ class EpropNetwork:
         )
 
     @classmethod
-    def load(cls, path, backend="numpy", cache=None):
+    def load(cls, path, backend="numpy", cache=None, training="trial", iterations_per_run=50):
         """The network saved at ``path`` (see :func:`load_eprop_network`)."""
-        return load_eprop_network(path, backend=backend, cache=cache)
+        return load_eprop_network(
+            path,
+            backend=backend,
+            cache=cache,
+            training=training,
+            iterations_per_run=iterations_per_run,
+        )
 
 
-def load_eprop_network(path, backend: str = "numpy", cache=None) -> EpropNetwork:
+def load_eprop_network(
+    path,
+    backend: str = "numpy",
+    cache=None,
+    training: str = "trial",
+    iterations_per_run: int = 50,
+) -> EpropNetwork:
     """The network :meth:`EpropNetwork.save` wrote, checked before use.
 
     Parameters
@@ -448,6 +460,10 @@ def load_eprop_network(path, backend: str = "numpy", cache=None) -> EpropNetwork
     path : str
     backend : {'numpy', 'cython', 'cpp_standalone'}
     cache : BuildCache or str, optional
+    training : {'trial', 'program'}
+        How further training runs (as for :func:`eprop_network`; the file holds the
+        weights, not how they were trained).
+    iterations_per_run : int
 
     Raises
     ------
@@ -455,8 +471,11 @@ def load_eprop_network(path, backend: str = "numpy", cache=None) -> EpropNetwork
         If the file is not an e-prop network file or its content is inconsistent.
     """
     check_choice("backend", backend, ("numpy", "cython", "cpp_standalone"), owner="load")
+    check_choice("training", training, ("trial", "program"), owner="load")
+    iterations_per_run = check_count("iterations_per_run", iterations_per_run, owner="load")
     spec, weights, feedback, random_feedback, history = read_network_file(path)
     model = EpropNetwork(spec, weights, feedback, random_feedback, backend=backend, cache=cache)
+    model.training, model.iterations_per_run = training, iterations_per_run
     model.history = history
     return model
 

@@ -11,7 +11,7 @@ import pytest
 from brian2 import Hz, ms, mV
 
 from quifer_brian.errors import ModelError, SimulationError
-from quifer_brian.learning import bptt_gradients, eprop_network
+from quifer_brian.learning import bptt_gradients, eprop_network, load_eprop_network
 
 N_IN, N_REC, N_OUT, N_STEPS = 6, 5, 2, 40
 
@@ -143,3 +143,17 @@ def test_compiled_program_training_equals_the_numpy_backend(tmp_path):
     np.testing.assert_allclose(compiled.history["loss"], reference.history["loss"], rtol=1e-9)
     for name in ("in", "rec", "out"):
         np.testing.assert_allclose(compiled.weights[name], reference.weights[name], rtol=1e-9)
+
+
+def test_a_saved_network_trains_on_inside_the_program(tmp_path):
+    # save / load keep the weights and history; training='program' continues from them
+    # exactly as the network that was never saved
+    inputs, target = _data()
+    kept = _pair(iterations_per_run=2)[1]
+    kept.fit(inputs, target, 1, learning_rate=1e-2, progress=False)
+    loaded = load_eprop_network(kept.save(tmp_path / "net.npz"), training="program")
+    for model in (kept, loaded):
+        model.fit(inputs, target, 1, learning_rate=1e-2, progress=False)
+    assert loaded.history["loss"] == kept.history["loss"]
+    for name in ("in", "rec", "out"):
+        np.testing.assert_array_equal(loaded.weights[name], kept.weights[name])
