@@ -37,11 +37,10 @@ from brian2 import (
     TimedArray,
     second,
 )
-from scipy.signal import lfilter
 
 from ..backends import BuildCache, backend_session, build_owner
 from ..errors import SimulationError
-from .eprop_factorised import factorised_updates, spike_raster
+from .eprop_factorised import factorised_updates, readout_traces, spike_raster
 from .eprop_models import (
     PSEUDO_DERIVATIVE,
     READOUT_EQUATIONS,
@@ -304,8 +303,7 @@ def _add_factorised(spec, values, arrays, error=None):
     )
     if error is not None:  # g_kj = sum_n err_k[n] zout_j[n], zout the filtered spikes
         err, loss = error(outputs, target)
-        kappa = spec.kappa
-        zout = lfilter([1 - kappa], [1.0, -kappa], spikes, axis=0)
+        zout = readout_traces(spikes, spec.kappa)
         i, j = connection_indices(spec.n_rec, spec.n_out)
         arrays["state_g_out"] = np.einsum("nk,nj->kj", err, zout)[j, i]
         arrays["state_loss"] = np.array([loss])
