@@ -3,7 +3,9 @@
 With ``eprop_network(..., training="program")`` one run of the network simulates
 ``iterations_per_run`` trials back to back.  The eligibility traces are synaptic
 variables (the ``traces='synaptic'`` equations of
-:mod:`~quifer_brian.learning.eprop_models`); at the start of every trial after the first,
+:mod:`~quifer_brian.learning.eprop_models`), stepped in one pass over the synapses at
+each step's end together with the accumulated update (reading the presynaptic traces
+kept before the step's resets); at the start of every trial after the first,
 an operation on a trial clock (``dt`` = one trial) applies the previous trial's update to
 each synapse -- gradient descent or Adam, with the firing-rate regulariser -- and puts the
 traces and the cells back to zero.  The learning signal comes from the readout weights
@@ -16,7 +18,8 @@ moments with bias correction), in the same order, so the weights agree with the
 trial-by-trial training to rounding (``tests/learning/test_eprop_program.py``).  What it
 saves is everything a trial costs outside its steps: one process start, one write of the
 run values and one read of the results per ``iterations_per_run`` iterations instead of
-per iteration (``benchmarks/eprop.md``, section 2c).
+per iteration, and the updates formed in numpy (on NEST's sine-wave tutorial ~23 ms per
+iteration instead of ~80 ms: ``benchmarks/eprop.md``, section 2c).
 
 Trials run one per iteration (a batch of one); the number of iterations a run applies
 is a run value (``eprop_rec.n_active``), so a run of ``iterations_per_run`` trials can
