@@ -405,7 +405,8 @@ class EpropNetwork:
         ----------
         inputs : array_like, shape (n_trials, n_steps, n_in) or (n_steps, n_in)
         targets : array_like, optional
-            For the per-trial loss.
+            For the per-trial loss (the mean-squared error, whatever loss `fit` used;
+            for a cross-entropy, apply `readout_error` to the outputs).
         """
         given = targets is not None
         if not given:
