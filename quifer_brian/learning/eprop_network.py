@@ -40,7 +40,7 @@ from brian2 import (
 
 from ..backends import BuildCache, backend_session, build_owner
 from ..errors import SimulationError
-from .eprop_factorised import factorised_updates, spike_raster
+from .eprop_factorised import factorised_updates, readout_traces, spike_raster
 from .eprop_models import (
     PSEUDO_DERIVATIVE,
     READOUT_EQUATIONS,
@@ -276,11 +276,14 @@ class TrialOutput:
     spike_indices: np.ndarray
 
 
-def _add_factorised(spec, values, arrays):
+def _add_factorised(spec, values, arrays, error=None):
     """Add a ``traces='factorised'`` trial's input and recurrent updates to ``arrays``.
 
     ``arrays["matrix_psi"]`` is the recorded pseudo-derivative, shape (n_steps, n_rec);
     ``values`` the trial's run values (input spikes, target, feedback weights).
+    ``error``: ``(outputs, target) -> (dE/dy, E)`` for a loss other than the program's
+    mean-squared error (the output weights' update and the loss are then formed here,
+    from the readout-filtered spikes).
     """
     inputs = np.asarray(values["eprop_x_in.values"], dtype=float).reshape(spec.n_steps, spec.n_in)
     target = np.asarray(values["eprop_y_target.values"], dtype=float).reshape(
@@ -293,11 +296,18 @@ def _add_factorised(spec, values, arrays):
     i, j = connection_indices(spec.n_out, spec.n_rec)
     feedback = np.zeros((spec.n_rec, spec.n_out))
     feedback[j, i] = np.asarray(values["eprop_feedback.B"], dtype=float)
-    signal = (outputs - target) @ feedback.T  # L_j[n] = sum_k B_jk err_k[n]
+    err = outputs - target
     dt = float(spec.dt / second)
     spikes = spike_raster(
         arrays["spikes_rec_t"], arrays["spikes_rec_i"], spec.n_steps, spec.n_rec, dt
     )
+    if error is not None:  # g_kj = sum_n err_k[n] zout_j[n], zout the filtered spikes
+        err, loss = error(outputs, target)
+        zout = readout_traces(spikes, spec.kappa)
+        i, j = connection_indices(spec.n_rec, spec.n_out)
+        arrays["state_g_out"] = np.einsum("nk,nj->kj", err, zout)[j, i]
+        arrays["state_loss"] = np.array([loss])
+    signal = err @ feedback.T  # L_j[n] = sum_k B_jk err_k[n]
     psi = np.asarray(arrays["matrix_psi"], dtype=float).reshape(spec.n_steps, spec.n_rec)
     matrices, sums = factorised_updates(spec, inputs, spikes, psi, signal)
     shapes = {"in": (spec.n_in, True), "rec": (spec.n_rec, False)}
@@ -352,8 +362,12 @@ class RuntimeTrials:
         self._owner = build_owner()
         self._targets = set(zero_values(spec))
 
-    def run(self, values: dict) -> TrialOutput:
-        """One trial with ``values`` (``{"object.variable": array}``, SI)."""
+    def run(self, values: dict, error=None) -> TrialOutput:
+        """One trial with ``values`` (``{"object.variable": array}``, SI).
+
+        ``error``: the readout error of another loss (factorised traces only; see
+        :func:`~quifer_brian.learning.eprop_reference.readout_error`).
+        """
         objects = self.objects
         by_name = {obj.name: obj for obj in objects.network.objects}
         timed = {array.name: array for array in objects.timed_arrays.values()}
@@ -380,7 +394,7 @@ class RuntimeTrials:
                     data = data[0]
                 arrays[key] = data
         if self.spec.traces == "factorised":
-            _add_factorised(self.spec, values, arrays)
+            _add_factorised(self.spec, values, arrays, error)
         return _trial_output(self.spec, arrays)
 
 
@@ -461,12 +475,13 @@ class CompiledTrials:
         circuit = _ProgramCircuit(spec)
         self.program, self.compiled = cache.get_or_build(circuit, float(spec.duration / second))
 
-    def run(self, values: dict) -> TrialOutput:
-        """One trial with ``values`` (every target of :func:`zero_values`)."""
+    def run(self, values: dict, error=None) -> TrialOutput:
+        """One trial with ``values`` (every target of :func:`zero_values`); ``error`` as
+        for :meth:`RuntimeTrials.run`."""
         targets = self.program.manifest["tunable"]
         arrays = self.program.run_arrays({k: v for k, v in values.items() if k in targets})
         if self.spec.traces == "factorised":
-            _add_factorised(self.spec, values, arrays)
+            _add_factorised(self.spec, values, arrays, error)
         return _trial_output(self.spec, arrays)
 
 

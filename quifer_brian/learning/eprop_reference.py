@@ -23,10 +23,33 @@ times in steps.
 
 import numpy as np
 
-__all__ = ["bptt_gradients", "eprop_gradients", "forward"]
+__all__ = ["bptt_gradients", "eprop_gradients", "forward", "readout_error"]
 
 
-def forward(params, w_in, w_rec, w_out, x, target):
+def readout_error(
+    y: np.ndarray, target: np.ndarray, loss: str = "mse", mask: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """``(dE/dy, E)`` of the readout traces ``y`` (n_steps, n_out) for ``loss``.
+
+    ``'mse'``: ``E = 1/2 sum_n sum_k (y_k[n] - y*_k[n])^2``.  ``'cross_entropy'``
+    (classification, Bellec et al. 2020, Methods, eq. 30; NEST's ``eprop_readout``
+    ``loss='cross_entropy'``): ``pi[n] = softmax(y[n])`` over the readouts,
+    ``E = -sum_n m[n] sum_k y*_k[n] log pi_k[n]`` with ``m`` the steps where the loss
+    counts (``mask``; default every step), and ``dE/dy_k[n] = m[n] (pi_k[n] - y*_k[n])``
+    for targets that sum to 1 at each counted step (one-hot classes).
+    """
+    y, target = np.asarray(y, dtype=float), np.asarray(target, dtype=float)
+    if loss == "mse":
+        err = y - target
+        return err, 0.5 * float(np.sum(err**2))
+    mask = np.ones(len(y)) if mask is None else np.asarray(mask, dtype=float)
+    shifted = y - y.max(axis=1, keepdims=True)
+    log_pi = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    err = mask[:, None] * (np.exp(log_pi) - target)
+    return err, -float(np.sum(mask[:, None] * target * log_pi))
+
+
+def forward(params, w_in, w_rec, w_out, x, target, loss="mse", mask=None):
     """Run the model; return its trajectories.
 
     Parameters
@@ -39,12 +62,15 @@ def forward(params, w_in, w_rec, w_out, x, target):
     x : ndarray, shape (n_steps, n_in)
         Input spikes (0/1).
     target : ndarray, shape (n_steps, n_out)
+    loss : {'mse', 'cross_entropy'}
+    mask : ndarray, shape (n_steps,), optional
+        Steps where the cross-entropy counts (see :func:`readout_error`).
 
     Returns
     -------
     dict
         ``v``, ``a``, ``z``, ``psi`` (n_steps, n_rec) at the threshold, ``y`` and ``err``
-        (n_steps, n_out), ``loss`` (float).
+        (``dE/dy``, n_steps, n_out), ``loss`` (float).
     """
     alpha, kappa, rho = params["alpha"], params["kappa"], params["rho"]
     theta, beta, gamma = params["theta"], params["beta"], params["gamma"]
@@ -68,13 +94,14 @@ def forward(params, w_in, w_rec, w_out, x, target):
         y_all[n] = y
         z_last, x_last = z, x[n]
     out["y"] = y_all
-    out["err"] = y_all - target
-    out["loss"] = 0.5 * float(np.sum(out["err"] ** 2))
+    out["err"], out["loss"] = readout_error(y_all, target, loss, mask)
     return out
 
 
-def bptt_gradients(params, w_in, w_rec, w_out, x, target):
+def bptt_gradients(params, w_in, w_rec, w_out, x, target, loss="mse", mask=None):
     """Exact gradients of the loss by backpropagation through time.
+
+    ``loss`` and ``mask`` as for :func:`forward` (mean-squared error by default).
 
     Returns
     -------
@@ -84,7 +111,7 @@ def bptt_gradients(params, w_in, w_rec, w_out, x, target):
     """
     alpha, kappa, rho = params["alpha"], params["kappa"], params["rho"]
     beta = params["beta"]
-    run = forward(params, w_in, w_rec, w_out, x, target)
+    run = forward(params, w_in, w_rec, w_out, x, target, loss, mask)
     z, psi, err = run["z"], run["psi"], run["err"]
     n_steps, n_rec = z.shape
     w_rec_used = np.zeros((n_rec, n_rec)) if w_rec is None else w_rec

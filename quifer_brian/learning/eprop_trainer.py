@@ -18,6 +18,8 @@ Example
 ((3, 4), (3, 3), (1, 3))
 """
 
+from functools import partial
+
 import numpy as np
 from brian2 import Hz, ms, mV, second
 
@@ -28,6 +30,8 @@ from .eprop_io import read_network_file, write_network_file
 from .eprop_models import EpropSpec
 from .eprop_network import CompiledTrials, RuntimeTrials, check_trial, connection_indices
 from .eprop_optim import make_optimiser, rate_regularisation
+from .eprop_reference import readout_error
+from .eprop_trainer_program import fit_in_program, predict_in_program
 
 __all__ = ["EpropNetwork", "EpropPrediction", "eprop_network", "load_eprop_network"]
 
@@ -53,6 +57,8 @@ def eprop_network(
     backend: str = "numpy",
     cache=None,
     seed: int | None = 0,
+    training: str = "trial",
+    iterations_per_run: int = 50,
 ) -> "EpropNetwork":
     """A recurrent network of (A)LIF cells with leaky readouts, ready for e-prop.
 
@@ -89,6 +95,15 @@ def eprop_network(
         Build cache for cpp_standalone.
     seed : int or None
         Seed of the initial and feedback weights.
+    training : {'trial', 'program'}
+        ``'trial'`` (default): one run of the network per trial, the updates formed and
+        applied in Python between trials (``traces`` chooses how).  ``'program'``: one
+        run simulates ``iterations_per_run`` trials and applies each update inside the
+        program (:mod:`~quifer_brian.learning.eprop_program`; synaptic traces, one
+        trial per iteration); the same weights to rounding, and on cpp_standalone
+        faster per iteration (``benchmarks/eprop.md``, section 2c).
+    iterations_per_run : int
+        Trials per run with ``training='program'`` (part of the compiled structure).
 
     Returns
     -------
@@ -113,6 +128,10 @@ def eprop_network(
     check_choice("feedback", feedback, ("symmetric", "random"), owner="eprop_network")
     check_choice("backend", backend, ("numpy", "cython", "cpp_standalone"), owner="eprop_network")
     seed = check_seed("seed", seed, owner="eprop_network")
+    check_choice("training", training, ("trial", "program"), owner="eprop_network")
+    iterations_per_run = check_count(
+        "iterations_per_run", iterations_per_run, owner="eprop_network"
+    )
     rng = np.random.default_rng(seed)
     weights = {
         "in": rng.standard_normal((n_rec, n_in)) / np.sqrt(n_in),
@@ -122,7 +141,9 @@ def eprop_network(
         weights["rec"] = rng.standard_normal((n_rec, n_rec)) / np.sqrt(n_rec)
         np.fill_diagonal(weights["rec"], 0.0)
     random_feedback = rng.standard_normal((n_rec, n_out)) / np.sqrt(n_rec)
-    return EpropNetwork(spec, weights, feedback, random_feedback, backend=backend, cache=cache)
+    model = EpropNetwork(spec, weights, feedback, random_feedback, backend=backend, cache=cache)
+    model.training, model.iterations_per_run = training, iterations_per_run
+    return model
 
 
 class EpropPrediction:
@@ -169,6 +190,9 @@ class EpropNetwork:
         self.cache = cache
         self.history = {"loss": [], "reg_loss": [], "rate": []}
         self._trials = None
+        self.training = "trial"
+        self.iterations_per_run = 50
+        self._programs = {}
 
     # ---------------------------------------------------------------- trials
     @property
@@ -232,6 +256,8 @@ class EpropNetwork:
         f_target=10 * Hz,
         progress: bool = True,
         save_on_error=None,
+        loss: str = "mse",
+        loss_mask=None,
     ) -> dict:
         """Train for ``n_iterations``; return the history (also kept in ``history``).
 
@@ -253,6 +279,13 @@ class EpropNetwork:
         save_on_error : str, optional
             Where to write the network (weights before the failing iteration and the
             history so far, as :meth:`save`) if the training diverges.
+        loss : {'mse', 'cross_entropy'}
+            ``'mse'``: ``1/2 sum_n sum_k (y_k - y*_k)^2``.  ``'cross_entropy'``:
+            classification (softmax over the readouts, one-hot ``targets``) over the
+            steps of ``loss_mask`` (:func:`~quifer_brian.learning.eprop_reference.readout_error`);
+            with ``traces='factorised'`` and ``training='trial'`` only.
+        loss_mask : array_like of bool, shape (n_steps,), optional
+            Steps where the cross-entropy counts (a recall window); default: all.
 
         Returns
         -------
@@ -274,6 +307,12 @@ class EpropNetwork:
         optimiser = make_optimiser(optimizer, learning_rate)
         c_reg = _check_nonnegative("c_reg", c_reg)
         f_per_step = float(f_target * self.spec.dt)
+        error = self._readout_error(loss, loss_mask)
+        if self.training == "program":
+            learning = {"lr": optimiser.learning_rate, "c_reg": c_reg, "f_step": f_per_step}
+            return fit_in_program(
+                self, inputs, targets, n_iterations, optimizer, learning, progress
+            )
         steps = range(n_iterations)
         bar = progress_bar(steps, desc="e-prop", unit="iteration") if progress else None
         for _ in bar if bar is not None else steps:
@@ -283,7 +322,8 @@ class EpropNetwork:
             rates: list[float] = []
             total: dict[str, np.ndarray] = {}
             for trial_inputs, trial_target in zip(inputs, targets, strict=True):
-                output = self.trials.run(self.run_values(trial_inputs, trial_target))
+                values = self.run_values(trial_inputs, trial_target)
+                output = self.trials.run(values, error) if error else self.trials.run(values)
                 self._check(output, iteration)
                 grads, sum_e = self.gradients(output)
                 if c_reg > 0:
@@ -309,6 +349,32 @@ class EpropNetwork:
             if bar is not None:
                 bar.set_postfix(loss=f"{self.history['loss'][-1]:.4g}")
         return self.history
+
+    def _readout_error(self, loss, mask):
+        """None (the program's mean-squared error) or the error function of ``loss``."""
+        check_choice("loss", loss, ("mse", "cross_entropy"), owner="fit")
+        if loss == "mse":
+            return None
+        if self.training != "trial" or self.spec.traces != "factorised":
+            raise ModelError(
+                owner="fit",
+                argument="loss",
+                value=loss,
+                problem="needs traces='factorised' and training='trial' (the learning "
+                "signal of a softmax readout is formed after the trial)",
+                fix="Build the network with eprop_network(..., traces='factorised').",
+            )
+        if mask is None:
+            mask = np.ones(self.spec.n_steps, dtype=bool)
+        mask = np.asarray(mask)
+        if mask.shape != (self.spec.n_steps,) or mask.dtype != bool:
+            raise ModelError(
+                owner="fit",
+                argument="loss_mask",
+                value=f"shape {mask.shape}, dtype {mask.dtype}",
+                problem=f"must be {self.spec.n_steps} booleans (one per step)",
+            )
+        return partial(readout_error, loss="cross_entropy", mask=mask)
 
     def _check(self, output, iteration):
         try:
@@ -339,13 +405,17 @@ class EpropNetwork:
         ----------
         inputs : array_like, shape (n_trials, n_steps, n_in) or (n_steps, n_in)
         targets : array_like, optional
-            For the per-trial loss.
+            For the per-trial loss (the mean-squared error, whatever loss `fit` used;
+            for a cross-entropy, apply `readout_error` to the outputs).
         """
         given = targets is not None
         if not given:
             shape = (*np.shape(inputs)[:-1], self.spec.n_out)
             targets = np.zeros(shape)
         inputs, targets = _check_data(self.spec, inputs, targets, "predict")
+        if self.training == "program":
+            traces, rasters, costs = predict_in_program(self, inputs, targets)
+            return EpropPrediction(traces, rasters, costs if given else None)
         outputs, spikes, losses = [], [], []
         for trial_inputs, trial_target in zip(inputs, targets, strict=True):
             output = self.trials.run(self.run_values(trial_inputs, trial_target))
@@ -366,12 +436,24 @@ class EpropNetwork:
         )
 
     @classmethod
-    def load(cls, path, backend="numpy", cache=None):
+    def load(cls, path, backend="numpy", cache=None, training="trial", iterations_per_run=50):
         """The network saved at ``path`` (see :func:`load_eprop_network`)."""
-        return load_eprop_network(path, backend=backend, cache=cache)
+        return load_eprop_network(
+            path,
+            backend=backend,
+            cache=cache,
+            training=training,
+            iterations_per_run=iterations_per_run,
+        )
 
 
-def load_eprop_network(path, backend: str = "numpy", cache=None) -> EpropNetwork:
+def load_eprop_network(
+    path,
+    backend: str = "numpy",
+    cache=None,
+    training: str = "trial",
+    iterations_per_run: int = 50,
+) -> EpropNetwork:
     """The network :meth:`EpropNetwork.save` wrote, checked before use.
 
     Parameters
@@ -379,6 +461,10 @@ def load_eprop_network(path, backend: str = "numpy", cache=None) -> EpropNetwork
     path : str
     backend : {'numpy', 'cython', 'cpp_standalone'}
     cache : BuildCache or str, optional
+    training : {'trial', 'program'}
+        How further training runs (as for :func:`eprop_network`; the file holds the
+        weights, not how they were trained).
+    iterations_per_run : int
 
     Raises
     ------
@@ -386,8 +472,11 @@ def load_eprop_network(path, backend: str = "numpy", cache=None) -> EpropNetwork
         If the file is not an e-prop network file or its content is inconsistent.
     """
     check_choice("backend", backend, ("numpy", "cython", "cpp_standalone"), owner="load")
+    check_choice("training", training, ("trial", "program"), owner="load")
+    iterations_per_run = check_count("iterations_per_run", iterations_per_run, owner="load")
     spec, weights, feedback, random_feedback, history = read_network_file(path)
     model = EpropNetwork(spec, weights, feedback, random_feedback, backend=backend, cache=cache)
+    model.training, model.iterations_per_run = training, iterations_per_run
     model.history = history
     return model
 
