@@ -150,5 +150,5 @@ def test_a_sweep_point_with_a_silent_population_is_a_row_not_an_error(tmp_path):
     )
     row = table.iloc[0]
     assert row["error"] is None or (isinstance(row["error"], float) and math.isnan(row["error"]))
-    assert row["rate_I_hz"] == 0.0 and math.isnan(row["cv_I"])
+    assert row["rate_I_hz"] == 0.0 and math.isnan(row["cv_I"]) and row["silent"] == "I"
     assert np.isfinite(row["gamma_hz"]) and np.isfinite(row["gamma_plv"])  # E does fire
