@@ -153,7 +153,13 @@ def test_ctrl_c_during_a_standalone_build_saves_nothing(tmp_path):
         [*argv, "--cache-dir", str(cache), "--out", str(tmp_path / "out")], start_new_session=True
     )
     _wait_for_line(process, "running ping")
-    time.sleep(8)  # generating or compiling the project
+    # the project is generated (its makefile written) and make is compiling it: seconds
+    # of work still to come before anything could be saved
+    deadline = time.monotonic() + 300
+    while not list(cache.glob(".build-*/makefile")) and process.poll() is None:
+        assert time.monotonic() < deadline, "no project generated in 300 s"
+        time.sleep(0.02)
+    assert process.poll() is None, process.communicate()[1]
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the compiler gets it too
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
