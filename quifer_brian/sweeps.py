@@ -141,6 +141,8 @@ def run_point(spec):
         if result.meta.get("complete", True) is not True:  # never measured, never stored
             raise RunInterrupted("interrupted", result=result)
         record["metrics"] = measure(result, spec["metrics"])
+        # named in the table: why their rate is 0 and their spike measures are NaN
+        record["silent"] = [name for name in result.populations if not result.spikes[name][0].size]
     except Exception as err:  # a failing point is data, not the end of the sweep
         record["error"] = f"{type(err).__name__}: {err}"
     record["wall_s"] = time.perf_counter() - start
@@ -204,7 +206,10 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per point in grid order.  ``df.attrs``: ``builds`` (programs compiled
+        One row per point in grid order: the parameters, the metrics' columns, ``seed``,
+        ``silent`` (the populations that fired no spike, comma-separated, or None: their
+        rate is 0 and their spike measures NaN), ``error`` (why a point failed, or
+        None), ``build`` and ``wall_s``.  ``df.attrs``: ``builds`` (programs compiled
         by this call, here or on the workers), ``structures``, ``computed`` (points
         run by this call), ``resumed`` (points read back from ``out``), ``failed``,
         ``out``, ``units``.
@@ -523,6 +528,7 @@ def _table(points, seeds, records):
                 row[key] = value
         row.update(record["metrics"])
         row["seed"] = point_seed
+        row["silent"] = ", ".join(record.get("silent") or []) or None
         row["error"] = record["error"]
         row["build"] = record.get("build")
         row["wall_s"] = record.get("wall_s")

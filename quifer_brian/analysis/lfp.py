@@ -8,6 +8,8 @@ the synaptic currents onto the pyramidal cells,
 
 import numpy as np
 
+from ..errors import AnalysisError
+
 __all__ = ["MAZZONI_ALPHA", "MAZZONI_DELAY_S", "mazzoni_lfp"]
 
 #: Delay of the excitatory term (s).
@@ -40,9 +42,18 @@ def mazzoni_lfp(excitatory, inhibitory, fs, delay_s=MAZZONI_DELAY_S, alpha=MAZZO
     --------
     >>> mazzoni_lfp([1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 1.0, 0.0], fs=1000.0, delay_s=0.002)
     array([ 1.  ,  1.  , -0.65,  2.  ])
+    >>> mazzoni_lfp([1.0], [0.5], fs=1000.0, delay_s=0.002)  # shorter than the delay
+    array([0.175])
     """
     excitatory = np.asarray(excitatory, dtype=float).reshape(-1)
     inhibitory = np.asarray(inhibitory, dtype=float).reshape(-1)
-    shift = round(delay_s * fs)
-    delayed = np.concatenate([np.full(shift, excitatory[0]), excitatory[: len(excitatory) - shift]])
+    if excitatory.shape != inhibitory.shape:
+        raise AnalysisError(
+            f"mazzoni_lfp.inhibitory: must have as many samples as excitatory "
+            f"({excitatory.size}); got {inhibitory.size}."
+        )
+    # a record shorter than the delay (a run stopped early) holds the initial value only
+    shift = min(round(delay_s * fs), excitatory.size)
+    start = np.full(shift, excitatory[:1])
+    delayed = np.concatenate([start, excitatory[: excitatory.size - shift]])
     return delayed - alpha * inhibitory

@@ -103,27 +103,61 @@ def gamma_measures(result, population="E"):
         the whole run after 0.1 s, so the resolution is 1/duration), ``ratio`` (peak
         power / median power in 150-250 Hz), ``plv`` (spikes vs the LFP band-passed
         at peak +- 10 Hz), ``phases`` (rad), ``freqs``, ``power`` and ``df`` (Hz).
+        When ``population`` fired no spike in the window, ``plv`` is nan, ``phases`` is
+        empty and ``plv_note`` says why (the peak and ratio come from the LFP alone).
+
+    Raises
+    ------
+    AnalysisError
+        When the result has no LFP proxy, a flat one, or no population ``population``.
     """
+    _check_lfp(result, "gamma_measures")
+    times = _population_times(result, population, "gamma_measures")
     fs = result.fs
     sig = result.lfp[int(GAMMA_T_START * fs) :]
     freqs, power = compute_spectrum(sig, fs, method="welch", nperseg=sig.size)
     search = (freqs >= GAMMA_SEARCH_BAND[0]) & (freqs <= GAMMA_SEARCH_BAND[1])
+    if not np.any(power[search] > 0):
+        raise AnalysisError(
+            "gamma_measures.result: the LFP proxy is flat (no synaptic currents: a silent "
+            "network?); there is no gamma peak to measure."
+        )
     peak = float(freqs[search][np.argmax(power[search])])
     high = (freqs >= GAMMA_BACKGROUND_BAND[0]) & (freqs <= GAMMA_BACKGROUND_BAND[1])
     ratio = float(power[search].max() / np.median(power[high]))
-    times, _ = result.spikes[population]
-    times = times[(times > GAMMA_T_START) & (times < result.duration - 0.02)]
-    phases = spike_phases(times, result.lfp, fs, (peak - 10.0, peak + 10.0))
-    plv, _ = compute_plv(phases)
-    return {
-        "peak": peak,
-        "ratio": ratio,
-        "plv": float(plv),
-        "phases": phases,
-        "freqs": freqs,
-        "power": power,
-        "df": float(freqs[1] - freqs[0]),
-    }
+    t_stop = result.duration - 0.02
+    times = times[(times > GAMMA_T_START) & (times < t_stop)]
+    measured = {"peak": peak, "ratio": ratio, "plv": float("nan"), "phases": np.array([])}
+    if times.size:
+        phases = spike_phases(times, result.lfp, fs, (peak - 10.0, peak + 10.0))
+        measured.update(plv=float(compute_plv(phases)[0]), phases=phases)
+    else:
+        measured["plv_note"] = _no_spikes(population, GAMMA_T_START, t_stop)
+    return {**measured, "freqs": freqs, "power": power, "df": float(freqs[1] - freqs[0])}
+
+
+def _check_lfp(result, owner):
+    """Raise :class:`AnalysisError` when ``result`` has no LFP proxy to measure."""
+    if getattr(result, "lfp", None) is None or getattr(result, "fs", None) is None:
+        raise AnalysisError(
+            f"{owner}.result: has no LFP proxy (its network records none, or it was not "
+            f"saved); give the result of a network with an LFP (ping, ing, brunel, "
+            f"theta_gamma, ...)."
+        )
+
+
+def _population_times(result, population, owner):
+    """The spike times (s) of ``population``; :class:`AnalysisError` naming the known ones."""
+    if population not in result.spikes:
+        raise AnalysisError(
+            f"{owner}.population: {population!r} is not a population of this result; its "
+            f"populations are {list(result.spikes)}."
+        )
+    return np.asarray(result.spikes[population][0], dtype=float)
+
+
+def _no_spikes(population, t_start, t_stop):
+    return f"no spikes: population {population!r} fired none in {t_start:g}-{t_stop:g} s"
 
 
 # ------------------------------------------------------------------ Brunel's states
@@ -148,6 +182,11 @@ def state_signatures(times, indices, n_neurons, t_start, t_stop):
         0.5 ms bins), ``ratio`` (its power over the median 700-1000 Hz shot-noise
         floor), ``freqs`` and ``power`` (the population-rate spectrum).
 
+    Raises
+    ------
+    AnalysisError
+        When the population fired no spike in the window.
+
     Notes
     -----
     SR: CV near 0.  SI fast: peak >= 100 Hz far above the floor, CV near 1.  SI slow:
@@ -157,6 +196,12 @@ def state_signatures(times, indices, n_neurons, t_start, t_stop):
     indices = np.asarray(indices)
     keep = (times >= t_start) & (times < t_stop)
     spikes = (times[keep], indices[keep])
+    if not keep.any():
+        raise AnalysisError(
+            f"state_signatures.times: the population (n_neurons={n_neurons}) fired no "
+            f"spikes in {t_start:g}-{t_stop:g} s: a silent population has a rate of 0 and "
+            f"no CV, Fano factor, chi or rhythm. Check the drive, or the window."
+        )
     rate = float(np.mean(compute_rates(spikes, t_start, t_stop, n_neurons)))
     cv = float(np.nanmean(compute_cv_isi(spikes, n_neurons=n_neurons)))
     fano = float(np.nanmean(compute_fano_factor(spikes, 0.05, t_start, t_stop, n_neurons)))
@@ -318,7 +363,7 @@ def _theta_gamma_coupling(result, sig, t_start, bands, n_surrogates, min_shift, 
     phase_band, gamma_band = bands
     times, _ = result.spikes["E"]
     times = times[(times > t_start + 0.05) & (times < result.duration - 0.05)] - t_start
-    plv, _ = compute_plv(spike_phases(times, sig, fs, gamma_band))
+    plv = compute_plv(spike_phases(times, sig, fs, gamma_band))[0] if times.size else np.nan
     test = compute_theta_gamma_coupling(
         sig, fs, phase_band, gamma_band, n_surrogates=n_surrogates, min_shift=min_shift, seed=seed
     )
@@ -368,10 +413,22 @@ def analyse_theta_gamma(result, bands=None, n_surrogates=200, min_shift=None, se
         surrogates; these four are nan, and ``bands`` None, when theta or gamma is
         nan and no ``bands`` are given), ``bands``, ``rates_hz`` per population, and
         ``spectrum`` ``(freqs, power, PeakFit)`` for plotting.
+
+    Raises
+    ------
+    AnalysisError
+        When the result has no LFP proxy or no ``'E'`` population.
     """
+    _check_lfp(result, "analyse_theta_gamma")
+    _population_times(result, RATE_POPULATION, "analyse_theta_gamma")
     fs = result.fs
     t_start = THETA_GAMMA_T_START
     sig = np.asarray(result.lfp)[int(t_start * fs) :]
+    if sig.size and np.all(sig == sig[0]):
+        raise AnalysisError(
+            "analyse_theta_gamma.result: the LFP proxy is flat (no synaptic currents: a "
+            "silent network?); there is no spectrum to measure theta and gamma in."
+        )
     freqs, power = compute_spectrum(sig, fs)
     fit = compute_spectral_peaks(freqs, power, f_range=LFP_FIT_RANGE)
     rhythms = compute_rate_rhythms(result, t_start)
@@ -413,7 +470,13 @@ def compute_lfp_spectrum(result):
     fit : PeakFit or str
         The peaks above the aperiodic background, or why they could not be fitted
         (a run too short for enough frequency bins, ...).
+
+    Raises
+    ------
+    AnalysisError
+        When the result has no LFP proxy.
     """
+    _check_lfp(result, "compute_lfp_spectrum")
     sig = np.asarray(result.lfp, dtype=float)[int(_analysis_start(result) * result.fs) :]
     freqs, power = compute_spectrum(sig, result.fs)
     try:
@@ -626,6 +689,11 @@ def compute_trial_rhythm(
         second harmonic of a slower rhythm), ``plv`` (spikes of ``locked`` in each trial
         against the phase of that trial's rate band-passed to ``band``, pooled),
         ``freqs`` and ``power``.
+
+    Raises
+    ------
+    AnalysisError
+        When ``rhythm`` fired no spike in any trial's span, or the spans do not fit.
     """
     fs = 1000.0
     starts, stops = _trial_spans(result, n_trials, t_start, t_stop, (rhythm, *locked))
@@ -644,6 +712,12 @@ def compute_trial_rhythm(
 
     times_r, trial_r = trial_of(rhythm)
     rates = np.array([np.histogram(times_r[trial_r == b], edges)[0] for b in range(n_trials)])
+    spans = zip(rates, first, strict=True)
+    if not any(rate[begin : begin + length].any() for rate, begin in spans):
+        raise AnalysisError(
+            f"compute_trial_rhythm.rhythm: population {rhythm!r} fired no spikes in any "
+            f"trial's span ({length} ms from t_start): no rhythm to measure."
+        )
     spectra = []
     for rate, begin in zip(rates.astype(float), first, strict=True):
         segment = rate[begin : begin + length] - rate[begin : begin + length].mean()

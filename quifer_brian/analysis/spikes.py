@@ -158,7 +158,8 @@ def compute_cv_isi(spikes, n_neurons=None):
     if not np.any(n >= 2):
         raise AnalysisError(
             f"spikes: the CV needs a neuron with at least 3 spikes; the most any of the "
-            f"{trains.n_neurons} neuron(s) has is {int(n.max(initial=0)) + 1 if n.size else 0}."
+            f"{trains.n_neurons} neuron(s) has is "
+            f"{int(np.bincount(indices, minlength=1).max()) if indices.size else 0}."
         )
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.bincount(owner, weights=isi, minlength=trains.n_neurons) / n

@@ -24,10 +24,47 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--param", "n_e=40", "--param", "n_i=10", "--backend", "numpy"]
 
 
-def _start(argv, **options):
+#: The `quifer-brian` command in a child whose n-th simulation (n = QUIFER_TEST_HOLD_RUN)
+#: says on stdout when it has simulated 50 ms, then holds there until a SIGINT stops it
+#: (120 s at most): the Ctrl-C lands mid-simulation whatever the machine's load.
+#: Everything else is the real CLI (``python -m quifer_brian.cli``).
+HOLD_RUN = """
+import os, sys, time
+import brian2
+from quifer_brian.cli.main import main
+
+original, calls = brian2.Network.run, []
+
+def run(self, duration, *args, **kwargs):
+    calls.append(duration)
+    if len(calls) != int(os.environ["QUIFER_TEST_HOLD_RUN"]):
+        return original(self, duration, *args, **kwargs)
+    said = []
+
+    def report(elapsed, completion, start, length):
+        if completion * float(length) >= 0.05 and not said:
+            said.append(True)
+            print(f"simulating run {len(calls)}", flush=True)
+            deadline = time.monotonic() + 120
+            while not self._stopped and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+    kwargs.update(report=report, report_period=0.01 * brian2.second)
+    return original(self, duration, *args, **kwargs)
+
+brian2.Network.run = run
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _start(argv, hold_run=None, **options):
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    command = ["-m", "quifer_brian.cli"]
+    if hold_run is not None:  # see HOLD_RUN
+        environment["QUIFER_TEST_HOLD_RUN"] = str(hold_run)
+        command = ["-c", HOLD_RUN]
     return subprocess.Popen(
-        [sys.executable, "-m", "quifer_brian.cli", *argv],
+        [sys.executable, *command, *argv],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -59,9 +96,9 @@ def _last_error_line(stderr):
 
 
 def test_ctrl_c_during_a_numpy_run_saves_the_partial_result_marked_incomplete(tmp_path):
-    process = _start(["run", "ping", *TINY, "--duration", "30s", "--out", str(tmp_path)])
-    _wait_for_line(process, "Starting simulation")  # Brian2's progress report
-    time.sleep(1.5)
+    argv = ["run", "ping", *TINY, "--duration", "30s", "--out", str(tmp_path)]
+    process = _start(argv, hold_run=1)
+    _wait_for_line(process, "simulating run 1")  # it has simulated 50 ms, and waits
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -85,11 +122,11 @@ def test_ctrl_c_mid_sweep_stores_no_interrupted_point_and_the_resume_recomputes_
     grid = ["--grid", "tau_gaba=5ms,10ms,15ms", "--metric", "rates", "--metric", "gamma"]
     argv = ["sweep", "ping", *grid, *TINY, "--duration", "1s", "--serial"]
     out = tmp_path / "interrupted"
-    process = _start([*argv, "--out", str(out)])
-    deadline = time.monotonic() + 300
-    while not _finished_points(out / "points") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # the second point is being built or simulated
+    process = _start([*argv, "--out", str(out)], hold_run=2)
+    # the second point's simulation has begun (the first point is stored by then) and
+    # waits for the signal: no race with a point that finishes first
+    _wait_for_line(process, "simulating run 2", timeout=300)
+    assert len(_finished_points(out / "points")) == 1
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -116,7 +153,13 @@ def test_ctrl_c_during_a_standalone_build_saves_nothing(tmp_path):
         [*argv, "--cache-dir", str(cache), "--out", str(tmp_path / "out")], start_new_session=True
     )
     _wait_for_line(process, "running ping")
-    time.sleep(8)  # generating or compiling the project
+    # the project is generated (its makefile written) and make is compiling it: seconds
+    # of work still to come before anything could be saved
+    deadline = time.monotonic() + 300
+    while not list(cache.glob(".build-*/makefile")) and process.poll() is None:
+        assert time.monotonic() < deadline, "no project generated in 300 s"
+        time.sleep(0.02)
+    assert process.poll() is None, process.communicate()[1]
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the compiler gets it too
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
