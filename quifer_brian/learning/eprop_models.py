@@ -43,6 +43,7 @@ from ..checks import check_choice, check_count, check_finite, check_scalar_quant
 from ..errors import ModelError
 
 __all__ = [
+    "PSEUDO_DERIVATIVE",
     "READOUT_EQUATIONS",
     "RECURRENT_EQUATIONS",
     "TRACE_MODES",
