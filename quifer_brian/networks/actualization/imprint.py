@@ -38,7 +38,7 @@ share is *kept* in both reads, while a value only another pattern has is depress
 untouched cells' start, so an assembly whose pattern lies near its neighbours read it
 through one dimension, and noisy cues of it settled at a neighbour: issue 12,
 ``benchmarks/imprint_completion.md``.)  M->F
-(write-back, :data:`WRITE_RULE`, :math:`\rho_0` = 20 Hz, twice the rate): the taught
+(write-back, :data:`WRITE_RULE`, :math:`\rho_0` = 20 Hz, :math:`\eta` = 0.02): the taught
 assembly (pre) potentiates onto the F cells its noisy versions drive above 20 Hz on
 average and depresses onto the rest, and saturates within 20 presentations.  Pair STDP
 (``stdp_additive``) has no depression for a presynaptic cell whose target is silent, so
