@@ -84,14 +84,26 @@ def test_imprint_grows_the_patterns_into_the_weights(imprinted, seed):
 
 @pytest.mark.slow  # the imprints and a compile: ~150 s
 @pytest.mark.standalone
-@pytest.mark.parametrize("seed", DRAWS)
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 12: success now means the pattern each cue was made from (it counted any "
-        "pattern before); measured 0.84 / 0.84 / 0.81 on draws 0 / 1 / 2 against 0.85, "
-        "while 0.97 of the cues lie nearest their own pattern: the imprint needs retuning"
-    ),
+@pytest.mark.parametrize(
+    "seed",
+    [
+        pytest.param(
+            0,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "issue 12: success means the pattern each cue was made from; draw 0 "
+                    "completes 0.844 (27/32; 0.97 of its cues lie nearest their own "
+                    "pattern): 5 cues of pattern 2, which shares its dimension-0 value "
+                    "with pattern 0 and lies near pattern 1 in dimension 1, settle at a "
+                    "neighbour, with every read-rule setting tried (the designed Gaussian "
+                    "read reaches 0.906 there); see benchmarks/imprint_completion.md"
+                ),
+            ),
+        ),
+        1,
+        2,
+    ],
 )
 def test_learned_weights_complete_noisy_cues(imprinted, seed):
     learned = imprinted[seed]["learned"].success(THRESHOLD).mean()

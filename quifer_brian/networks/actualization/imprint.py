@@ -28,11 +28,17 @@ Why :data:`~quifer_brian.equations.istdp` (Vogels et al. 2011) on excitatory syn
 its drift for uncorrelated pre and post rates is
 :math:`\dot w = 2 \eta\, w_{max} \tau\, r_{pre} (r_{post} - \rho_0)`, a covariance
 rule whose sign is set by the postsynaptic rate.  F->M (read, :data:`READ_RULE`,
-:math:`\rho_0` = 30 Hz): a pattern's F cells (pre) potentiate onto the taught assembly
-(post far above :math:`\rho_0`) and depress onto the silent ones; an F cell that fires
-for pattern j gains onto assembly k only if it also fires for k at a comparable rate,
-so the read keeps apart patterns that share a value only approximately.  M->F
-(write-back, :data:`WRITE_RULE`, :math:`\rho_0` = 20 Hz, twice the rate): the taught
+:math:`\rho_0` = 20 Hz, :math:`\eta` = 0.02): a pattern's F cells (pre) potentiate onto
+the taught assembly (post ~67 Hz, far above :math:`\rho_0`) and depress onto the silent
+ones (~0 Hz).  An F cell that fires for two patterns j and k gains
+:math:`\propto r_T - 2 \rho_0` per round (:math:`r_T` the taught rate) onto both
+assemblies: with :math:`\rho_0` below half the taught rate a value that two patterns
+share is *kept* in both reads, while a value only another pattern has is depressed.
+(With :math:`\rho_0` = 30 Hz, the earlier default, shared values ended near or below the
+untouched cells' start, so an assembly whose pattern lies near its neighbours read it
+through one dimension, and noisy cues of it settled at a neighbour: issue 12,
+``benchmarks/imprint_completion.md``.)  M->F
+(write-back, :data:`WRITE_RULE`, :math:`\rho_0` = 20 Hz, :math:`\eta` = 0.02): the taught
 assembly (pre) potentiates onto the F cells its noisy versions drive above 20 Hz on
 average and depresses onto the rest, and saturates within 20 presentations.  Pair STDP
 (``stdp_additive``) has no depression for a presynaptic cell whose target is silent, so
@@ -70,9 +76,10 @@ from .models import IMPRINT_FEATURE_LIF, IMPRINT_MEMORY_LIF, PRESENTED, TEACHER
 __all__ = ["READ_RULE", "WRITE_RULE", "ImprintResult", "simulate_imprint", "weight_ratio"]
 
 #: Rule parameters of the read (F->M) and write-back (M->F) synapses for ``istdp``:
-#: any F activity under a taught assembly potentiates its read weight; only F cells the
-#: pattern drives above rho_0 keep a write-back weight (a narrow write-back).
-READ_RULE = {"eta": 0.01, "rho_0": 30 * Hz}
+#: any F activity under a taught assembly potentiates its read weight, and a value two
+#: patterns share stays in both reads (rho_0 below half the taught rate); only F cells
+#: the pattern drives above rho_0 keep a write-back weight (a narrow write-back).
+READ_RULE = {"eta": 0.02, "rho_0": 20 * Hz}
 WRITE_RULE = {"eta": 0.02, "rho_0": 20 * Hz}
 
 
