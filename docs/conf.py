@@ -51,6 +51,9 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!quifer_brian\b).*"),
     (r"py:.*", r".*\._[a-z]\w*(\..*)?"),  # private modules are not documented
+    # the module is shadowed by the function ``learning.eprop_network`` of the same name,
+    # so autosummary documents the function; its helper classes have no page
+    (r"py:class", r"quifer_brian\.learning\.eprop_network\.\w+"),
 ]
 
 
