@@ -54,11 +54,13 @@ from .eprop_models import (
 )
 
 __all__ = [
+    "CellGroups",
     "CompiledTrials",
     "EpropObjects",
     "RuntimeTrials",
     "TrialOutput",
     "build_eprop_objects",
+    "cell_groups",
     "connection_indices",
 ]
 
@@ -96,15 +98,39 @@ class EpropObjects:
     monitors: dict
 
 
-def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
-    """Create the network of ``spec`` in the active device (weights zero)."""
-    ns = spec.namespace()
+@dataclass
+class CellGroups:
+    """The three groups of an e-prop network and the trial's input and target arrays."""
+
+    inputs: NeuronGroup
+    rec: NeuronGroup
+    out: NeuronGroup
+    x_in: TimedArray
+    y_target: TimedArray
+
+
+def cell_groups(
+    spec: EpropSpec,
+    ns: dict,
+    *,
+    input_extra: str = "",
+    input_threshold: str = "x_in(t, i) > 0.5",
+    rec_extra: str = "",
+    out_extra: str = "",
+    error_code: str = READOUT_ERROR,
+) -> CellGroups:
+    """Input, recurrent and readout groups of ``spec`` (the pseudo-derivative and the
+    readout error as their ``run_regularly`` operations), in the active device.
+
+    The ``*_extra`` equations, the input threshold and the error code let the in-program
+    training (:mod:`.eprop_program`) add its per-trial state to the same cells.
+    """
     x_in = TimedArray(np.zeros((spec.n_steps, spec.n_in)), dt=spec.dt, name="eprop_x_in")
     y_target = TimedArray(np.zeros((spec.n_steps, spec.n_out)), dt=spec.dt, name="eprop_y_target")
     inputs = NeuronGroup(
         spec.n_in,
-        input_equations(),
-        threshold="x_in(t, i) > 0.5",
+        input_equations() + input_extra,
+        threshold=input_threshold,
         reset="xbar += 1 - alpha",
         method="exact",
         dt=spec.dt,
@@ -113,7 +139,7 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
     )
     rec = NeuronGroup(
         spec.n_rec,
-        RECURRENT_EQUATIONS,
+        RECURRENT_EQUATIONS + rec_extra,
         threshold=RECURRENT_THRESHOLD,
         reset=RECURRENT_RESET,
         method="exact",
@@ -124,13 +150,21 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
     rec.run_regularly(PSEUDO_DERIVATIVE, when="thresholds", order=_ORDER_PSI, name="eprop_rec_psi")
     out = NeuronGroup(
         spec.n_out,
-        READOUT_EQUATIONS,
+        READOUT_EQUATIONS + out_extra,
         method="exact",
         dt=spec.dt,
         namespace={**ns, "y_target": y_target},
         name="eprop_out",
     )
-    out.run_regularly(READOUT_ERROR, when="end", order=_ORDER_ERROR, name="eprop_out_error")
+    out.run_regularly(error_code, when="end", order=_ORDER_ERROR, name="eprop_out_error")
+    return CellGroups(inputs, rec, out, x_in, y_target)
+
+
+def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
+    """Create the network of ``spec`` in the active device (weights zero)."""
+    ns = spec.namespace()
+    cells = cell_groups(spec, ns)
+    inputs, rec, out = cells.inputs, cells.rec, cells.out
     synapses = {"in": _eligible_synapses(spec, inputs, rec, "xbar", "in")}
     if spec.recurrent:
         synapses["rec"] = _eligible_synapses(spec, rec, rec, "zbar", "rec", autapses=False)
@@ -164,7 +198,7 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
         inputs, rec, out, *synapses.values(), *monitors.values(), name="eprop_network*"
     )
     groups = {"in": inputs, "rec": rec, "out": out}
-    timed = {"x_in": x_in, "y_target": y_target}
+    timed = {"x_in": cells.x_in, "y_target": cells.y_target}
     return EpropObjects(network, groups, synapses, timed, monitors)
 
 

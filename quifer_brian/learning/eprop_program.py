@@ -39,26 +39,18 @@ from typing import Any
 import numpy as np
 from brian2 import (
     Network,
-    NeuronGroup,
     Quantity,
     SpikeMonitor,
     StateMonitor,
     Synapses,
-    TimedArray,
 )
 
 from .eprop_models import (
-    PSEUDO_DERIVATIVE,
-    READOUT_EQUATIONS,
     READOUT_ERROR,
-    RECURRENT_EQUATIONS,
-    RECURRENT_RESET,
-    RECURRENT_THRESHOLD,
     EpropSpec,
     eligibility_code,
-    input_equations,
 )
-from .eprop_network import EpropObjects, connection_indices
+from .eprop_network import EpropObjects, cell_groups, connection_indices
 
 __all__ = [
     "ADAM",
@@ -146,50 +138,23 @@ def build_program_objects(spec: EpropSpec, setup: ProgramSetup) -> EpropObjects:
     """Create the training network of ``spec`` in the active device (weights zero)."""
     ns = {**spec.namespace(), **ADAM, "n_steps": spec.n_steps, "dt_trial": spec.duration}
     trial = spec.duration
-    x_in = TimedArray(np.zeros((spec.n_steps, spec.n_in)), dt=spec.dt, name="eprop_x_in")
-    y_target = TimedArray(np.zeros((spec.n_steps, spec.n_out)), dt=spec.dt, name="eprop_y_target")
-    inputs = NeuronGroup(
-        spec.n_in,
-        input_equations() + "\nxold : 1\nt0 : second (shared)\nn_driven : 1 (shared)",
-        # trials from n_driven on get no input: nothing fires, every update stays zero
-        threshold="x_in(t - t0, i) > 0.5 and t < n_driven * dt_trial - 0.5 * dt",
-        reset="xbar += 1 - alpha",
-        method="exact",
-        dt=spec.dt,
-        namespace={**ns, "x_in": x_in},
-        name="eprop_in",
-    )
     shared = "\n".join(f"{name} : 1 (shared)" for name in ("lr", "c_reg", "f_step", "n_active"))
-    rec = NeuronGroup(
-        spec.n_rec,
-        RECURRENT_EQUATIONS + "zold : 1\n" + shared,
-        threshold=RECURRENT_THRESHOLD,
-        reset=RECURRENT_RESET,
-        method="exact",
-        dt=spec.dt,
-        namespace=ns,
-        name="eprop_rec",
+    cells = cell_groups(
+        spec,
+        ns,
+        input_extra="\nxold : 1\nt0 : second (shared)\nn_driven : 1 (shared)",
+        # trials from n_driven on get no input: nothing fires, every update stays zero
+        input_threshold="x_in(t - t0, i) > 0.5 and t < n_driven * dt_trial - 0.5 * dt",
+        rec_extra="zold : 1\n" + shared,
+        out_extra="t0 : second (shared)",
+        error_code=READOUT_ERROR.replace("y_target(t, i)", "y_target(t - t0, i)"),
     )
-    rec.run_regularly(PSEUDO_DERIVATIVE, when="thresholds", order=_ORDER_PSI, name="eprop_rec_psi")
+    inputs, rec, out = cells.inputs, cells.rec, cells.out
     # the presynaptic traces as the step's synapses read them (before the resets): the
     # traces' single pass at the step's end reads these
     before = {"when": "thresholds", "order": _ORDER_KEEP}
     inputs.run_regularly("xold = xbar", name="eprop_in_keep", **before)
     rec.run_regularly("zold = zbar", name="eprop_rec_keep", **before)
-    out = NeuronGroup(
-        spec.n_out,
-        READOUT_EQUATIONS + "t0 : second (shared)",
-        method="exact",
-        dt=spec.dt,
-        namespace={**ns, "y_target": y_target},
-        name="eprop_out",
-    )
-    out.run_regularly(
-        READOUT_ERROR.replace("y_target(t, i)", "y_target(t - t0, i)"),
-        when="end",
-        order=_ORDER_ERROR,
-        name="eprop_out_error",
-    )
     synapses = {"in": _eligible(spec, setup, inputs, rec, "xbar", "in", ns)}
     if spec.recurrent:
         synapses["rec"] = _eligible(spec, setup, rec, rec, "zbar", "rec", ns, autapses=False)
@@ -214,7 +179,7 @@ def build_program_objects(spec: EpropSpec, setup: ProgramSetup) -> EpropObjects:
         inputs, rec, out, *synapses.values(), *monitors.values(), name="eprop_training*"
     )
     groups = {"in": inputs, "rec": rec, "out": out}
-    timed = {"x_in": x_in, "y_target": y_target}
+    timed = {"x_in": cells.x_in, "y_target": cells.y_target}
     return EpropObjects(network, groups, synapses, timed, monitors)
 
 
