@@ -332,6 +332,14 @@ def main(argv=None):
         return worker(args)
     if args.quick:
         args.sizes, args.duration, args.repeats, args.binary_reruns = [500], 0.2, [1], 1
+    # Both workers inherit the compiler the package would choose: a raw Brian2 process on
+    # a Python whose own compiler is missing would drop every optimisation flag, and the
+    # comparison would be -O3 against -O0 (quifer_brian.backends.toolchain).
+    from quifer_brian.backends.toolchain import use_installed_compiler
+
+    chosen = use_installed_compiler()
+    if chosen:
+        print(f"compiler for both variants: {chosen}")
 
     repeats = args.repeats * len(args.sizes) if len(args.repeats) == 1 else args.repeats
     tables = []
