@@ -78,18 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the whole traceback of an unexpected error (for a bug report)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    backend_choice = {
+        "choices": list_backends(),
+        "default": None,
+        "help": "default: cpp_standalone if it works",
+    }
     devices = commands.add_parser("devices", help="what each backend can do on this machine")
     devices.set_defaults(func=cmd.cmd_devices)
     demo = commands.add_parser(
         "demo", help="the flagship: emergent theta-nested gamma, analysed, with figures"
     )
     demo.add_argument("--out", default="quifer-out", help="output folder (default: %(default)s)")
-    demo.add_argument(
-        "--backend",
-        choices=list_backends(),
-        default=None,
-        help="default: cpp_standalone if it works",
-    )
+    demo.add_argument("--backend", **backend_choice)
     demo.add_argument("--duration", type=finite_float, default=8.0, help="simulated seconds (8)")
     demo.add_argument("--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1]")
     _figure_options(demo)
@@ -110,12 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "frequencies=6,12,40 (repeatable; see 'quifer-brian list NETWORK')",
     )
     run.add_argument("--duration", default="1s", help="simulated time (default: %(default)s)")
-    run.add_argument(
-        "--backend",
-        choices=list_backends(),
-        default=None,
-        help="default: cpp_standalone if it works",
-    )
+    run.add_argument("--backend", **backend_choice)
     run.add_argument(
         "--seed", type=parse_seed, default=1, help="in [0, 2**32 - 1] (default: %(default)s)"
     )
