@@ -62,6 +62,8 @@ __all__ = [
     "build_eprop_objects",
     "cell_groups",
     "connection_indices",
+    "feedback_synapses",
+    "trial_layout",
 ]
 
 #: Scheduling inside one step (Brian2 slots): psi before the threshold, the eligibility
@@ -183,7 +185,7 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
     )
     synapses["out"] = readout
     if spec.traces == "synaptic":
-        synapses["feedback"] = _feedback_synapses(spec, out, rec)
+        synapses["feedback"] = feedback_synapses(spec, out, rec)
     monitors = {
         f"y{k}": StateMonitor(out, "y", record=[k], dt=spec.dt, when="end", name=f"eprop_y{k}")
         for k in range(spec.n_out)
@@ -202,8 +204,9 @@ def build_eprop_objects(spec: EpropSpec) -> EpropObjects:
     return EpropObjects(network, groups, synapses, timed, monitors)
 
 
-def _feedback_synapses(spec, out, rec):
-    """The learning signal ``L_j = sum_k B_jk err_k`` as a summed variable of ``rec``."""
+def feedback_synapses(spec: EpropSpec, out: NeuronGroup, rec: NeuronGroup) -> Synapses:
+    """Random feedback: the learning signal ``L_j = sum_k B_jk err_k`` as a summed
+    variable of ``rec`` (the trial-by-trial and the in-program training)."""
     ns = spec.namespace()
     feedback = Synapses(
         out,
@@ -453,18 +456,24 @@ class _ProgramCircuit:
         return _recorded(self._objects)
 
     def result_layout(self):
-        dt = float(self.spec.dt / second)
-        return {
-            "circuit": self.name,
-            "sizes": {"rec": self.spec.n_rec},
-            "rate_dt": dt,
-            "fs": 1.0 / dt,
-            "lfp": None,
-            "params": {"spec": self.spec.as_dict()},
-        }
+        return trial_layout(self.name, self.spec)
 
     def run_values(self):
         return zero_values(self.spec)
+
+
+def trial_layout(name: str, spec: EpropSpec, **params: dict) -> dict:
+    """The result layout of an e-prop program (the recurrent cells' spikes and rate;
+    ``params``: records besides the spec's, e.g. the in-program training's setup)."""
+    dt = float(spec.dt / second)
+    return {
+        "circuit": name,
+        "sizes": {"rec": spec.n_rec},
+        "rate_dt": dt,
+        "fs": 1.0 / dt,
+        "lfp": None,
+        "params": {"spec": spec.as_dict(), **params},
+    }
 
 
 def zero_values(spec):

@@ -50,7 +50,7 @@ from .eprop_models import (
     EpropSpec,
     eligibility_code,
 )
-from .eprop_network import EpropObjects, cell_groups, connection_indices
+from .eprop_network import EpropObjects, cell_groups, connection_indices, feedback_synapses
 
 __all__ = [
     "ADAM",
@@ -160,7 +160,7 @@ def build_program_objects(spec: EpropSpec, setup: ProgramSetup) -> EpropObjects:
         synapses["rec"] = _eligible(spec, setup, rec, rec, "zbar", "rec", ns, autapses=False)
     synapses["out"] = _readout(spec, setup, rec, out, ns)
     if setup.feedback == "random":
-        synapses["feedback"] = _random_feedback(spec, out, rec, ns)
+        synapses["feedback"] = feedback_synapses(spec, out, rec)
     # the cells and readouts back to zero at each trial's start (after the updates)
     starts = {"dt": trial, "when": "start", "order": _ORDER_RESET}
     inputs.run_regularly("t0 = t\nxbar = 0", name="eprop_in_reset", **starts)
@@ -249,22 +249,6 @@ def _readout(spec, setup, rec, out, ns):
         name="eprop_syn_out_apply",
     )
     return readout
-
-
-def _random_feedback(spec, out, rec, ns):
-    feedback = Synapses(
-        out,
-        rec,
-        "B : 1\nL_post = B * err_pre : 1 (summed)",
-        dt=spec.dt,
-        namespace=ns,
-        name="eprop_feedback",
-    )
-    i, j = connection_indices(spec.n_out, spec.n_rec)
-    feedback.connect(i=i, j=j)
-    for updater in feedback.summed_updaters.values():
-        updater.when, updater.order = "end", _ORDER_SIGNAL
-    return feedback
 
 
 def program_recorded(objects: EpropObjects, setup: ProgramSetup) -> dict:

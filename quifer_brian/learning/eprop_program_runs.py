@@ -16,7 +16,7 @@ from brian2 import second
 
 from ..backends import BuildCache, backend_session
 from .eprop_models import EpropSpec
-from .eprop_network import connection_indices
+from .eprop_network import connection_indices, trial_layout
 from .eprop_program import (
     ProgramSetup,
     build_program_objects,
@@ -136,15 +136,7 @@ class _TrainingCircuit:
         return program_recorded(self._objects, self.setup)
 
     def result_layout(self):
-        dt = float(self.spec.dt / second)
-        return {
-            "circuit": self.name,
-            "sizes": {"rec": self.spec.n_rec},
-            "rate_dt": dt,
-            "fs": 1.0 / dt,
-            "lfp": None,
-            "params": {"spec": self.spec.as_dict(), "setup": self.setup.as_dict()},
-        }
+        return trial_layout(self.name, self.spec, setup=self.setup.as_dict())
 
     def run_values(self):
         return program_zero_values(self.spec, self.setup)
