@@ -146,7 +146,8 @@ def fast_command(argv: list[str]) -> "FastCommand | None":
         name, equals, text = assignment.partition("=")
         if not equals or not name.strip():
             return None
-        texts.pop(name.strip(), None)
+        if name.strip() in texts:  # refused by the slow path, with its message
+            return None
         texts[name.strip()] = text.strip()
     if read["cache_dir"] is not None and not os.path.isdir(read["cache_dir"]):
         return None

@@ -50,6 +50,10 @@ def parse_params(network, assignments):
             raise CommandLineError(
                 f"{network}: --param needs name=value (e.g. tau_gaba=5ms); got {assignment!r}."
             )
+        if name in params:  # the last one would win without a word
+            raise CommandLineError(
+                f"{network}: --param {name} is given twice; give each parameter once."
+            )
         params.update(read_params(network, {name: text}, error=CommandLineError))
     return params
 

@@ -397,6 +397,20 @@ def test_a_grid_parameter_given_twice_is_refused(tmp_path, capsys):
     assert "tau_gaba is given twice" in _one_line_error(capsys, "quifer-brian sweep: ")
 
 
+@pytest.mark.standalone
+def test_a_run_parameter_given_twice_is_refused_also_on_the_fast_path(ping_cache, tmp_path, capsys):
+    """The last value used to win without a word, on the slow and the fast path alike."""
+    argv = ["run", "ping", *SWEEP_ARGS, "--backend", "cpp_standalone"]
+    argv += ["--cache-dir", ping_cache.directory]
+    ping(**SWEEP_PING).run(500 * ms, backend="cpp_standalone", seed=2, cache=ping_cache)
+    assert main([*argv, "--out", str(tmp_path / "first")]) == 0  # writes the fast path's record
+    capsys.readouterr()
+    twice = [*argv, "--param", "n_i=120", "--out", str(tmp_path / "twice")]
+    assert main(twice) == 2
+    assert "--param n_i is given twice" in _one_line_error(capsys, "quifer-brian run: ")
+    assert not (tmp_path / "twice" / "result.npz").exists()
+
+
 # ----------------------------------------------------------------------- expected failures
 def test_an_unwritable_out_is_refused_before_running(tmp_path, capsys):
     blocker = tmp_path / "a_file"
