@@ -186,7 +186,7 @@ def _bytes_text(n_bytes):
     return f"{n_bytes / 2**10:.3g} KiB"
 
 
-def check_memory(what, n_bytes, owner=None, error=ModelError, limit=None):
+def check_memory(what, n_bytes, owner=None, error=ModelError, limit=None, fix="Use smaller sizes."):
     """Refuse ``what`` when its estimated ``n_bytes`` exceed the machine's memory.
 
     ``limit`` defaults to the physical memory (no check where the system does not say).
@@ -198,7 +198,7 @@ def check_memory(what, n_bytes, owner=None, error=ModelError, limit=None):
             owner=owner,
             message=f"{owner or 'quifer_brian'}: {what} would need about "
             f"{_bytes_text(n_bytes)} of memory, more than this machine has "
-            f"({_bytes_text(limit)}). Use smaller sizes.",
+            f"({_bytes_text(limit)}). {fix}",
         )
     return n_bytes
 

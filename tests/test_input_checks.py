@@ -95,6 +95,13 @@ def test_the_fi_protocol_checks_its_inputs(call, match):
             lambda: ping(n_e=8, n_i=2).run(np.nan * second),
             r"ping\.run\.duration: must be a finite time > 0",
         ),
+        (
+            # ran for ever with a progress bar promising 17 million days, growing its arrays
+            lambda: ping(n_e=8, n_i=2).run(1e12 * second),
+            r"ping\.run: duration=1\. Ts, recorded at 1\. kHz or finer \(1e\+15 samples per "
+            r"signal\), would need about 7\.28e\+03 TiB of memory, more than this machine has "
+            r"\(.*\)\. Run for a shorter duration\.$",
+        ),
         (lambda: kuramoto(n=4).run(0.5 * ms), r"kuramoto\.run\.duration: must be at least 1\. ms"),
         (
             lambda: ping(n_e=8, n_i=2).run(10 * ms, seed=-1),

@@ -64,7 +64,7 @@ from ..backends import (
     run_cached,
     watch_ranges,
 )
-from ..checks import check_duration, check_seed
+from ..checks import check_duration, check_memory, check_seed
 from ..errors import CircuitError, RunInterrupted
 from ..results import Result
 from ..units import quantity_to_json
@@ -476,6 +476,17 @@ class Circuit:
             shortest += self.lfp_delay
             why = f"the LFP delay {self.lfp_delay} plus {why}"
         check_duration("duration", duration, owner, shortest, why, error=CircuitError)
+        # a lower bound of what the run records (every signal is sampled at fs or finer):
+        # a duration whose recording cannot fit is refused before anything is built
+        samples = float(duration * self.fs)
+        check_memory(
+            f"duration={duration}, recorded at {self.fs} or finer ({samples:.3g} samples "
+            "per signal),",
+            8 * samples,
+            owner=owner,
+            error=CircuitError,
+            fix="Run for a shorter duration.",
+        )
 
     def _run_cached(self, duration, backend, seed, progress, directory, session, check, cache):
         if backend != "cpp_standalone" or session is not None or directory is not None:
