@@ -16,6 +16,7 @@ from quifer_brian.backends.incremental import (
     prepare_project,
     reusable_objects,
 )
+from quifer_brian.backends.size_constants import SIZES_UNIT, externalize_sizes
 from quifer_brian.networks import ping
 
 PCH_TEXT = prepare_project.__globals__["_PCH_TEXT"]
@@ -58,6 +59,7 @@ def _project(folder, sources=SOURCES, header="#define A 1\n", flags="-O0"):
     (folder / "makefile").write_text(MAKEFILE.format(srcs=" ".join(sources), flags=flags))
     (folder / "h.h").write_text(header)
     for name, text in sources.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
     (folder / PCH_HEADER).write_text(PCH_TEXT)  # as prepare_project writes it
     return str(folder)
@@ -86,7 +88,7 @@ def test_only_changed_sources_compile_and_a_header_change_compiles_all(tmp_path)
     changed = {**SOURCES, "b.cpp": '#include "h.h"\nint b() { return 2 * A + 0; }\n'}
     new = _project(tmp_path / "new", sources=changed)
     assert reusable_objects(old, new) == ["a.cpp", "main.cpp"]
-    assert prepare_project(new, old, []) == {"units": 3, "reused": 2, "pch": "none"}
+    assert prepare_project(new, old, []) == {"units": 3, "reused": 2, "pch": "none", "sizes": 0}
     assert _would_compile(new) == ["b.o"]  # make trusts the reused objects, not b's
     # a header differs: nothing is reused, even the sources that did not change
     other = _project(tmp_path / "header", header="#define A 2\n")
@@ -138,16 +140,82 @@ def test_the_nearest_structure_is_of_the_same_circuit_and_fewest_changes():
     assert nearest_structure([entries[0], entries[4]], mine) is None
 
 
+POPULATION_CODE = """\
+#include <stddef.h>
+#include <stdint.h>
+long long population()
+{
+    const size_t _numv = %d;
+    const int64_t N = %d;
+    const int32_t _iter_step = 1;
+    long long total = 0;
+    for (int64_t i = 0; i < N; i++) total += _iter_step;
+    return total + 10 * _numv;
+}
+"""
+MONITOR_CODE = """\
+#include <stdint.h>
+long long monitor()
+{
+    const int64_t _num_source_neurons = %d;
+    return 100 * _num_source_neurons;
+}
+"""
+SIZED_MAIN = """\
+#include <cstdio>
+long long population();
+long long monitor();
+int main() { std::printf("%lld", population() + monitor()); }
+"""
+
+
+def _sized_project(folder, n):
+    """Two code objects as Brian2 writes them (sizes as local constants), and a main."""
+    sources = {
+        "code_objects/population.cpp": POPULATION_CODE % (n, n),
+        "code_objects/monitor.cpp": MONITOR_CODE % n,
+        "main.cpp": SIZED_MAIN,
+    }
+    return _project(folder, sources=sources, header="")
+
+
+def _output(folder):
+    subprocess.run(["make", "-s"], cwd=folder, check=True, capture_output=True)
+    return subprocess.run(["./main"], cwd=folder, check=True, capture_output=True, text=True).stdout
+
+
+@needs_make
+def test_sizes_leave_the_code_objects_so_a_new_size_compiles_two_units(tmp_path):
+    old = _sized_project(tmp_path / "old", 4000)
+    assert externalize_sizes(old) == 2  # _numv and N; not _iter_step, not the monitor's
+    text = (tmp_path / "old" / "code_objects" / "population.cpp").read_text()
+    assert "4000" not in text and "const int32_t _iter_step = 1;" in text
+    assert "_num_source_neurons = 4000;" in (tmp_path / "old/code_objects/monitor.cpp").read_text()
+    assert externalize_sizes(old) == 0  # a rewritten project is left as it is
+    assert _output(old) == str(4000 + 10 * 4000 + 100 * 4000)
+    new = _sized_project(tmp_path / "new", 5000)
+    info = prepare_project(new, old, [])
+    assert (info["sizes"], info["units"], info["reused"]) == (2, 4, 2)  # population, main
+    assert _would_compile(new) == ["code_objects/monitor.o", SIZES_UNIT.replace(".cpp", ".o")]
+    assert _output(new) == str(5000 + 10 * 5000 + 100 * 5000)  # the new sizes, none stale
+
+
 SMALL = {"n_e": 400, "n_i": 100}
 DURATION = 200 * ms
 
 
 def _same(a, b):
-    return all(
-        np.array_equal(a.spikes[p][0], b.spikes[p][0])
-        and np.array_equal(a.spikes[p][1], b.spikes[p][1])
-        for p in a.spikes
-    ) and np.array_equal(a.lfp, b.lfp)
+    """Bit for bit: spikes, population rates and the LFP."""
+    return (
+        all(
+            np.array_equal(a.spikes[p][0], b.spikes[p][0])
+            and np.array_equal(a.spikes[p][1], b.spikes[p][1])
+            for p in a.spikes
+        )
+        and a.rates.keys() == b.rates.keys()
+        and all(np.array_equal(a.rates[p], b.rates[p]) for p in a.rates)
+        and np.array_equal(a.lfp, b.lfp)
+    )
 
 
 @pytest.mark.standalone
@@ -164,14 +232,17 @@ def test_a_probability_change_recompiles_one_unit_and_gives_a_clean_builds_spike
     assert not _same(first, changed)  # the new probability reached the program
 
 
-@pytest.mark.slow
 @pytest.mark.standalone
-def test_a_size_change_reuses_what_does_not_depend_on_it(tmp_path):
+def test_a_size_change_recompiles_four_units_and_gives_brian2s_own_build(tmp_path):
+    """The sizes moved out of the code objects: compare with a build without the move."""
     cache = BuildCache(tmp_path / "cache")
     ping(**SMALL).run(DURATION, backend="cpp_standalone", seed=3, cache=cache)
     bigger = ping(n_e=500, n_i=100).run(DURATION, backend="cpp_standalone", seed=3, cache=cache)
     reuse = cache.lookup(bigger.meta["build_key"]).manifest["reuse"]
-    assert reuse["reused"] >= 20  # the I population's code, support code
+    assert reuse["sizes"] > 100  # every code object of E and of what touches it
+    # compiled: quifer_sizes.cpp, objects.cpp, main.cpp, the E population-rate monitor
+    assert reuse["units"] - reuse["reused"] <= 4
+    assert bigger.rates["E"].size > 0
     clean = BuildCache(tmp_path / "clean", incremental=False)
     alone = ping(n_e=500, n_i=100).run(DURATION, backend="cpp_standalone", seed=3, cache=clean)
     assert alone.meta["build_key"] == bigger.meta["build_key"]  # one key: one program

@@ -8,7 +8,8 @@
   dynamics; :mod:`.watch` the physiological ranges watched during the run.
 - :mod:`.compiled`: :class:`CompiledProgram`, the one way to rerun a compiled program
   with new values; :mod:`.build_cache` keeps compiled programs across processes;
-  :mod:`.incremental` lets a new structure reuse a cached program's object files.
+  :mod:`.incremental` lets a new structure reuse a cached program's object files,
+  :mod:`.size_constants` keeps the sizes out of the code objects' text for it.
 
 A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.recorded()``, ``circuit.result_layout()``, ``circuit.run_values(**changes)``,

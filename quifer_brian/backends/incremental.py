@@ -7,7 +7,8 @@ compiled into every code object of that population (``const size_t _numv = 4000`
 connection probability only into its ``synapses_create_generator`` code object.  Between
 code generation and ``make``, :func:`prepare_project` copies from a cached project of
 the same circuit every object file whose translation unit is unchanged, so ``make``
-compiles only the others.
+compiles only the others.  Before that, :mod:`.size_constants` moves the sizes out of
+the code objects' text into one unit, so that a new size leaves them unchanged.
 
 Reuse is decided by *content*, never by timestamps: an object file is taken only when
 
@@ -46,6 +47,8 @@ import shutil
 import subprocess
 import time
 from typing import Any
+
+from .size_constants import externalize_sizes
 
 __all__ = [
     "PCH_FLAGS",
@@ -163,8 +166,11 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
     Returns
     -------
     dict
-        ``units`` (translation units), ``reused`` (object files taken from ``source``).
+        ``units`` (translation units), ``reused`` (object files taken from ``source``),
+        ``pch`` (how the precompiled header came) and ``sizes`` (size constants moved
+        out of the code objects, :mod:`.size_constants`).
     """
+    sizes = externalize_sizes(folder)
     with open(os.path.join(folder, PCH_HEADER), "w", encoding="utf-8") as stream:
         stream.write(_PCH_TEXT)
     reused = reusable_objects(source, folder) if source else []
@@ -187,7 +193,7 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
         pch = "moved"
     elif units - len(reused) >= PCH_MIN_UNITS:
         pch = "built" if _make_pch(folder, make_args) else "failed"
-    return {"units": units, "reused": len(reused), "pch": pch}
+    return {"units": units, "reused": len(reused), "pch": pch, "sizes": sizes}
 
 
 def remove_build_leftovers(folder: str) -> None:
