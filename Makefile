@@ -23,6 +23,9 @@ $(STAMP): setup.cfg pyproject.toml scripts/find-python.sh $(LOCK)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
+	@# bytecode now, as a non-editable install would: an environment that sets
+	@# PYTHONDONTWRITEBYTECODE never writes it, and every CLI start would compile the sources
+	$(PY) -m compileall -q quifer_brian
 	@touch $(STAMP)
 
 setup: $(STAMP)

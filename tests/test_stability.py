@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, kHz, ms, second
 
-from quifer_brian.analysis.measures import mean_field_phase, order_parameter
+from quifer_brian.analysis.clocks import mean_field_phase, order_parameter
 from quifer_brian.backends.stability import (
     check_bernoulli_sources,
     check_time_steps,

@@ -6,7 +6,8 @@ spike-rate autocorrelation (:mod:`.rhythm`), spike-field phase locking
 (:mod:`.locking`), phase-amplitude coupling (:mod:`.coupling`), population synchrony
 (:mod:`.synchrony`) and spike-train statistics (:mod:`.spikes`); the named frequency
 bands (:mod:`.bands`), composite measures of a run (:mod:`.measures`: PING gamma,
-Brunel's state signatures, theta-gamma, the run summary and analysis) and the sweep
+Brunel's state signatures, theta-gamma, the run summary and analysis), the rhythm of
+trials side by side (:mod:`.trials`), the clocks' phases (:mod:`.clocks`) and the sweep
 metrics' registry (:mod:`.metrics`).
 
 Inputs: signals as 1-D arrays with ``fs`` in Hz; spike trains as ``(times, indices)``
@@ -26,6 +27,7 @@ from .bands import (
     THETA_BAND,
     get_band,
 )
+from .clocks import mean_field_phase, module_lfp, module_phases, order_parameter
 from .coupling import (
     MISurrogateResult,
     compute_comodulogram,
@@ -45,12 +47,7 @@ from .measures import (
     compute_lfp_spectrum,
     compute_rate_rhythms,
     compute_theta_gamma_coupling,
-    compute_trial_rhythm,
     gamma_measures,
-    mean_field_phase,
-    module_lfp,
-    module_phases,
-    order_parameter,
     state_signatures,
     summarise_run,
     theta_gamma_bands,
@@ -76,6 +73,7 @@ from .synchrony import (
     compute_kuramoto_order_spikes,
     compute_spike_train_phases,
 )
+from .trials import compute_trial_rhythm
 
 __all__ = [
     "BANDS",

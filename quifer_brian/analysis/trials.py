@@ -1,0 +1,158 @@
+"""The rhythm of trials run side by side in one network (the actualization loop's layout).
+
+:func:`compute_trial_rhythm`: one population's trial-averaged rate spectrum (peak, its
+share of the power, the fundamental) and the locking of other populations' spikes to it.
+"""
+
+import numbers
+
+import numpy as np
+
+from ..errors import AnalysisError
+from .locking import compute_plv
+from .phase import spike_phases
+from .spectral import compute_spectrum
+
+__all__ = ["FUNDAMENTAL_LOW", "compute_trial_rhythm"]
+
+#: Lowest frequency searched for a rhythm's fundamental by :func:`compute_trial_rhythm`.
+FUNDAMENTAL_LOW = 12.0
+
+
+def _trial_spans(result, n_trials, t_start, t_stop, populations):
+    """Checked ``(starts, stops)`` (s, one per trial) of :func:`compute_trial_rhythm`."""
+    owner = "compute_trial_rhythm"
+    if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
+        raise AnalysisError(f"{owner}.n_trials: must be an integer >= 1; got {n_trials!r}.")
+    for name in populations:
+        if name not in result.sizes or result.sizes[name] % n_trials:
+            raise AnalysisError(
+                f"{owner}.n_trials: every population must hold n_trials equal blocks; "
+                f"got n_trials={n_trials} for {name!r} of sizes {result.sizes}."
+            )
+    try:
+        starts = np.broadcast_to(np.asarray(t_start, dtype=float), (n_trials,))
+        stop = result.duration if t_stop is None else t_stop
+        stops = np.broadcast_to(np.asarray(stop, dtype=float), (n_trials,))
+    except (TypeError, ValueError) as err:
+        raise AnalysisError(
+            f"{owner}.t_start, t_stop: must be times (s), one or one per trial ({n_trials}); {err}."
+        ) from None
+    inside = np.all(np.isfinite(starts) & np.isfinite(stops) & (starts >= 0))
+    if not inside or np.any(stops > result.duration + 1e-9):
+        raise AnalysisError(
+            f"{owner}.t_start, t_stop: must lie within the run (0-{result.duration:g} s); "
+            f"got {t_start!r}, {t_stop!r}."
+        )
+    return starts, stops
+
+
+def compute_trial_rhythm(
+    result,
+    n_trials,
+    t_start=0.15,
+    t_stop=None,
+    band=(30.0, 80.0),
+    total=(5.0, 200.0),
+    rhythm="I",
+    locked=("F", "M"),
+):
+    """The rhythm of trials run side by side: one population's spectrum, others' locking.
+
+    Each population of ``result`` holds ``n_trials`` equal blocks of consecutive cells,
+    one per trial (the actualization loop's layout).
+
+    Parameters
+    ----------
+    result : Result
+    n_trials : int
+    t_start, t_stop : float or array (n_trials,) (s)
+        Analysed span (default: 150 ms to the end); arrays give every trial its own span
+        (trials cued at different times), all as long as the shortest.
+    band, total : (float, float) (Hz)
+        Where the peak is looked for, and the reference range of the power.
+    rhythm : str
+        The population whose rate carries the rhythm (the interneurons).
+    locked : tuple of str
+        The populations whose spikes are locked to it.
+
+    Returns
+    -------
+    dict
+        ``peak`` (Hz: the largest power in ``band`` of the trial-averaged spectrum of
+        each trial's ``rhythm`` population rate, 1 ms bins, one Hann window over the
+        span), ``local_max`` (the peak is above both neighbours), ``fraction`` (power of
+        the peak's lobe -- down to the nearest minima on both sides -- over the power in
+        ``total``), ``fundamental`` (Hz: the largest power from 12 Hz to the top of
+        ``band``; sharp volleys put power at the harmonics too, so ``peak`` can be the
+        second harmonic of a slower rhythm), ``plv`` (spikes of ``locked`` in each trial
+        against the phase of that trial's rate band-passed to ``band``, pooled),
+        ``freqs`` and ``power``.
+
+    Raises
+    ------
+    AnalysisError
+        When ``rhythm`` fired no spike in any trial's span, or the spans do not fit.
+    """
+    fs = 1000.0
+    starts, stops = _trial_spans(result, n_trials, t_start, t_stop, (rhythm, *locked))
+    length = round(float(np.min(stops - starts)) * fs)
+    if length < 2:
+        raise AnalysisError(
+            f"compute_trial_rhythm.t_stop: every span must be at least 2 ms longer than "
+            f"t_start; got t_start={t_start!r}, t_stop={t_stop!r}."
+        )
+    first = np.round(starts * fs).astype(int)
+    edges = np.arange(0.0, result.duration + 0.5 / fs, 1 / fs)
+
+    def trial_of(name):
+        times, cells = result.spikes[name]
+        return times, cells // (result.sizes[name] // n_trials)
+
+    times_r, trial_r = trial_of(rhythm)
+    rates = np.array([np.histogram(times_r[trial_r == b], edges)[0] for b in range(n_trials)])
+    spans = zip(rates, first, strict=True)
+    if not any(rate[begin : begin + length].any() for rate, begin in spans):
+        raise AnalysisError(
+            f"compute_trial_rhythm.rhythm: population {rhythm!r} fired no spikes in any "
+            f"trial's span ({length} ms from t_start): no rhythm to measure."
+        )
+    spectra = []
+    for rate, begin in zip(rates.astype(float), first, strict=True):
+        segment = rate[begin : begin + length] - rate[begin : begin + length].mean()
+        freqs, power = compute_spectrum(segment, fs, nperseg=segment.size)
+        spectra.append(power)
+    power = np.mean(spectra, axis=0)
+    in_band = np.flatnonzero((freqs >= band[0]) & (freqs <= band[1]))
+    peak = in_band[np.argmax(power[in_band])]
+    low, high = peak, peak
+    while low > 0 and power[low - 1] < power[low]:
+        low -= 1
+    while high < len(power) - 1 and power[high + 1] < power[high]:
+        high += 1
+    reference = (freqs >= total[0]) & (freqs <= total[1])
+    slow = (freqs >= FUNDAMENTAL_LOW) & (freqs <= band[1])
+    lobe = np.zeros_like(reference)
+    lobe[low : high + 1] = True
+    phases = []
+    for name in locked:
+        times, trial = trial_of(name)
+        for b in range(n_trials):
+            inside = (times >= first[b] / fs) & (times < (first[b] + length) / fs)
+            spikes = times[inside & (trial == b)]
+            if spikes.size and rates[b].any():
+                phases.append(spike_phases(spikes, rates[b].astype(float), fs, band))
+    plv = compute_plv(np.concatenate(phases))[0] if phases else np.nan
+    return {
+        "peak": float(freqs[peak]),
+        "local_max": bool(
+            0 < peak < len(power) - 1
+            and power[peak] > power[peak - 1]
+            and power[peak] > power[peak + 1]
+        ),
+        "fraction": float(power[lobe & reference].sum() / power[reference].sum()),
+        "fundamental": float(freqs[slow][np.argmax(power[slow])]),
+        "plv": float(plv),
+        "freqs": freqs,
+        "power": power,
+    }
