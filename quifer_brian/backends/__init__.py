@@ -9,7 +9,8 @@
 - :mod:`.compiled`: :class:`CompiledProgram`, the one way to rerun a compiled program
   with new values; :mod:`.build_cache` keeps compiled programs across processes;
   :mod:`.incremental` lets a new structure reuse a cached program's object files,
-  :mod:`.size_constants` keeps the sizes out of the code objects' text for it.
+  :mod:`.size_constants` keeps the sizes out of the code objects' text for it;
+  :mod:`.written_arrays` makes a cached program write back only what is read.
 
 A circuit reaches this layer through a small protocol: ``circuit.network``,
 ``circuit.recorded()``, ``circuit.result_layout()``, ``circuit.run_values(**changes)``,

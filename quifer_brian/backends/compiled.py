@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import BackendError, RunInterrupted, SimulationError
 from ..progress import is_quiet
 from .stamps import file_state, read_stamp, settled, write_stamp
+from .written_arrays import WRITE_ONLY_VARIABLE
 
 if TYPE_CHECKING:  # the result is assembled after the program ran (see run)
     from ..results import Result
@@ -309,6 +310,10 @@ class CompiledProgram:
             )
         progress = progress and not is_quiet()  # --quiet / QUIFER_QUIET
         environment = dict(os.environ)
+        # only the monitors read below: not the synapses' 100 MB (backends/written_arrays.py)
+        environment[WRITE_ONLY_VARIABLE] = ":".join(
+            spec["file"] for spec in self.manifest["files"].values()
+        )
         if seed is not None:
             environment[SEED_VARIABLE] = str(int(seed))
         else:

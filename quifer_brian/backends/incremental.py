@@ -8,7 +8,8 @@ connection probability only into its ``synapses_create_generator`` code object. 
 code generation and ``make``, :func:`prepare_project` copies from a cached project of
 the same circuit every object file whose translation unit is unchanged, so ``make``
 compiles only the others.  Before that, :mod:`.size_constants` moves the sizes out of
-the code objects' text into one unit, so that a new size leaves them unchanged.
+the code objects' text into one unit, so that a new size leaves them unchanged, and
+:mod:`.written_arrays` lets the program write back only the arrays its reader asks for.
 
 Reuse is decided by *content*, never by timestamps: an object file is taken only when
 
@@ -49,6 +50,7 @@ import time
 from typing import Any
 
 from .size_constants import externalize_sizes
+from .written_arrays import limit_written_arrays
 
 __all__ = [
     "PCH_FLAGS",
@@ -171,6 +173,7 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
         out of the code objects, :mod:`.size_constants`).
     """
     sizes = externalize_sizes(folder)
+    limit_written_arrays(folder)  # objects.cpp: compiled for every structure anyway
     with open(os.path.join(folder, PCH_HEADER), "w", encoding="utf-8") as stream:
         stream.write(_PCH_TEXT)
     reused = reusable_objects(source, folder) if source else []
