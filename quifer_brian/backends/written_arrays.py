@@ -11,9 +11,11 @@ it is about 1 GB per run, written and deleted again at every point of a sweep.
 :data:`WRITE_ONLY_VARIABLE` is unset (the program then writes everything, as Brian2's
 does: someone who runs ``main`` by hand gets every file), else true only for the file
 names it lists, separated by ``:``.  :class:`~quifer_brian.backends.CompiledProgram`
-sets it to the manifest's files.  Nothing else changes: the random generator's state,
-the spike queues and ``last_run_info.txt`` are written as before, and a block the
-rewrite does not recognise is left unguarded (written), never dropped.
+sets it to the manifest's files.  The spike queues' states (text, up to 20 MB for that
+PING when a volley is in flight at the end) are files like the arrays; the random
+generator's state, ``last_run_info.txt`` and ``profiling_info.txt`` are written as
+before, and a block the rewrite does not recognise is left unguarded (written), never
+dropped.
 """
 
 import os
@@ -44,18 +46,22 @@ static bool _quifer_write(const char* name)
     return false;
 }}
 """
-# One array's block of Brian2 2.10's _write_arrays (static, dynamic and 2-D arrays alike):
-# from its ofstream to the closing brace of the error branch.
+# One block of Brian2 2.10's _write_arrays -- an array (static, dynamic, 2-D) or a spike
+# queue's state -- from its ofstream to the closing brace of the error branch.
 _BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)ofstream outfile_(?P<var>\w+);\n"
     r"(?P=indent)outfile_(?P=var)\.open\(results_dir \+ \"(?P<file>[^\"]+)\", [^\n]*\);\n"
-    r"(?P=indent)if ?\(outfile_(?P=var)\.is_open\(\)\)\n"
+    r"(?P=indent)if ?\(outfile_(?P=var)\.is_open\(\)\)(?: \{)?\n"
     r".*?"
-    r"\n(?P=indent)\} else\n(?P=indent)\{\n"
-    r"[ \t]*std::cout << \"Error writing output file for (?P=var)\.\" << endl;\n"
+    r"\n(?P=indent)\} else(?: \{|\n(?P=indent)\{)\n"
+    r"[ \t]*std::cout << \"Error writing [^\n]*\n"
     r"(?P=indent)\}\n",
     re.MULTILINE | re.DOTALL,
 )
+
+
+#: Files written whatever is asked (small, and read by Brian2's own tools).
+_ALWAYS = ("profiling_info.txt",)
 
 
 def limit_written_arrays(folder: str) -> int:
@@ -70,7 +76,8 @@ def limit_written_arrays(folder: str) -> int:
     Returns
     -------
     int
-        The number of arrays whose writing now depends on :data:`WRITE_ONLY_VARIABLE`.
+        The number of files (arrays, spike queues) whose writing now depends on
+        :data:`WRITE_ONLY_VARIABLE`.
     """
     path = os.path.join(folder, "objects.cpp")
     if not os.path.isfile(path):
@@ -88,6 +95,8 @@ def limit_written_arrays(folder: str) -> int:
 
     def guard(match):
         nonlocal guarded
+        if match["file"] in _ALWAYS:
+            return match[0]
         guarded += 1
         indent = match["indent"]
         inner = "".join(f"    {line}" if line else line for line in match[0].splitlines(True))

@@ -41,6 +41,8 @@ def test_the_program_writes_what_is_asked_and_everything_by_default(tmp_path):
     asked = _written(program, ":".join(wanted), tmp_path / "asked")
     arrays = {name for name in asked if name.startswith(("_array_", "_dynamic_array_"))}
     assert arrays == set(wanted)  # the weights, indices and states are not written
+    assert not [name for name in asked if name.endswith("_queue")]  # nor the spike queues
+    assert [name for name in everything if name.endswith("_queue")]
     assert "random_generator_state" in asked and "last_run_info.txt" in asked
     # a name is matched whole: a prefix of a file's name or an empty list writes nothing
     prefix = wanted[0][:-2]
