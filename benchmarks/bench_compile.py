@@ -1,10 +1,10 @@
 """Compile speed: cold builds, incremental builds of a new structure, a structural sweep.
 
 Run: ``python benchmarks/bench_compile.py [--n-e 400] [--n-i 100] [--duration 0.2]
-[--repeats 2] [--sweep-points 16] [--skip-sweep]`` (``--quick``: one repeat, a 4-point
-sweep).  Every build runs in a fresh interpreter (a worker of this script) with a
-private cache folder; the times are those of ``BuildCache.get_or_build`` (code
-generation + compile), the process start is left out.
+[--repeats 2] [--sweep-points 16] [--sweep-param p_ei|n_e] [--skip-sweep]``
+(``--quick``: one repeat, a 4-point sweep).  Every build runs in a fresh interpreter
+(a worker of this script) with a private cache folder; the times are those of
+``BuildCache.get_or_build`` (code generation + compile), the process start is left out.
 
 *Today* is the build cache as it compiled before incremental builds
 (``BuildCache(incremental=False)``: Brian2's own build, its ``make.deps``, object files
@@ -15,8 +15,9 @@ dropped); *new* is the default (object files reused by content, precompiled head
     ``p_ei`` 0.2 -> 0.3.  The spikes of the two cold builds (same structure, same seed)
     must be identical.
 (b) A sweep over a structural parameter: ``sweep('ping', {'p_ei': [...]})`` with
-    ``--sweep-points`` values, every point a new structure (compile each, then run
-    each), today against new, each from an empty cache; the tables must agree.
+    ``--sweep-points`` values (``--sweep-param n_e``: ``n_e`` from 0.75 to 1.5 times
+    ``--n-e``), every point a new structure (compile each, then run each), today
+    against new, each from an empty cache; the tables must agree.
 """
 
 import argparse
@@ -65,14 +66,17 @@ def worker(cache, incremental, params, duration_s):
     )
 
 
-def sweep_worker(cache, incremental, points, n_e, n_i, duration_s, out):
+def sweep_worker(cache, incremental, points, n_e, n_i, duration_s, out, parameter="p_ei"):
     import numpy as np
     from brian2 import second
 
     from quifer_brian.sweeps import sweep
 
     os.environ["QUIFER_BRIAN_INCREMENTAL"] = "1" if incremental else "0"
-    grid = {"p_ei": [float(p) for p in np.linspace(0.1, 0.4, points)]}
+    if parameter == "n_e":  # a size: 0.75 to 1.5 times n_e
+        grid = {"n_e": [int(n) for n in np.linspace(0.75 * n_e, 1.5 * n_e, points).round()]}
+    else:
+        grid = {"p_ei": [float(p) for p in np.linspace(0.1, 0.4, points)]}
     start = time.perf_counter()
     frame = sweep(
         "ping",
@@ -83,7 +87,7 @@ def sweep_worker(cache, incremental, points, n_e, n_i, duration_s, out):
         cache_dir=cache,
         out=out,
         seed=1,
-        params={"n_e": n_e, "n_i": n_i},
+        params={"n_i": n_i} if parameter == "n_e" else {"n_e": n_e, "n_i": n_i},
         progress=False,
     )
     wall = time.perf_counter() - start
@@ -111,6 +115,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--sweep-points", type=int, default=16)
     parser.add_argument("--skip-sweep", action="store_true")
+    parser.add_argument(
+        "--sweep-param", choices=("p_ei", "n_e"), default="p_ei", help="the swept structure"
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -162,14 +169,16 @@ def _sweeps(args, scratch):
             args.n_i,
             args.duration,
             tempfile.mkdtemp(dir=scratch),
+            args.sweep_param,
         )
         print(f"  sweep {label}: {records[label]['wall_s']:.1f} s", flush=True)
     if records["today"]["rate_E_hz"] != records["new"]["rate_E_hz"]:
         sys.exit(f"the sweeps' tables differ: {records}")
     ratio = records["today"]["wall_s"] / records["new"]["wall_s"]
     print(
-        f"  {args.sweep_points}-point p_ei sweep: today {records['today']['wall_s']:.1f} s, "
-        f"new {records['new']['wall_s']:.1f} s: {ratio:.2f}x faster; load {os.getloadavg()}"
+        f"  {args.sweep_points}-point {args.sweep_param} sweep: "
+        f"today {records['today']['wall_s']:.1f} s, new {records['new']['wall_s']:.1f} s: "
+        f"{ratio:.2f}x faster; load {os.getloadavg()}"
     )
 
 
@@ -177,8 +186,10 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == WORKER:
         rest = sys.argv[2:]
         if rest[0] == "sweep":
-            cache, flag, points, n_e, n_i, duration, out = rest[1:]
-            sweep_worker(cache, flag == "1", int(points), int(n_e), int(n_i), float(duration), out)
+            cache, flag, points, n_e, n_i, duration, out, parameter = rest[1:]
+            sweep_worker(
+                cache, flag == "1", int(points), int(n_e), int(n_i), float(duration), out, parameter
+            )
         else:
             cache, flag, params, duration = rest
             worker(cache, flag == "1", json.loads(params), float(duration))
