@@ -31,6 +31,7 @@ from .results.versions import package_versions
 from .units import parse_si
 
 __all__ = [
+    "RESULT_IMPORTS",
     "FastPlan",
     "describe_request",
     "fast_plan",
@@ -133,32 +134,45 @@ def fast_plan(
     return FastPlan(program, record["key"], values[0], values[1], record["duration_text"])
 
 
-def _import_analysis():
-    """Import the analysis package (scipy: a second) and read the installed versions
-    (every result records them) while the program runs."""
+#: What a result of :func:`run_plan` needs once the program has run: the LFP proxy
+#: (:mod:`quifer_brian.analysis`, which imports scipy: about a second).
+RESULT_IMPORTS = ("quifer_brian.analysis",)
+
+
+def _import_modules(modules):
+    """Read the installed versions (every result records them) and import ``modules``
+    while the program runs; a module that fails here is imported (and fails) later."""
     try:
         package_versions()
-        importlib.import_module("quifer_brian.analysis")
+        for module in modules:
+            importlib.import_module(module)
     except Exception:
         return
 
 
-def _start_analysis_import():
-    threading.Thread(target=_import_analysis, daemon=True).start()
-
-
 def run_plan(
-    plan: FastPlan, seed: int | None = None, progress: bool = False, check: bool = True
+    plan: FastPlan,
+    seed: int | None = None,
+    progress: bool = False,
+    check: bool = True,
+    imports: tuple[str, ...] = RESULT_IMPORTS,
 ) -> "Result":
     """Run a :class:`FastPlan`'s program; the result's ``meta`` is that of a cached run.
 
-    The analysis package (the LFP proxy of the result, the summary's spectra) is
-    imported, and the installed versions read, in a thread while the program runs: they
-    no longer add to the wall time on a machine with a second core.  The thread starts
-    once the program has (before, it would hold the interpreter while the program is
-    prepared and delay its start).
+    The modules of ``imports`` (by default :data:`RESULT_IMPORTS`, what the result
+    needs; the CLI adds what its summary needs) are imported, and the installed
+    versions read, in a thread while the program runs: they no longer add to the wall
+    time on a machine with a second core.  The thread starts once the program has
+    (before, it would hold the interpreter while the program is prepared and delay its
+    start); it is not started when every module is already imported.
     """
-    started = None if "quifer_brian.analysis" in sys.modules else _start_analysis_import
+    missing = tuple(module for module in imports if module not in sys.modules)
+    started = None
+    if missing:
+
+        def started():
+            threading.Thread(target=_import_modules, args=(missing,), daemon=True).start()
+
     try:
         os.utime(os.path.join(plan.program.directory, "manifest.json"))  # last use (eviction)
     except OSError:

@@ -23,7 +23,7 @@ from ..progress import is_quiet
 from ..rerun import fast_plan, run_plan
 from .args import MAX_SEED
 from .outputs import prepare_out
-from .report import report_run, save_interrupted
+from .report import SUMMARY_IMPORTS, report_run, save_interrupted
 
 __all__ = ["FastCommand", "fast_command", "read_run_argv"]
 
@@ -127,7 +127,9 @@ class FastCommand:
             flush=True,
         )
         try:
-            result = run_plan(plan, seed=args.seed, progress=not is_quiet())
+            result = run_plan(
+                plan, seed=args.seed, progress=not is_quiet(), imports=SUMMARY_IMPORTS
+            )
         except RunInterrupted as interrupt:
             return save_interrupted(interrupt.result, out, plan.params_json)
         return report_run(result, plan.params_json, out, self.start)

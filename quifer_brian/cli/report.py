@@ -16,7 +16,13 @@ from .outputs import print_error
 if TYPE_CHECKING:
     from ..results import Result
 
-__all__ = ["report_run", "save_interrupted"]
+__all__ = ["SUMMARY_IMPORTS", "report_run", "save_interrupted"]
+
+#: What :func:`report_run` imports: the analysis package (scipy) and specparam, which
+#: :func:`~quifer_brian.analysis.compute_spectral_peaks` imports on its first fit (with
+#: matplotlib: about 0.5 s).  A cached run imports them while its program runs
+#: (:func:`quifer_brian.rerun.run_plan`), not after it.
+SUMMARY_IMPORTS = ("quifer_brian.analysis", "specparam")
 
 
 def report_run(

@@ -257,7 +257,7 @@ def test_ctrl_c_on_the_fast_path_saves_nothing_and_exits_130(tmp_path, monkeypat
     from quifer_brian.cli.main import _guarded
     from quifer_brian.errors import RunInterrupted, SimulationError
 
-    def interrupted(plan, seed, progress):
+    def interrupted(plan, seed, progress, imports):
         raise RunInterrupted("stopped")
 
     command = _fast(tmp_path, monkeypatch, interrupted)
@@ -266,14 +266,14 @@ def test_ctrl_c_on_the_fast_path_saves_nothing_and_exits_130(tmp_path, monkeypat
     assert "interrupted (Ctrl-C) before the end; nothing saved" in err
     assert not (tmp_path / "out" / "result.npz").exists()
 
-    def failed(plan, seed, progress):
+    def failed(plan, seed, progress, imports):
         raise SimulationError("ping: no population fired a single spike")
 
     command = _fast(tmp_path, monkeypatch, failed)
     assert _guarded("quifer-brian run", False, False, command) == 2
     assert "quifer-brian run: ping: no population fired" in capsys.readouterr().err
 
-    def killed(plan, seed, progress):
+    def killed(plan, seed, progress, imports):
         raise KeyboardInterrupt
 
     assert _guarded("quifer-brian run", False, False, _fast(tmp_path, monkeypatch, killed)) == 130
