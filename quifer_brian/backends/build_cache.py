@@ -68,7 +68,6 @@ from .compiled import (
     seed_code,
 )
 from .incremental import (
-    PCH_FLAGS,
     nearest_structure,
     prepare_project,
     remove_build_leftovers,
@@ -260,8 +259,9 @@ class BuildCache:
 
         ``incremental``: object files of unchanged translation units are taken from the
         cached project ``source`` (see :mod:`~quifer_brian.backends.incremental`) and
-        kept in the new entry for the next structure; otherwise Brian2 builds the
-        project as it does by itself and the object files are dropped after.
+        kept in the new entry for the next structure; otherwise the session builds the
+        project as for an uncached run (Brian2's makefile, a precompiled header made and
+        removed) and the object files are dropped after.
         """
         from brian2 import device, prefs, second
 
@@ -280,8 +280,7 @@ class BuildCache:
             "cpp_standalone", directory=folder, threads=threads, stop_after="compile"
         ) as session:
             device.insert_code("main", seed_code())  # first: before any random number
-            if incremental:
-                device.extra_compile_args.extend(PCH_FLAGS)
+            if incremental:  # the session forces the precompiled header in (pch.py)
                 session.prepare = prepare
             network = circuit.network  # the objects, created inside the session
             session.run(network, duration_s * second, report="text")
