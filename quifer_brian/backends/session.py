@@ -348,7 +348,10 @@ def backend_session(
     directory : str, optional
         Standalone project folder; default: a fresh temporary folder, removed when the
         session ends (also on error).  Builds in one process never share a folder
-        unless you ask for it.
+        unless you ask for it.  A cpp_standalone build leaves there what Brian2's own
+        build leaves (sources, objects, ``make.deps``, ``main``, results) plus the 1 kB
+        ``quifer_pch.h`` that the makefile names; the compiled header (~50 MB) is
+        removed after ``make`` (:mod:`.pch`).
     threads : int
         OpenMP threads for cpp_standalone (0: none).  They pay off only for large
         networks (about 10^5 neurons and up); measure first.
