@@ -259,9 +259,9 @@ class BuildCache:
 
         ``incremental``: object files of unchanged translation units are taken from the
         cached project ``source`` (see :mod:`~quifer_brian.backends.incremental`) and
-        kept in the new entry for the next structure; otherwise the session builds the
-        project as for an uncached run (Brian2's makefile, a precompiled header made and
-        removed) and the object files are dropped after.
+        kept in the new entry for the next structure; otherwise Brian2 builds the
+        project as it does by itself (no precompiled header either) and the object
+        files are dropped after.
         """
         from brian2 import device, prefs, second
 
@@ -282,6 +282,8 @@ class BuildCache:
             device.insert_code("main", seed_code())  # first: before any random number
             if incremental:  # the session forces the precompiled header in (pch.py)
                 session.prepare = prepare
+            else:  # Brian2's own build: bench_compile's baseline
+                session.precompiled_header = False
             network = circuit.network  # the objects, created inside the session
             session.run(network, duration_s * second, report="text")
             manifest = describe_program(circuit, duration_s, structure)
