@@ -121,16 +121,19 @@ def write_pch_header(folder: str) -> None:
 
 
 def stale_units(folder: str) -> int:
-    """How many translation units ``make`` will compile: object missing or older.
+    """How many translation units ``make`` will compile, about: object missing or older.
 
-    An object file is counted when it is missing or older than its source or the
-    makefile (``make`` also follows the headers in ``make.deps``; this count is only
-    used to decide whether a compiled header pays off).
+    An object file is counted when it is missing or older than its source, the makefile
+    or any of the project's headers (``make`` follows each unit's own headers in
+    ``make.deps``; nearly every unit includes ``objects.h``).  The count only decides
+    whether a compiled header pays off.
     """
-    makefile = os.path.join(folder, "makefile")
-    newest_rule = os.path.getmtime(makefile) if os.path.isfile(makefile) else 0.0
+    files = project_files(folder)
+    newest_rule = max(
+        [_mtime(os.path.join(folder, name)) for name in ["makefile", *files["H_SRCS"]]]
+    )
     stale = 0
-    for name in project_files(folder)["SRCS"]:
+    for name in files["SRCS"]:
         obj = os.path.join(folder, os.path.splitext(name)[0] + ".o")
         source = os.path.join(folder, name)
         if not os.path.isfile(obj):

@@ -102,3 +102,17 @@ def test_a_project_rebuilt_in_place_recompiles_what_changed(tmp_path, monkeypatc
     fresh = _spikes(tmp_path / "fresh", 0.3, precompiled_header=False)
     np.testing.assert_array_equal(changed[0], fresh[0])
     np.testing.assert_array_equal(changed[1], fresh[1])
+
+
+def test_stale_units_counts_missing_and_older_objects(tmp_path):
+    names = ["a.cpp", "b.cpp", "c.cpp"]
+    (tmp_path / "makefile").write_text(f"SRCS = {' '.join(names)}\nH_SRCS = h.h\n")
+    for name in [*names, "h.h", "a.o", "b.o"]:
+        (tmp_path / name).write_text("")
+    for name, when in {"makefile": 1, "h.h": 1, "a.cpp": 1, "b.cpp": 3, "c.cpp": 1}.items():
+        os.utime(tmp_path / name, (when, when))
+    for name in ("a.o", "b.o"):
+        os.utime(tmp_path / name, (2, 2))
+    assert stale_units(str(tmp_path)) == 2  # b.o older than b.cpp, c.o missing
+    os.utime(tmp_path / "h.h", (5, 5))  # a header changed: every unit
+    assert stale_units(str(tmp_path)) == 3
