@@ -68,7 +68,6 @@ from .compiled import (
     seed_code,
 )
 from .incremental import (
-    PCH_FLAGS,
     nearest_structure,
     prepare_project,
     remove_build_leftovers,
@@ -261,7 +260,8 @@ class BuildCache:
         ``incremental``: object files of unchanged translation units are taken from the
         cached project ``source`` (see :mod:`~quifer_brian.backends.incremental`) and
         kept in the new entry for the next structure; otherwise Brian2 builds the
-        project as it does by itself and the object files are dropped after.
+        project as it does by itself (no precompiled header either) and the object
+        files are dropped after.
         """
         from brian2 import device, prefs, second
 
@@ -280,9 +280,10 @@ class BuildCache:
             "cpp_standalone", directory=folder, threads=threads, stop_after="compile"
         ) as session:
             device.insert_code("main", seed_code())  # first: before any random number
-            if incremental:
-                device.extra_compile_args.extend(PCH_FLAGS)
+            if incremental:  # the session forces the precompiled header in (pch.py)
                 session.prepare = prepare
+            else:  # Brian2's own build: bench_compile's baseline
+                session.precompiled_header = False
             network = circuit.network  # the objects, created inside the session
             session.run(network, duration_s * second, report="text")
             manifest = describe_program(circuit, duration_s, structure)

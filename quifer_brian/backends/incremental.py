@@ -45,10 +45,18 @@ import contextlib
 import os
 import re
 import shutil
-import subprocess
 import time
 from typing import Any
 
+from .pch import (
+    PCH_FLAGS,
+    PCH_HEADER,
+    PCH_MIN_UNITS,
+    PCH_TEXT,
+    make_pch,
+    makefile_lines,
+    project_files,
+)
 from .size_constants import externalize_sizes
 from .written_arrays import limit_written_arrays
 
@@ -64,60 +72,9 @@ __all__ = [
     "reusable_objects",
 ]
 
-#: The precompiled header's name in a project folder.
-PCH_HEADER = "quifer_pch.h"
-#: Compiler flags that force the header into every translation unit.
-PCH_FLAGS = ("-include", PCH_HEADER)
-#: Build the precompiled header (~1.5 s) only when at least this many units compile.
-PCH_MIN_UNITS = 8
-_PCH_TEXT = """// Written by quifer_brian: the C++ standard headers of Brian2's generated code.
-#ifndef QUIFER_PCH_H
-#define QUIFER_PCH_H
-#include <algorithm>
-#include <cassert>
-#include <chrono>
-#include <climits>
-#include <cmath>
-#include <csignal>
-#include <cstddef>
-#include <cstdlib>
-#include <cstring>
-#include <ctime>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <limits>
-#include <map>
-#include <random>
-#include <set>
-#include <string>
-#include <tuple>
-#include <type_traits>
-#include <utility>
-#include <vector>
-#include <assert.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <time.h>
-#endif
-"""
-_PCH_MAKEFILE = (
-    f"{PCH_HEADER}.gch: {PCH_HEADER} makefile\n"
-    f"\t$(CXX) $(filter-out {' '.join(PCH_FLAGS)},$(CXXFLAGS)) -x c++-header $< -o $@\n"
-)
 _DEPS_TEXT = "# written by quifer_brian: objects are reused by content (backends/incremental.py)\n"
 _LISTS = ("SRCS", "H_SRCS")
-
-
-def project_files(folder: str) -> dict[str, list[str]]:
-    """``{"SRCS": [...], "H_SRCS": [...]}``: the files a project's makefile lists."""
-    lists: dict[str, list[str]] = {name: [] for name in _LISTS}
-    for line in _makefile_lines(folder):
-        name, _, value = line.partition("=")
-        if name.strip() in lists:
-            lists[name.strip()] = value.split()
-    return lists
+_PCH_TEXT = PCH_TEXT  # the header prepare_project writes (tests read it here)
 
 
 def reusable_objects(source: str, folder: str) -> list[str]:
@@ -175,7 +132,7 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
     sizes = externalize_sizes(folder)
     limit_written_arrays(folder)  # objects.cpp: compiled for every structure anyway
     with open(os.path.join(folder, PCH_HEADER), "w", encoding="utf-8") as stream:
-        stream.write(_PCH_TEXT)
+        stream.write(PCH_TEXT)
     reused = reusable_objects(source, folder) if source else []
     for name in reused:
         obj = _object_of(name)
@@ -195,7 +152,7 @@ def prepare_project(folder: str, source: str | None, make_args: list[str]) -> di
     if source and _pch_moved(source, folder):
         pch = "moved"
     elif units - len(reused) >= PCH_MIN_UNITS:
-        pch = "built" if _make_pch(folder, make_args) else "failed"
+        pch = "built" if make_pch(folder, make_args) else "failed"
     return {"units": units, "reused": len(reused), "pch": pch, "sizes": sizes}
 
 
@@ -267,31 +224,9 @@ def _pch_moved(source, folder):
     return True
 
 
-def _make_pch(folder, make_args):
-    """Compile the precompiled header with the project's compiler and flags (make)."""
-    extra = os.path.join(folder, "quifer_pch.mk")
-    with open(extra, "w", encoding="utf-8") as stream:
-        stream.write(_PCH_MAKEFILE)
-    jobs = [arg for arg in make_args if not arg.startswith("-j")]
-    command = ["make", "-s", "-f", "makefile", "-f", extra, *jobs, f"{PCH_HEADER}.gch"]
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
-    if done.returncode != 0:  # without it each unit reads the header itself: slower only
-        with contextlib.suppress(OSError):
-            os.remove(os.path.join(folder, f"{PCH_HEADER}.gch"))
-    return done.returncode == 0
-
-
-def _makefile_lines(folder):
-    path = os.path.join(folder, "makefile")
-    if not os.path.isfile(path):
-        return []
-    with open(path, encoding="utf-8") as stream:
-        return stream.read().splitlines()
-
-
 def _flags_text(folder):
     """The makefile without its file lists (None when there is none)."""
-    lines = _makefile_lines(folder)
+    lines = makefile_lines(folder)
     if not lines:
         return None
     pattern = re.compile(rf"^\s*({'|'.join(_LISTS)})\s*=")
