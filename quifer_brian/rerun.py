@@ -179,7 +179,12 @@ def run_plan(
         pass
     start = time.perf_counter()
     result = plan.program.run(
-        plan.run_values, seed=seed, progress=progress, check=check, started=started
+        plan.run_values,
+        seed=seed,
+        progress=progress,
+        check=check,
+        started=started,
+        params=plan.params_json,  # the request's values, not the compiled ones
     )
     return result.with_meta(
         build="cached", build_key=plan.key, run_wall_s=time.perf_counter() - start

@@ -20,6 +20,7 @@ from quifer_brian.backends import BuildCache, CompiledProgram, backend_session, 
 from quifer_brian.backends.compiled import MANIFEST, MANIFEST_VERSION
 from quifer_brian.errors import BackendError, CircuitError
 from quifer_brian.networks import ping
+from quifer_brian.units import quantity_to_json
 
 pytestmark = pytest.mark.standalone
 
@@ -82,6 +83,9 @@ def test_cache_compiles_once_and_matches_an_uncached_build(ping_cache):
     assert again.mean_rate("E") > 1.1 * first.mean_rate("E")
     fresh = ping(**SMALL).run(DURATION, backend="cpp_standalone", seed=3)
     assert fresh.mean_rate("E") > 0 and _same_spikes(first, fresh)
+    # each result records the values it ran with, not those the program was compiled with
+    assert first.params == fresh.params
+    assert again.params == {**fresh.params, "drive_e": quantity_to_json(500 * pA)}
     assert np.allclose(first.lfp, fresh.lfp, rtol=1e-12, atol=0)
     # and a change of seed alone changes the spikes
     reseeded = ping(**SMALL).run(DURATION, backend="cpp_standalone", seed=5, cache=cache)

@@ -501,7 +501,8 @@ def run_cached(
     values = circuit.run_values()  # checks nothing new: the circuit's own values
     program, built = cache.get_or_build(circuit, duration_s)
     start = time.perf_counter()
-    result = program.run(values, seed=seed, progress=progress, check=check)
+    params = {name: quantity_to_json(value) for name, value in circuit.params.items()}
+    result = program.run(values, seed=seed, progress=progress, check=check, params=params)
     return result.with_meta(
         build="compiled" if built else "cached",
         build_key=os.path.basename(program.directory),

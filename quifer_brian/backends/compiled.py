@@ -241,6 +241,7 @@ class CompiledProgram:
         progress: bool = False,
         check: bool = True,
         started: Callable[[], None] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> "Result":
         """Run the program once with ``values`` and return the result.
 
@@ -259,6 +260,10 @@ class CompiledProgram:
         started : callable, optional
             Called (no arguments) as soon as the program has started: work of the
             caller's that can overlap the simulation without delaying its start.
+        params : dict, optional
+            The run's parameters as the result records them (``quantity_to_json``
+            form) over those the program was compiled with (the manifest's): the
+            caller's tunable values, which ``values`` carries as run values.
 
         Returns
         -------
@@ -277,8 +282,11 @@ class CompiledProgram:
         # is not needed before the program has run, and a rerun's start-up counts
         from .recording import assemble_result
 
+        layout = self.manifest["layout"]
+        if params:
+            layout = {**layout, "params": {**layout["params"], **params}}
         result = assemble_result(
-            self.manifest["layout"],
+            layout,
             arrays,
             self.duration,
             "cpp_standalone",

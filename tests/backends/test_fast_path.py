@@ -222,6 +222,8 @@ def test_a_cached_run_needs_no_brian2_and_gives_the_slow_paths_result(tmp_path):
     reference = run_network("ping", "200ms", params, seed=1, cache=str(cache))
     tuned = load(tmp_path / "tuned" / "result.npz")
     assert len(tuned.spikes["E"][0]) != len(a.spikes["E"][0])  # the value did change it
+    # and the saved result records it (it recorded the compiled 450 pA before)
+    assert tuned.params == reference.params and tuned.params != a.params
     for name in tuned.populations:
         np.testing.assert_array_equal(tuned.spikes[name][0], reference.spikes[name][0])
         np.testing.assert_array_equal(tuned.spikes[name][1], reference.spikes[name][1])
