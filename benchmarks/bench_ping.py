@@ -224,7 +224,11 @@ def run_raw(n_e, n_i, probabilities, duration_s, seed, directory):
     for name, group in (("E", exc), ("I", inh)):
         monitors[f"spikes_{name}"] = SpikeMonitor(group, name=f"ping_spikes_{name}")
         monitors[f"rate_{name}"] = PopulationRateMonitor(group, name=f"ping_rate_{name}")
-    probe = NeuronGroup(1, "I_exc : amp\nI_inh : amp", name="ping_lfp_probe", namespace={})
+    # the LFP probe sums on the recording's clock and is recorded after the groups (the
+    # package's construction since 2026-12-04: each sample the sums of its own step)
+    probe = NeuronGroup(
+        1, "I_exc : amp\nI_inh : amp", dt=1 * ms, name="ping_lfp_probe", namespace={}
+    )
     summing = Synapses(
         exc,
         probe,
@@ -234,7 +238,9 @@ def run_raw(n_e, n_i, probabilities, duration_s, seed, directory):
         name="ping_lfp_sum",
     )
     summing.connect()
-    lfp_monitor = StateMonitor(probe, ["I_exc", "I_inh"], record=0, dt=1 * ms, name="ping_lfp")
+    lfp_monitor = StateMonitor(
+        probe, ["I_exc", "I_inh"], record=0, dt=1 * ms, when="after_groups", name="ping_lfp"
+    )
     network = Network(exc, inh, *projections, probe, summing, *monitors.values(), lfp_monitor)
     network.run(duration_s * second, namespace={})
     device.build(directory=directory, compile=True, run=True, with_output=False)
