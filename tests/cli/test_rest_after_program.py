@@ -83,7 +83,7 @@ class _Program:
         self.directory = str(directory)
         self.started = None
 
-    def run(self, values, seed=None, progress=False, check=True, started=None):
+    def run(self, values, seed=None, progress=False, check=True, started=None, params=None):
         self.started = started
         if started is not None:
             before = set(threading.enumerate())
