@@ -15,8 +15,7 @@ through the same parser (compound units such as ``uF/cm**2`` or ``mV*ms`` includ
 """
 
 import re
-
-import numpy as np
+import sys
 
 from .errors import ParseError
 
@@ -333,14 +332,16 @@ def quantity_to_json(value):
     True
     """
     if hasattr(value, "dim"):
+        import numpy as np
         from brian2 import get_unit
 
         unit = get_unit(value.dim)
         magnitude = np.asarray(value / unit).tolist()
         return {"value": magnitude, "unit": repr(unit)}
-    if isinstance(value, np.ndarray):
+    np = sys.modules.get("numpy")  # not imported (a rerun's start-up): no numpy value
+    if np is not None and isinstance(value, np.ndarray):
         return value.tolist()
-    if isinstance(value, (np.integer, np.floating)):
+    if np is not None and isinstance(value, (np.integer, np.floating)):
         return value.item()
     if isinstance(value, (list, tuple)):
         return [quantity_to_json(v) for v in value]
@@ -355,7 +356,11 @@ def quantity_from_json(value):
         spelled = value["unit"]
         unit = 1 if spelled in ("1", "Unit(1)") else _parse_unit(spelled, spelled)
         magnitude = value["value"]
-        return np.asarray(magnitude) * unit if isinstance(magnitude, list) else magnitude * unit
+        if isinstance(magnitude, list):
+            import numpy as np
+
+            return np.asarray(magnitude) * unit
+        return magnitude * unit
     if isinstance(value, dict):
         return {k: quantity_from_json(v) for k, v in value.items()}
     return value

@@ -63,7 +63,7 @@ def test_a_crash_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
         stream.write(b"half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(files.np, "savez", crash)
+    monkeypatch.setattr(np, "savez", crash)  # files imports numpy when writing
     with pytest.raises(KeyboardInterrupt):
         make_result(seed=2).save(path)
     assert path.read_bytes() == before

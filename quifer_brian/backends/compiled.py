@@ -20,14 +20,13 @@ import json
 import math
 import numbers
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..errors import BackendError, RunInterrupted, SimulationError
 from ..progress import is_quiet
@@ -88,6 +87,7 @@ def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any])
         JSON-able: the result layout, the tunable targets, and for each monitored array
         its file name, dtype and number of columns.
     """
+    import numpy as np
     from brian2 import get_device  # Brian2 only at build time: a rerun runs without it
 
     device = get_device()
@@ -113,6 +113,7 @@ def describe_program(circuit: Any, duration_s: float, structure: dict[str, Any])
 
 def _tunable_dtypes(circuit):
     """``{"group.variable": dtype}`` of the circuit's tunable targets."""
+    import numpy as np
     from brian2 import TimedArray
 
     owners = {obj.name: obj for obj in circuit.network.objects}
@@ -345,6 +346,11 @@ class CompiledProgram:
         dtypes = self.manifest["tunable"]
         arguments = []
         for k, (name, value) in enumerate(sorted(values.items())):
+            if isinstance(value, numbers.Real):  # numpy's scalars too; no numpy needed
+                arguments.append(f"{name}={float(value)!r}")
+                continue
+            import numpy as np  # an array (then numpy is loaded already, or is needed)
+
             array = np.asarray(value)
             if array.ndim == 0:
                 arguments.append(f"{name}={float(array)!r}")
@@ -391,6 +397,8 @@ class CompiledProgram:
             )
 
     def _read(self, results, whole=False):
+        import numpy as np  # after the program: a rerun starts it before numpy is loaded
+
         arrays = {}
         root = os.path.realpath(results)
         for key, spec in self.manifest["files"].items():
@@ -537,10 +545,11 @@ def _check_relative(refuse, field, name):
         refuse(field, f"must stay inside its folder (relative, no '..'); got {name!r}")
 
 
+#: A numeric dtype as ``numpy.dtype(...).str`` writes it (``'<f8'``, ``'|b1'``...).
+_NUMERIC_DTYPE = re.compile(r"[<>|=][biuf](1|2|4|8|16)")
+
+
 def _check_dtype(refuse, field, dtype):
-    try:
-        kind = np.dtype(dtype).kind
-    except (TypeError, ValueError):
-        kind = None
-    if not isinstance(dtype, str) or kind not in ("b", "i", "u", "f"):
+    """Read without numpy (a rerun starts its program before numpy is loaded)."""
+    if not isinstance(dtype, str) or not _NUMERIC_DTYPE.fullmatch(dtype):
         refuse(field, f"must be a numeric dtype; got {dtype!r}")

@@ -19,10 +19,12 @@ import contextlib
 import json
 import math
 import os
+import sys
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "atomic_file",
@@ -110,9 +112,10 @@ def strict_json(data: Any) -> Any:
         return {key: strict_json(value) for key, value in data.items()}
     if isinstance(data, (list, tuple)):
         return [strict_json(value) for value in data]
-    if isinstance(data, np.ndarray):
+    np = sys.modules.get("numpy")  # not imported: no numpy value can be in data
+    if np is not None and isinstance(data, np.ndarray):
         return strict_json(data.tolist())
-    if isinstance(data, np.generic):
+    if np is not None and isinstance(data, np.generic):
         data = data.item()
     if isinstance(data, float) and not math.isfinite(data):
         return None
@@ -124,9 +127,11 @@ def _dumps(data, **kwargs):
 
 
 def write_record(
-    path: str | os.PathLike[str], arrays: dict[str, np.ndarray], metadata: dict[str, Any]
+    path: str | os.PathLike[str], arrays: "dict[str, np.ndarray]", metadata: dict[str, Any]
 ) -> str | os.PathLike[str]:
     """Write ``arrays`` and a JSON ``metadata`` record to one ``.npz`` file, atomically."""
+    import numpy as np  # here: a cached rerun starts its program before numpy is loaded
+
     arrays = dict(arrays)
     arrays["metadata"] = np.frombuffer(_dumps(metadata).encode(), dtype=np.uint8)
     with atomic_file(path, ".npz", "wb") as stream:
@@ -134,7 +139,7 @@ def write_record(
     return path
 
 
-def read_record(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], Any]:
+def read_record(path: str | os.PathLike[str]) -> "tuple[dict[str, np.ndarray], Any]":
     """``(arrays, metadata)`` of a file written by :func:`write_record`, unchecked.
 
     ``metadata`` is None when the file holds no metadata record.  For result files use
@@ -145,6 +150,8 @@ def read_record(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], An
     OSError, ValueError
         If the file cannot be read as an ``.npz`` archive.
     """
+    import numpy as np
+
     with np.load(os.fspath(path), allow_pickle=False) as archive:
         metadata = None
         if "metadata" in archive.files:
