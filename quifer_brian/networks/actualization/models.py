@@ -134,12 +134,14 @@ JITTER = CurrentModel(
 )
 #: A jitter source per memory assembly: an Ornstein-Uhlenbeck variable z (unit variance,
 #: correlation time tau_jitter) times the annealed gain A exp(-rate u/step) (harmonic = 0)
-#: or A/(1 + u/step) (harmonic = 1), u = t - t_on from its trial's cue onset on (0 before).
+#: or A/(1 + u/step) (harmonic = 1), u = t - t_on from its trial's cue onset on (0 before:
+#: a negative u made 1/(1 + u/step) infinite one step before the onset and exp(-rate u/step)
+#: overflow long before it, and infinity times int(...) = 0 is NaN).
 #: Every cell of the assembly receives sigma*z.
 JITTER_SOURCE = """
 dz/dt = -z/tau_jitter + sqrt(2/tau_jitter)*xi : 1
-u = t - t_on : second
-sigma = A*int(u >= 0*ms)*(harmonic/(1 + u/step) + (1 - harmonic)*exp(-rate*u/step)) : amp
+u = (t - t_on)*int(t >= t_on) : second
+sigma = A*int(t >= t_on)*(harmonic/(1 + u/step) + (1 - harmonic)*exp(-rate*u/step)) : amp
 t_on : second (constant)
 A : amp (shared, constant)
 rate : 1 (shared, constant)
