@@ -200,7 +200,11 @@ report(
     [
         ("fundamental (Hz)", f"{rhythm['fundamental']:.1f}"),
         ("strongest peak in 30-80 Hz (Hz)", f"{rhythm['peak']:.1f}"),
-        ("its share of the 5-200 Hz power", f"{rhythm['fraction']:.2f}"),
+        ("its lobe's share of the 5-200 Hz power", f"{rhythm['fraction']:.2f}"),
+        (
+            "30-80 Hz share / rhythm-free 95th pct (p)",
+            f"{rhythm['band_share']:.2f} / {rhythm['band_null95']:.2f} ({rhythm['band_p']:.3f})",
+        ),
         ("E spike locking to 30-80 Hz (PLV)", f"{rhythm['plv']:.2f}"),
     ]
 )

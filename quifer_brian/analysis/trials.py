@@ -1,12 +1,14 @@
 """The rhythm of trials run side by side in one network (the actualization loop's layout).
 
 :func:`compute_trial_rhythm`: one population's trial-averaged rate spectrum (peak, its
-share of the power, the fundamental) and the locking of other populations' spikes to it.
+share of the power, the fundamental), the power in the rhythm's band against Poisson
+surrogates, and the locking of other populations' spikes to it.
 """
 
 import numbers
 
 import numpy as np
+from scipy import signal as sps
 
 from ..errors import AnalysisError
 from .locking import compute_plv
@@ -56,6 +58,8 @@ def compute_trial_rhythm(
     total=(5.0, 200.0),
     rhythm="I",
     locked=("F", "M"),
+    n_surrogates=200,
+    seed=0,
 ):
     """The rhythm of trials run side by side: one population's spectrum, others' locking.
 
@@ -75,6 +79,10 @@ def compute_trial_rhythm(
         The population whose rate carries the rhythm (the interneurons).
     locked : tuple of str
         The populations whose spikes are locked to it.
+    n_surrogates : int
+        Poisson surrogates of the ``rhythm`` population for ``band_p``.
+    seed : int
+        Seed of the surrogates.
 
     Returns
     -------
@@ -83,18 +91,37 @@ def compute_trial_rhythm(
         each trial's ``rhythm`` population rate, 1 ms bins, one Hann window over the
         span), ``local_max`` (the peak is above both neighbours), ``fraction`` (power of
         the peak's lobe -- down to the nearest minima on both sides -- over the power in
-        ``total``), ``fundamental`` (Hz: the largest power from 12 Hz to the top of
-        ``band``; sharp volleys put power at the harmonics too, so ``peak`` can be the
-        second harmonic of a slower rhythm), ``plv`` (spikes of ``locked`` in each trial
-        against the phase of that trial's rate band-passed to ``band``, pooled),
+        ``total``; on a broad spectrum the lobe is one ripple, a fragile number:
+        benchmarks/gamma_share.md), ``band_share`` (the power in ``band`` over the power
+        in ``total``), ``band_null95`` and ``band_p`` (the 95th percentile of
+        ``band_share`` on ``n_surrogates`` rhythm-free trains -- each trial's spikes in
+        its span redrawn uniformly over the span, same counts -- and the p-value of the
+        measured share against them), ``fundamental`` (Hz: the largest power from 12 Hz
+        to the top of ``band``; sharp volleys put power at the harmonics too, so
+        ``peak`` can be the second harmonic of a slower rhythm), ``plv`` (spikes of
+        ``locked`` in each trial against the phase of that trial's rate band-passed to
+        ``band``, pooled),
         ``freqs`` and ``power``.
 
     Raises
     ------
     AnalysisError
-        When ``rhythm`` fired no spike in any trial's span, or the spans do not fit.
+        When ``rhythm`` fired no spike in any trial's span, the spans do not fit, or
+        ``n_surrogates`` is not a positive integer.
+
+    Notes
+    -----
+    A train without rhythm has a flat spectrum: its band share is the band's width over
+    the reference range's (0.26 for 30-80 of 5-200 Hz) up to the estimate's noise, which
+    the surrogates measure for these spans and spike counts.
     """
     fs = 1000.0
+    if isinstance(n_surrogates, bool) or not isinstance(n_surrogates, numbers.Integral):
+        n_surrogates = 0
+    if n_surrogates < 1:
+        raise AnalysisError(
+            f"compute_trial_rhythm.n_surrogates: must be an integer >= 1; got {n_surrogates!r}."
+        )
     starts, stops = _trial_spans(result, n_trials, t_start, t_stop, (rhythm, *locked))
     length = round(float(np.min(stops - starts)) * fs)
     if length < 2:
@@ -123,6 +150,13 @@ def compute_trial_rhythm(
         freqs, power = compute_spectrum(segment, fs, nperseg=segment.size)
         spectra.append(power)
     power = np.mean(spectra, axis=0)
+    reference = (freqs >= total[0]) & (freqs <= total[1])
+    in_reference_band = reference & (freqs >= band[0]) & (freqs <= band[1])
+    band_share = float(power[in_reference_band].sum() / power[reference].sum())
+    counts = [int(rates[b, begin : begin + length].sum()) for b, begin in enumerate(first)]
+    null = _poisson_band_shares(
+        counts, length, fs, reference, in_reference_band, n_surrogates, seed
+    )
     in_band = np.flatnonzero((freqs >= band[0]) & (freqs <= band[1]))
     peak = in_band[np.argmax(power[in_band])]
     low, high = peak, peak
@@ -130,7 +164,6 @@ def compute_trial_rhythm(
         low -= 1
     while high < len(power) - 1 and power[high + 1] < power[high]:
         high += 1
-    reference = (freqs >= total[0]) & (freqs <= total[1])
     slow = (freqs >= FUNDAMENTAL_LOW) & (freqs <= band[1])
     lobe = np.zeros_like(reference)
     lobe[low : high + 1] = True
@@ -151,8 +184,23 @@ def compute_trial_rhythm(
             and power[peak] > power[peak + 1]
         ),
         "fraction": float(power[lobe & reference].sum() / power[reference].sum()),
+        "band_share": band_share,
+        "band_null95": float(np.percentile(null, 95)),
+        "band_p": float((1 + np.count_nonzero(null >= band_share)) / (1 + n_surrogates)),
         "fundamental": float(freqs[slow][np.argmax(power[slow])]),
         "plv": float(plv),
         "freqs": freqs,
         "power": power,
     }
+
+
+def _poisson_band_shares(counts, length, fs, reference, in_band, n_surrogates, seed):
+    """Band shares of ``n_surrogates`` rhythm-free trials sets: trial ``b``'s
+    ``counts[b]`` spikes in ``length`` bins drawn uniformly (multinomial), each spectrum
+    estimated as :func:`compute_trial_rhythm` does (one Hann window, mean removed)."""
+    rng = np.random.default_rng(seed)
+    uniform = np.full(length, 1.0 / length)
+    rates = np.stack([rng.multinomial(n, uniform, size=n_surrogates) for n in counts], axis=1)
+    _, spectra = sps.welch(rates.astype(float), fs=fs, nperseg=length, detrend="constant")
+    power = spectra.mean(axis=1)  # (n_surrogates, frequencies): averaged over the trials
+    return power[:, in_band].sum(axis=1) / power[:, reference].sum(axis=1)

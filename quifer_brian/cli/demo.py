@@ -222,10 +222,16 @@ def demo_criteria(summary):
             _within(30, 80),
         ),
         _row(
-            "loop: gamma share of I power",
-            loop.get("gamma_share"),
-            _fmt(loop.get("gamma_share"), ".2f"),
-            _at_least(0.25),
+            "loop: 30-80 Hz share of I power / null 95th",
+            loop.get("gamma_band_share"),
+            f"{_fmt(loop.get('gamma_band_share'), '.2f')} / "
+            f"{_fmt(loop.get('gamma_band_null95'), '.2f')}",
+        ),
+        _row(
+            "loop: its p-value (200 Poisson surrogates)",
+            loop.get("gamma_band_p"),
+            _fmt(loop.get("gamma_band_p"), ".3f"),
+            _below(0.05),
         ),
         _row("backend", get("backend"), str(get("backend"))),
         _row("C++ compile (s, once: cached)", get("compile_wall_s"), _fmt(get("compile_wall_s"))),

@@ -36,7 +36,7 @@ LOOP_THRESHOLD = 0.1
 MIN_SETTLE = 0.3
 #: The rhythm inside the loop is measured in each trial from RHYTHM_SPAN[0] to
 #: RHYTHM_SPAN[1] (s) after its cue, while the state settles under the schedule: a span
-#: of fixed length, so that the spectrum's resolution (and the gamma share) does not
+#: of fixed length, so that the spectrum's resolution (and the gamma-band share) does not
 #: follow the theta cycle.
 RHYTHM_SPAN = (0.1, 0.29)
 LOOP_JITTER = 300 * pA
@@ -147,7 +147,9 @@ def actualize_on_troughs(troughs, seed, backend="numpy"):
         if np.isfinite(settling).any()
         else None,
         "rhythm_hz": rhythm["fundamental"],
-        "gamma_share": rhythm["fraction"],
+        "gamma_band_share": rhythm["band_share"],
+        "gamma_band_null95": rhythm["band_null95"],
+        "gamma_band_p": rhythm["band_p"],
         "trials": batch,
         "theta_cycle_ms": float(np.mean(np.diff(clock)) * 1000),
         "readout_cycles": cycles,
@@ -172,9 +174,12 @@ def run_loop_act(
         ``reached_cued``), ``reached_nearest`` (within 0.1 of any archetype: settled,
         wherever), ``target`` (what ``success`` measures), ``final_distance`` (mean
         distance to the cued archetype at the read-out), ``settling_ms`` (median, from
-        the cue), ``rhythm_hz`` (fundamental of the loop's I rate), ``gamma_share`` (its
-        30-80 Hz peak's share of the 5-200 Hz power), ``trials``, ``theta_cycle_ms``
-        (mean), ``readout_cycles`` (theta cycles from cue to read-out).
+        the cue), ``rhythm_hz`` (fundamental of the loop's I rate), ``gamma_band_share`` (the
+        30-80 Hz share of its 5-200 Hz power), ``gamma_band_null95`` and ``gamma_band_p``
+        (that share's 95th percentile on 200 Poisson surrogates of the I spikes, and the
+        p-value against them: :func:`~quifer_brian.analysis.compute_trial_rhythm`),
+        ``trials``, ``theta_cycle_ms`` (mean), ``readout_cycles`` (theta cycles from cue
+        to read-out).
     """
     band = THETA_BAND if not np.isfinite(theta_hz) else (theta_hz - 2.0, theta_hz + 2.0)
     troughs = theta_troughs(theta_result, band, t_start)

@@ -215,6 +215,10 @@ def test_trial_rhythm_finds_a_40_hz_rhythm_and_its_locking():
     df = 1 / 0.8  # one window over the 0.8 s span
     assert abs(measured["peak"] - 40.0) <= df and abs(measured["fundamental"] - 40.0) <= df
     assert measured["local_max"]
+    # one volley per cycle: nearly all the power above 5 Hz at 40 Hz and its harmonics
+    # (80 Hz is at the band's edge): far above rhythm-free trains, which no surrogate beats
+    assert measured["band_share"] > measured["band_null95"] + 0.2, measured
+    assert measured["band_p"] == pytest.approx(1 / 201)
     narrow = {"band": (35.0, 45.0), "locked": ("F",)}
     locked = compute_trial_rhythm(_result(spikes, sizes, duration), n_trials, 0.1, 0.9, **narrow)
     theory = np.exp(-((2 * np.pi * 40.0 * sigma) ** 2) / 2)
@@ -227,6 +231,36 @@ def test_trial_rhythm_finds_a_40_hz_rhythm_and_its_locking():
         _result(shuffled, sizes, duration), n_trials, 0.1, 0.9, **narrow
     )
     assert unlocked["plv"] < 0.05, unlocked["plv"]
+
+
+def test_trial_rhythm_band_share_of_rhythm_free_trains_is_flat_and_rarely_significant():
+    """Poisson trains (no rhythm) have a flat spectrum: the band share is the band's
+    share of the frequency bins -- 10 of 38 (31.6-78.9 of 5.3-200 Hz at 190 ms) -- and
+    the surrogate test calls 5 % of them significant at p < 0.05 (60 sets: 3 expected,
+    Binomial(60, 0.05) >= 9 has probability 0.003)."""
+    n_trials, length = 4, 0.19
+    shares, significant = [], 0
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        counts = rng.poisson(40, n_trials)
+        times = np.concatenate([rng.uniform(0.0, length, n) for n in counts])
+        cells = np.repeat(np.arange(n_trials) * 10, counts).astype(np.int32)
+        order = np.argsort(times)
+        result = _result({"I": (times[order], cells[order])}, {"I": 10 * n_trials}, length)
+        measured = compute_trial_rhythm(result, n_trials, 0.0, locked=(), n_surrogates=99)
+        shares.append(measured["band_share"])
+        significant += measured["band_p"] < 0.05
+    assert np.mean(shares) == pytest.approx(10 / 38, abs=0.02), np.mean(shares)
+    assert significant <= 8, significant
+
+
+@pytest.mark.parametrize("n_surrogates", [0, 2.5, True, "200"])
+def test_trial_rhythm_refuses_a_bad_surrogate_count(n_surrogates):
+    spikes = {"I": _volleys(40.0, 3, 10, 1.0, 0.001, 0.0, seed=1)}
+    with pytest.raises(AnalysisError, match=r"n_surrogates: must be an integer >= 1; got"):
+        compute_trial_rhythm(
+            _result(spikes, {"I": 30}, 1.0), 3, locked=(), n_surrogates=n_surrogates
+        )
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,9 @@ GOOD = {
         "trials": 16,
         "theta_cycle_ms": 164.0,
         "rhythm_hz": 45.0,
-        "gamma_share": 0.4,
+        "gamma_band_share": 0.45,
+        "gamma_band_null95": 0.3,
+        "gamma_band_p": 0.005,
     },
 }
 
@@ -66,6 +68,10 @@ def test_all_criteria_hold_exit_0(monkeypatch, tmp_path, capsys):
             "loop: trials within 0.1 of their cued archetype",
         ),
         ({"mi_over_p95": 1.68}, "MI / surrogate 95th pct"),
+        (
+            {"loop": {**GOOD["loop"], "gamma_band_share": 0.27, "gamma_band_p": 0.31}},
+            "loop: its p-value (200 Poisson surrogates)",
+        ),
         ({"gamma_hz": 26.6}, "gamma rhythm of E (Hz)"),  # a slow gamma is not gamma
         ({"gamma_hz": math.nan}, "gamma rhythm of E (Hz)"),  # no rhythm at all
         ({"wall_after_compile_s": 120.0}, "wall time after the compile (s)"),

@@ -130,6 +130,7 @@ def test_gamma_emerges_while_the_loop_settles(compiled_runs, seed):
     assert 30 <= measured["fundamental"] <= 80, measured["fundamental"]
     assert 30 <= measured["peak"] <= 80 and measured["local_max"], measured["peak"]
     assert measured["fraction"] >= 0.25, measured["fraction"]
+    assert measured["band_p"] < 0.05, measured
     assert measured["plv"] >= 0.3, measured["plv"]
 
 
