@@ -15,10 +15,12 @@ from .locking import compute_plv
 from .phase import spike_phases
 from .spectral import compute_spectrum
 
-__all__ = ["FUNDAMENTAL_LOW", "compute_trial_rhythm"]
+__all__ = ["FUNDAMENTAL_LOW", "SURROGATE_CHUNK", "compute_trial_rhythm"]
 
 #: Lowest frequency searched for a rhythm's fundamental by :func:`compute_trial_rhythm`.
 FUNDAMENTAL_LOW = 12.0
+#: Surrogate sets of :func:`compute_trial_rhythm` drawn at a time.
+SURROGATE_CHUNK = 100
 
 
 def _trial_spans(result, n_trials, t_start, t_stop, populations):
@@ -116,12 +118,19 @@ def compute_trial_rhythm(
     the surrogates measure for these spans and spike counts.
     """
     fs = 1000.0
-    if isinstance(n_surrogates, bool) or not isinstance(n_surrogates, numbers.Integral):
-        n_surrogates = 0
-    if n_surrogates < 1:
+    owner = "compute_trial_rhythm"
+    if (
+        isinstance(n_surrogates, bool)
+        or not isinstance(n_surrogates, numbers.Integral)
+        or n_surrogates < 1
+    ):
+        raise AnalysisError(f"{owner}.n_surrogates: must be an integer >= 1; got {n_surrogates!r}.")
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError) as err:
         raise AnalysisError(
-            f"compute_trial_rhythm.n_surrogates: must be an integer >= 1; got {n_surrogates!r}."
-        )
+            f"{owner}.seed: must be an integer >= 0 or None; got {seed!r} ({err})."
+        ) from None
     starts, stops = _trial_spans(result, n_trials, t_start, t_stop, (rhythm, *locked))
     length = round(float(np.min(stops - starts)) * fs)
     if length < 2:
@@ -154,9 +163,7 @@ def compute_trial_rhythm(
     in_reference_band = reference & (freqs >= band[0]) & (freqs <= band[1])
     band_share = float(power[in_reference_band].sum() / power[reference].sum())
     counts = [int(rates[b, begin : begin + length].sum()) for b, begin in enumerate(first)]
-    null = _poisson_band_shares(
-        counts, length, fs, reference, in_reference_band, n_surrogates, seed
-    )
+    null = _poisson_band_shares(counts, length, fs, reference, in_reference_band, n_surrogates, rng)
     in_band = np.flatnonzero((freqs >= band[0]) & (freqs <= band[1]))
     peak = in_band[np.argmax(power[in_band])]
     low, high = peak, peak
@@ -194,13 +201,18 @@ def compute_trial_rhythm(
     }
 
 
-def _poisson_band_shares(counts, length, fs, reference, in_band, n_surrogates, seed):
-    """Band shares of ``n_surrogates`` rhythm-free trials sets: trial ``b``'s
+def _poisson_band_shares(counts, length, fs, reference, in_band, n_surrogates, rng):
+    """Band shares of ``n_surrogates`` rhythm-free sets of trials: trial ``b``'s
     ``counts[b]`` spikes in ``length`` bins drawn uniformly (multinomial), each spectrum
-    estimated as :func:`compute_trial_rhythm` does (one Hann window, mean removed)."""
-    rng = np.random.default_rng(seed)
+    estimated as :func:`compute_trial_rhythm` does (one Hann window, mean removed); in
+    chunks of :data:`SURROGATE_CHUNK` sets, so that memory does not grow with their
+    number."""
     uniform = np.full(length, 1.0 / length)
-    rates = np.stack([rng.multinomial(n, uniform, size=n_surrogates) for n in counts], axis=1)
-    _, spectra = sps.welch(rates.astype(float), fs=fs, nperseg=length, detrend="constant")
-    power = spectra.mean(axis=1)  # (n_surrogates, frequencies): averaged over the trials
-    return power[:, in_band].sum(axis=1) / power[:, reference].sum(axis=1)
+    shares = []
+    for first in range(0, n_surrogates, SURROGATE_CHUNK):
+        size = min(SURROGATE_CHUNK, n_surrogates - first)
+        rates = np.stack([rng.multinomial(n, uniform, size=size) for n in counts], axis=1)
+        _, spectra = sps.welch(rates.astype(float), fs=fs, nperseg=length, detrend="constant")
+        power = spectra.mean(axis=1)  # (sets, frequencies): averaged over the trials
+        shares.append(power[:, in_band].sum(axis=1) / power[:, reference].sum(axis=1))
+    return np.concatenate(shares)

@@ -28,7 +28,7 @@ from ..errors import CommandLineError
 from ..networks import theta_gamma
 from ..plotting import FIGURE_DPI, save_figures, theta_gamma_figures
 from ..results import write_json
-from .demo_loop import run_loop_act
+from .demo_loop import LOOP_SURROGATES, run_loop_act
 from .outputs import prepare_out
 from .text import print_table
 
@@ -228,7 +228,7 @@ def demo_criteria(summary):
             f"{_fmt(loop.get('gamma_band_null95'), '.2f')}",
         ),
         _row(
-            "loop: its p-value (200 Poisson surrogates)",
+            f"loop: its p-value ({LOOP_SURROGATES} Poisson surrogates)",
             loop.get("gamma_band_p"),
             _fmt(loop.get("gamma_band_p"), ".3f"),
             _below(0.05),

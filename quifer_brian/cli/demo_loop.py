@@ -21,7 +21,7 @@ from ..errors import SimulationError
 from ..networks.actualization import actualization_loop
 from ..plotting import FIGURE_DPI, loop_figure, save_figures
 
-__all__ = ["MIN_SETTLE", "actualize_on_troughs", "run_loop_act", "theta_troughs"]
+__all__ = ["LOOP_SURROGATES", "MIN_SETTLE", "actualize_on_troughs", "run_loop_act", "theta_troughs"]
 
 #: Stored archetypes of the second act (3-D states in [0, 1]).
 LOOP_ARCHETYPES = ((0.2, 0.8, 0.3), (0.8, 0.25, 0.6), (0.45, 0.5, 0.9))
@@ -39,6 +39,8 @@ MIN_SETTLE = 0.3
 #: of fixed length, so that the spectrum's resolution (and the gamma-band share) does not
 #: follow the theta cycle.
 RHYTHM_SPAN = (0.1, 0.29)
+#: Poisson surrogates of the I spikes against which the loop's gamma-band share is tested.
+LOOP_SURROGATES = 200
 LOOP_JITTER = 300 * pA
 LOOP_FOCUS_GAIN = 300 * pA
 #: The loop's parameters for this act: 5 ms GABA decay (the loop's default is 3 ms) puts
@@ -134,7 +136,11 @@ def actualize_on_troughs(troughs, seed, backend="numpy"):
     distance = np.sqrt(((final - archetypes[cued]) ** 2).sum(-1))
     settling = run.settling_times(LOOP_THRESHOLD, to="cued")
     rhythm = compute_trial_rhythm(
-        run.result, batch, onsets + RHYTHM_SPAN[0], onsets + RHYTHM_SPAN[1]
+        run.result,
+        batch,
+        onsets + RHYTHM_SPAN[0],
+        onsets + RHYTHM_SPAN[1],
+        n_surrogates=LOOP_SURROGATES,
     )
     reached_cued = run.reached_at(readouts, LOOP_THRESHOLD, to="cued")
     measured = {
@@ -176,8 +182,9 @@ def run_loop_act(
         distance to the cued archetype at the read-out), ``settling_ms`` (median, from
         the cue), ``rhythm_hz`` (fundamental of the loop's I rate), ``gamma_band_share`` (the
         30-80 Hz share of its 5-200 Hz power), ``gamma_band_null95`` and ``gamma_band_p``
-        (that share's 95th percentile on 200 Poisson surrogates of the I spikes, and the
-        p-value against them: :func:`~quifer_brian.analysis.compute_trial_rhythm`),
+        (that share's 95th percentile on :data:`LOOP_SURROGATES` Poisson surrogates of
+        the I spikes, and the p-value against them:
+        :func:`~quifer_brian.analysis.compute_trial_rhythm`),
         ``trials``, ``theta_cycle_ms`` (mean), ``readout_cycles`` (theta cycles from cue
         to read-out).
     """

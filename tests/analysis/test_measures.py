@@ -14,6 +14,7 @@ from quifer_brian.analysis import (
     summarise_run,
     theta_gamma_bands,
 )
+from quifer_brian.analysis.trials import SURROGATE_CHUNK
 from quifer_brian.errors import AnalysisError
 from quifer_brian.results import Result
 
@@ -254,13 +255,33 @@ def test_trial_rhythm_band_share_of_rhythm_free_trains_is_flat_and_rarely_signif
     assert significant <= 8, significant
 
 
-@pytest.mark.parametrize("n_surrogates", [0, 2.5, True, "200"])
-def test_trial_rhythm_refuses_a_bad_surrogate_count(n_surrogates):
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({"n_surrogates": 0}, r"n_surrogates: must be an integer >= 1; got 0\."),
+        ({"n_surrogates": 2.5}, r"n_surrogates: must be an integer >= 1; got 2\.5\."),
+        ({"n_surrogates": True}, r"n_surrogates: must be an integer >= 1; got True\."),
+        ({"n_surrogates": "200"}, r"n_surrogates: must be an integer >= 1; got '200'\."),
+        ({"seed": -1}, r"seed: must be an integer >= 0 or None; got -1"),
+        ({"seed": "abc"}, r"seed: must be an integer >= 0 or None; got 'abc'"),
+    ],
+)
+def test_trial_rhythm_refuses_a_bad_surrogate_count_or_seed(bad, match):
     spikes = {"I": _volleys(40.0, 3, 10, 1.0, 0.001, 0.0, seed=1)}
-    with pytest.raises(AnalysisError, match=r"n_surrogates: must be an integer >= 1; got"):
-        compute_trial_rhythm(
-            _result(spikes, {"I": 30}, 1.0), 3, locked=(), n_surrogates=n_surrogates
-        )
+    with pytest.raises(AnalysisError, match=match):
+        compute_trial_rhythm(_result(spikes, {"I": 30}, 1.0), 3, locked=(), **bad)
+
+
+def test_trial_rhythm_surrogates_beyond_one_chunk():
+    """More surrogates than one chunk (SURROGATE_CHUNK): every set counts in the p-value,
+    and the null's 95th percentile estimates the same quantile as with one chunk."""
+    spikes = {"I": _volleys(40.0, 3, 10, 1.0, 0.004, 0.0, seed=1)}
+    result = _result(spikes, {"I": 30}, 1.0)
+    one = compute_trial_rhythm(result, 3, locked=(), n_surrogates=SURROGATE_CHUNK)
+    many = compute_trial_rhythm(result, 3, locked=(), n_surrogates=5 * SURROGATE_CHUNK + 7)
+    assert many["band_share"] == one["band_share"]
+    assert many["band_p"] == 1 / (5 * SURROGATE_CHUNK + 8)  # above every set
+    assert many["band_null95"] == pytest.approx(one["band_null95"], abs=0.03)
 
 
 @pytest.mark.parametrize(
