@@ -11,6 +11,7 @@ import numpy as np
 from scipy import signal as sps
 
 from ..errors import AnalysisError
+from ._inputs import check_f_range
 from .locking import compute_plv
 from .phase import spike_phases
 from .spectral import compute_spectrum
@@ -131,6 +132,8 @@ def compute_trial_rhythm(
         raise AnalysisError(
             f"{owner}.seed: must be an integer >= 0 or None; got {seed!r} ({err})."
         ) from None
+    band = check_f_range(band, fs, f"{owner}.band")
+    total = check_f_range(total, fs, f"{owner}.total")
     starts, stops = _trial_spans(result, n_trials, t_start, t_stop, (rhythm, *locked))
     length = round(float(np.min(stops - starts)) * fs)
     if length < 2:
@@ -159,8 +162,7 @@ def compute_trial_rhythm(
         freqs, power = compute_spectrum(segment, fs, nperseg=segment.size)
         spectra.append(power)
     power = np.mean(spectra, axis=0)
-    reference = (freqs >= total[0]) & (freqs <= total[1])
-    in_reference_band = reference & (freqs >= band[0]) & (freqs <= band[1])
+    reference, in_reference_band, slow = _frequency_masks(freqs, band, total, length)
     band_share = float(power[in_reference_band].sum() / power[reference].sum())
     counts = [int(rates[b, begin : begin + length].sum()) for b, begin in enumerate(first)]
     null = _poisson_band_shares(counts, length, fs, reference, in_reference_band, n_surrogates, rng)
@@ -171,7 +173,6 @@ def compute_trial_rhythm(
         low -= 1
     while high < len(power) - 1 and power[high + 1] < power[high]:
         high += 1
-    slow = (freqs >= FUNDAMENTAL_LOW) & (freqs <= band[1])
     lobe = np.zeros_like(reference)
     lobe[low : high + 1] = True
     phases = []
@@ -199,6 +200,27 @@ def compute_trial_rhythm(
         "freqs": freqs,
         "power": power,
     }
+
+
+def _frequency_masks(freqs, band, total, length):
+    """The spectrum's bins in ``total``, in ``band`` within ``total``, and from
+    :data:`FUNDAMENTAL_LOW` to the top of ``band``; each must hold a bin (an empty one
+    made the shares 0/0, which the surrogate test counted as significant)."""
+    reference = (freqs >= total[0]) & (freqs <= total[1])
+    in_band = (freqs >= band[0]) & (freqs <= band[1])
+    slow = (freqs >= FUNDAMENTAL_LOW) & (freqs <= band[1])
+    resolution = f"the spectrum's bins are {freqs[1]:g} Hz apart ({length} ms spans)"
+    if not reference.any():
+        raise AnalysisError(
+            f"compute_trial_rhythm.total: {total} Hz holds no frequency bin; {resolution}."
+        )
+    if not (in_band & reference).any() or not slow.any():
+        raise AnalysisError(
+            f"compute_trial_rhythm.band: {band} Hz must hold a frequency bin inside total "
+            f"{total} Hz and reach {FUNDAMENTAL_LOW:g} Hz (the fundamental is searched "
+            f"from there to its top); {resolution}."
+        )
+    return reference, in_band & reference, slow
 
 
 def _poisson_band_shares(counts, length, fs, reference, in_band, n_surrogates, rng):

@@ -264,9 +264,16 @@ def test_trial_rhythm_band_share_of_rhythm_free_trains_is_flat_and_rarely_signif
         ({"n_surrogates": "200"}, r"n_surrogates: must be an integer >= 1; got '200'\."),
         ({"seed": -1}, r"seed: must be an integer >= 0 or None; got -1"),
         ({"seed": "abc"}, r"seed: must be an integer >= 0 or None; got 'abc'"),
+        # a range between two bins (1.25 Hz apart) made the shares 0/0, "significant"
+        ({"total": (5.0, 5.1)}, r"total: \(5\.0, 5\.1\) Hz holds no frequency bin"),
+        ({"band": (300.0, 310.0)}, r"band: \(300\.0, 310\.0\) Hz must hold a frequency bin"),
+        ({"band": (5.0, 10.0)}, r"band: .* must hold a frequency bin .* reach 12 Hz"),
+        ({"band": (80.0, 30.0)}, r"band: range is inverted or empty"),
+        ({"total": (np.nan, 200.0)}, r"total: frequencies must be finite"),
+        ({"band": (30.0, 900.0)}, r"band: upper frequency 900 Hz is above the Nyquist"),
     ],
 )
-def test_trial_rhythm_refuses_a_bad_surrogate_count_or_seed(bad, match):
+def test_trial_rhythm_refuses_bad_surrogates_seed_or_ranges(bad, match):
     spikes = {"I": _volleys(40.0, 3, 10, 1.0, 0.001, 0.0, seed=1)}
     with pytest.raises(AnalysisError, match=match):
         compute_trial_rhythm(_result(spikes, {"I": 30}, 1.0), 3, locked=(), **bad)
